@@ -1,0 +1,1 @@
+"""The ``regioncount`` command-line application (installed as ``regioncount.cli``)."""

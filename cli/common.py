@@ -1,0 +1,77 @@
+"""Options and helpers shared by the commands: model loading, the domain, JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import click
+
+from regioncount.domain import Domain
+from regioncount.results import jsonable
+
+
+def model_options(f):
+    """``MODEL`` argument and ``--output NAME``."""
+    f = click.option("--output", "output_name", default=None, metavar="NAME",
+                     help="Graph output to analyse (default: the first).")(f)
+    f = click.argument("model", type=click.Path(dir_okay=False))(f)
+    return f
+
+
+def domain_options(f):
+    """``--box LO,HI``, ``--box-file F.json`` and ``--vnnlib F``."""
+    f = click.option("--vnnlib", "vnnlib", type=click.Path(dir_okay=False), default=None,
+                     help="Take the input box of a VNN-LIB property.")(f)
+    f = click.option("--box-file", "box_file", type=click.Path(dir_okay=False), default=None,
+                     help="JSON file with lists 'lo' and 'hi' (C order of the input tensor).")(f)
+    f = click.option("--box", "box", default=None, metavar="LO,HI",
+                     help="Every input coordinate in [LO, HI] (default 0,1).")(f)
+    return f
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(f)
+
+
+def load_model(model: str, output_name: str | None = None):
+    """Load and lower a model; errors are :class:`RegioncountError` with one line."""
+    import regioncount
+
+    return regioncount.load(model, output=output_name)
+
+
+def resolve_domain(n: int, box: str | None = None, box_file: str | None = None,
+                   vnnlib: str | None = None) -> Domain:
+    """The domain the user asked for, for a network with ``n`` inputs (default [0, 1]^n)."""
+    given = [o for o, v in (("--box", box), ("--box-file", box_file), ("--vnnlib", vnnlib)) if v]
+    if len(given) > 1:
+        raise click.UsageError(f"give at most one of --box, --box-file, --vnnlib (got {', '.join(given)})")
+    if box_file:
+        return Domain.from_file(box_file, n)
+    if vnnlib:
+        from regioncount.io.vnnlib import read_vnnlib_box
+
+        return read_vnnlib_box(vnnlib, n)
+    return Domain.from_spec(box or "0,1", n)
+
+
+def emit(result, as_json: bool, human) -> None:
+    """Print ``result`` as one JSON object, or call ``human(result)`` for the human form."""
+    if as_json:
+        click.echo(json.dumps(jsonable(result)))
+    else:
+        human(result)
+
+
+def fmt_int(v) -> str:
+    """Thousands separators for integers; '-' for None."""
+    return "-" if v is None else f"{v:,}"
+
+
+def common(f):
+    """Model, domain and --json, in that order in --help."""
+    @functools.wraps(f)
+    def wrapper(*a, **k):
+        return f(*a, **k)
+    return json_option(domain_options(model_options(wrapper)))

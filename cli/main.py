@@ -1,0 +1,82 @@
+"""Entry point of the ``regioncount`` command.
+
+Commands live in their own modules and are registered in :data:`COMMANDS`, an explicit dict
+from command name to ``(module, attribute)``; a module is imported only when its command runs,
+so ``regioncount inspect`` does not pay for importing the solvers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+
+import click
+
+from regioncount import __version__
+from regioncount.errors import RegioncountError
+
+#: name -> (module, attribute, one-line help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "inspect": ("regioncount.cli.inspect_cmd", "inspect", "Show the layer graph and the lowered network."),
+    "check": ("regioncount.cli.check_cmd", "check", "Compare the lowered network with onnxruntime."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="regioncount")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def cli(verbose):
+    """Exact analysis of piecewise-linear (ReLU, maxout) neural networks."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.captureWarnings(True)
+
+
+def main(argv=None) -> None:
+    """Run the CLI; user errors become one line on stderr and exit code 2."""
+    try:
+        cli.main(args=argv, prog_name="regioncount", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("regioncount: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except RegioncountError as e:
+        click.echo(f"regioncount: error: {e}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("regioncount: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # never a traceback for the user; REGIONCOUNT_DEBUG=1 shows it
+        if os.environ.get("REGIONCOUNT_DEBUG"):
+            raise
+        msg = " ".join(str(e).split()) or type(e).__name__
+        click.echo(f"regioncount: internal error: {type(e).__name__}: {msg} "
+                   "(set REGIONCOUNT_DEBUG=1 for the traceback)", err=True)
+        sys.exit(3)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

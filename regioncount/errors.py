@@ -1,0 +1,34 @@
+"""Errors that the CLI turns into one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+
+class RegioncountError(Exception):
+    """Any error the user can act on. ``str(err)`` is one line."""
+
+
+class ModelError(RegioncountError):
+    """A model file that cannot be read or lowered exactly.
+
+    The message names the file, the node (when there is one) and the reason::
+
+        model.onnx: node 'conv3' (Conv): group 3 does not divide 16 input channels
+    """
+
+    def __init__(self, path, reason: str, node: str | None = None, op: str | None = None):
+        self.path = str(path) if path is not None else "<model>"
+        self.node = node
+        self.op = op
+        self.reason = " ".join(str(reason).split())
+        where = ""
+        if node is not None:
+            where = f" node '{node}'" + (f" ({op})" if op else "") + ":"
+        super().__init__(f"{self.path}:{where} {self.reason}")
+
+
+class DomainError(RegioncountError):
+    """An input domain that does not fit the model or is empty."""
+
+
+class SolverError(RegioncountError):
+    """A solver that is missing, or that failed in a way the user must hear about."""

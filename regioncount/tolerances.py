@@ -1,0 +1,38 @@
+"""Every numerical tolerance of regioncount, in one place, each with its reason.
+
+A count must not change when any of these moves tenfold on the test networks; the test
+suite checks that for the region margin and the stability tolerance.
+"""
+
+#: A ReLU (or leaky ReLU) is *active* when its pre-activation is strictly above zero; zero
+#: counts as inactive (REGIONS.md section 1). This is a semantic threshold, not a tolerance,
+#: and it is exactly zero on purpose: patterns at points are computed exactly as defined.
+ACTIVE_THRESHOLD = 0.0
+
+#: A pattern is a region (non-empty interior) when the largest ball inside its polytope, in the
+#: input space with every inequality row normalised to unit Euclidean norm, has a radius above
+#: this. LP solvers satisfy rows to about 1e-9 (HiGHS primal feasibility tolerance 1e-7 on
+#: unscaled rows, far better after normalisation), so 1e-7 separates true slivers from
+#: solver noise with two orders of margin on either side for inputs of order one.
+REGION_MARGIN = 1e-7
+
+#: A unit is reported stable when its proven bounds keep it at least this far on one side of
+#: zero (or exactly at zero on the inactive side). Bounds from LPs are only as exact as the LP
+#: tolerances (about 1e-9 after scaling); a unit within this distance of flipping is treated
+#: as unstable, which only costs a binary variable and never a wrong count.
+STABILITY_TOL = 1e-7
+
+#: Two affine pieces (rows of local affine maps: coefficients and offset) are the same
+#: function when they agree to this relative tolerance. Pieces of a max-pool over inactive
+#: ReLUs are identically zero and compare equal exactly; the tolerance only absorbs rounding
+#: in products of weights.
+EQUAL_PIECES_RTOL = 1e-9
+
+#: ``regioncount check``: largest relative error to onnxruntime that still counts as exact.
+#: float32 inference in onnxruntime against float64 here gives about 1e-7 relative error per
+#: layer; 1e-5 leaves room for deep nets and flags any real lowering error (which is O(1)).
+CHECK_RTOL = 1e-5
+
+#: Absolute floor in the relative error of ``check``: outputs near zero are compared with
+#: ``|a - b| / max(|b|, CHECK_ATOL_FLOOR * scale)`` where scale is the largest output magnitude.
+CHECK_SCALE_FLOOR = 1e-3

@@ -1,0 +1,48 @@
+"""Shared fixtures. The real models and reference vectors live in ../shared beside the
+checkout (or wherever REGIONCOUNT_SHARED points); tests that need them skip cleanly without."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared"))
+
+
+def shared_path(*parts) -> Path:
+    """A path inside ../shared; skips the calling test when it is absent."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"shared material not available: {p}")
+    return p
+
+
+@pytest.fixture(scope="session")
+def exact_counts():
+    data = json.loads(shared_path("reference", "exact_counts.json").read_text())
+    return data["networks"]
+
+
+@pytest.fixture(scope="session")
+def bound_values():
+    return json.loads(shared_path("reference", "bound_values.json").read_text())
+
+
+def network_from_entry(entry):
+    """The canonical network of an exact_counts.json entry and its domain."""
+    from regioncount import Domain, Network
+
+    layers = [(np.array(W, float), np.array(b, float)) for W, b in entry["layers"]]
+    net = Network.from_layers(layers, name=entry["name"])
+    dom = Domain.box(entry["lo"], entry["hi"], entry["arch"][0])
+    return net, dom
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)
