@@ -206,7 +206,8 @@ class Network:
     def __init__(self, stages: Sequence[Stage], output: int | None = None,
                  input_shape: tuple[int, ...] | None = None,
                  output_shape: tuple[int, ...] | None = None, name: str = "network",
-                 notes: Sequence[str] = ()):
+                 notes: Sequence[str] = (), input_name: str | None = None,
+                 output_name: str | None = None):
         self.stages = tuple(stages)
         if not self.stages or not isinstance(self.stages[0], Input):
             raise RegioncountError("a network starts with its Input stage")
@@ -220,6 +221,10 @@ class Network:
                              else (self.stages[self.output].size,))
         self.name = name
         self.notes = tuple(notes)
+        #: ONNX tensor names of the input and of the tensor the output stage computes (after a
+        #: trailing softmax is stripped, the logits), for tools that compare with onnxruntime.
+        self.input_name = input_name
+        self.output_name = output_name
 
     # -- construction helpers -----------------------------------------------------------
     @classmethod
