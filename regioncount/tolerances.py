@@ -16,10 +16,11 @@ ACTIVE_THRESHOLD = 0.0
 #: solver noise with two orders of margin on either side for inputs of order one.
 REGION_MARGIN = 1e-7
 
-#: A unit is reported stable when its proven bounds keep it at least this far on one side of
-#: zero (or exactly at zero on the inactive side). Bounds from LPs are only as exact as the LP
-#: tolerances (about 1e-9 after scaling); a unit within this distance of flipping is treated
-#: as unstable, which only costs a binary variable and never a wrong count.
+#: Neuron bounds are *outer* bounds and stability is decided on them exactly (upper bound
+#: <= 0: stably inactive; lower bound >= 0: stably active; see regioncount.intervals). Bounds
+#: computed by an LP or MILP are only as exact as the solver's tolerances (about 1e-9 on
+#: normalised rows), so tightening widens every optimum by this much before storing it: a unit
+#: within 1e-7 of flipping stays unstable, which costs a binary variable and never a count.
 STABILITY_TOL = 1e-7
 
 #: Two affine pieces (rows of local affine maps: coefficients and offset) are the same

@@ -1,0 +1,199 @@
+"""Sound neuron bounds and stable units.
+
+:class:`NeuronBounds` holds, for every stage of a network, lower and upper bounds of its
+outputs over a domain. They are *outer* bounds: every value the network takes on the domain
+lies inside them. Interval propagation (here) gives them cheaply; LP and MILP tightening
+(``regioncount.milp``) give tighter ones in the same form.
+
+A PWL unit is *stable* on the domain when one piece holds everywhere:
+
+- ReLU / leaky ReLU: stably inactive when the pre-activation's upper bound is ``<= 0`` (zero
+  counts as inactive), stably active when its lower bound is ``>= 0`` (and it is not inactive);
+  a unit with lower bound exactly 0 is zero only on a set of measure zero.
+- Clip ``[a, b]``: stable on the low piece when ``hi <= a``, on the high piece when ``lo >= b``,
+  on the middle piece when ``a <= lo`` and ``hi <= b``.
+- Max group: a piece whose upper bound is below another piece's lower bound can never be the
+  maximum; the group is stable when one candidate is left.
+
+Examples
+--------
+>>> import numpy as np
+>>> from regioncount import Domain, Network
+>>> net = Network.from_layers([(np.array([[1.0], [1.0], [-1.0]]), np.array([2.0, 0.0, -3.0]))])
+>>> b = interval_bounds(net, Domain.box(-1, 1, 1))
+>>> b.pre(2)
+(array([ 1., -1., -4.]), array([ 3.,  1., -2.]))
+>>> [(s.active.tolist(), s.inactive.tolist()) for s in stable_units(net, b)]
+[([True, False, False], [False, False, True])]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .domain import Domain
+from .network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
+
+
+@dataclass(frozen=True, eq=False)
+class NeuronBounds:
+    """Outer bounds of every stage's outputs over a domain.
+
+    Attributes
+    ----------
+    lo, hi : tuple of ndarray
+        ``lo[k]``, ``hi[k]`` bound the outputs of ``net.stages[k]``.
+    method : str
+        ``"interval"``, ``"lp"`` or ``"milp"``: the strongest method that produced them.
+    """
+
+    lo: tuple
+    hi: tuple
+    method: str = "interval"
+    #: ``stage_input[k]``: the stage whose outputs feed PWL stage ``k`` (-1 for others).
+    stage_input: tuple = ()
+
+    def pre(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Bounds of the input of PWL stage ``k`` (its pre-activations)."""
+        i = self.stage_input[k]
+        if i < 0:
+            raise ValueError(f"stage {k} is not a PWL stage")
+        return self.lo[i], self.hi[i]
+
+
+def make_bounds(net: Network, lo, hi, method: str) -> NeuronBounds:
+    """A :class:`NeuronBounds` from per-stage lists of lower and upper bounds."""
+    inputs = tuple(s.inputs[0] if s.is_pwl else -1 for s in net.stages)
+    return NeuronBounds(tuple(np.asarray(v, float) for v in lo),
+                        tuple(np.asarray(v, float) for v in hi), method, inputs)
+
+
+def _split(W):
+    if sp.issparse(W):
+        W = sp.csr_matrix(W)
+        return W.maximum(0), W.minimum(0)
+    return np.maximum(W, 0), np.minimum(W, 0)
+
+
+def _mv(W, v):
+    out = W @ v
+    return np.asarray(out).ravel()
+
+
+def propagate_stage(s, lo: list, hi: list) -> tuple[np.ndarray, np.ndarray]:
+    """Interval bounds of stage ``s``'s outputs from the bounds ``lo``, ``hi`` of earlier stages."""
+    if isinstance(s, Affine):
+        l = np.array(s.bias, dtype=float)
+        h = np.array(s.bias, dtype=float)
+        for i, W in zip(s.sources, s.weights):
+            Wp, Wn = _split(W)
+            l += _mv(Wp, lo[i]) + _mv(Wn, hi[i])
+            h += _mv(Wp, hi[i]) + _mv(Wn, lo[i])
+        return l, h
+    l, h = lo[s.inputs[0]], hi[s.inputs[0]]
+    if isinstance(s, Relu):
+        return np.maximum(l, 0.0), np.maximum(h, 0.0)
+    if isinstance(s, LeakyRelu):
+        f = lambda v: np.where(v > 0, v, s.alpha * v)  # noqa: E731 - monotone when alpha >= 0
+        if np.all(s.alpha >= 0):
+            return f(l), f(h)
+        vals = np.stack([f(l), f(h), np.zeros_like(l)])
+        inside = (l < 0) & (h > 0)
+        vals[2] = np.where(inside, 0.0, vals[0])
+        return vals.min(0), vals.max(0)
+    if isinstance(s, Clip):
+        return np.clip(l, s.lo, s.hi), np.clip(h, s.lo, s.hi)
+    if isinstance(s, MaxGroups):
+        idx, _ = s._padded()
+        return l[idx].max(axis=1), h[idx].max(axis=1)
+    raise TypeError(f"unknown stage kind {s.kind}")
+
+
+def interval_bounds(net: Network, domain: Domain) -> NeuronBounds:
+    """Interval (box) propagation of the domain's bounding box through ``net``.
+
+    Parameters
+    ----------
+    net : Network
+    domain : Domain
+        Only its box ``lo <= x <= hi`` is used (extra half-spaces make the bounds looser,
+        never wrong).
+
+    Returns
+    -------
+    NeuronBounds
+    """
+    if domain.dim != net.input_size:
+        from .errors import DomainError
+
+        raise DomainError(f"domain has {domain.dim} coordinates, the network takes {net.input_size}")
+    lo: list = [domain.lo.copy()]
+    hi: list = [domain.hi.copy()]
+    for s in net.stages[1:]:
+        l, h = propagate_stage(s, lo, hi)
+        lo.append(l)
+        hi.append(h)
+    return make_bounds(net, lo, hi, "interval")
+
+
+@dataclass(frozen=True, eq=False)
+class StableUnits:
+    """Stability of the units of one PWL stage.
+
+    Attributes
+    ----------
+    stage : int
+        Index of the PWL stage in ``net.stages``.
+    kind : str
+    active, inactive : ndarray of bool
+        Stably active / stably inactive units (ReLU, leaky ReLU). For clip: stably on the
+        middle piece / on a constant piece. For max groups: groups with one candidate left /
+        all False.
+    candidates : ndarray of bool or None
+        Max groups only: which entries of ``indices`` can still be the maximum.
+    """
+
+    stage: int
+    kind: str
+    active: np.ndarray
+    inactive: np.ndarray
+    candidates: np.ndarray | None = None
+
+    @property
+    def unstable(self) -> np.ndarray:
+        return ~(self.active | self.inactive)
+
+
+def stable_units(net: Network, bounds: NeuronBounds) -> list[StableUnits]:
+    """Which units of every PWL stage hold one piece on the whole domain."""
+    out = []
+    for k in net.pwl_indices:
+        s = net.stages[k]
+        l, h = bounds.pre(k)
+        if isinstance(s, (Relu, LeakyRelu)):
+            inactive = h <= 0
+            active = (l >= 0) & ~inactive
+            out.append(StableUnits(k, s.kind, active, inactive))
+        elif isinstance(s, Clip):
+            low = h <= s.lo
+            high = l >= s.hi
+            mid = (l >= s.lo) & (h <= s.hi) & ~low & ~high
+            out.append(StableUnits(k, s.kind, mid, low | high))
+        elif isinstance(s, MaxGroups):
+            cand = np.ones(s.indices.size, dtype=bool)
+            one = np.zeros(s.size, dtype=bool)
+            for g in range(s.size):
+                members = s.indices[s.indptr[g]:s.indptr[g + 1]]
+                best_lo = l[members].max()
+                c = h[members] >= best_lo
+                cand[s.indptr[g]:s.indptr[g + 1]] = c
+                one[g] = c.sum() == 1
+            out.append(StableUnits(k, s.kind, one, np.zeros(s.size, bool), cand))
+    return out
+
+
+__all__ = ["NeuronBounds", "StableUnits", "interval_bounds", "make_bounds", "propagate_stage",
+           "stable_units"]
