@@ -46,3 +46,21 @@ def network_from_entry(entry):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def cli_run(capsys):
+    """Run the ``regioncount`` CLI in-process: ``code, out, err = cli_run("inspect", path)``."""
+    from regioncount.cli.main import main
+
+    def run(*args):
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
