@@ -1,0 +1,17 @@
+"""Run the docstring examples of the installed package."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
+           "regioncount.intervals", "regioncount.io.export"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(name)
+    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0
+    assert res.attempted > 0
