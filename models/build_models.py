@@ -26,6 +26,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 HERE = Path(__file__).resolve().parent
+#: Where the models and README.md are written (``--out DIR`` changes it, for tests).
+OUT = HERE
 sys.path.insert(0, str(HERE.parent))
 
 from regioncount.io.export import mlp_to_onnx  # noqa: E402
@@ -70,7 +72,7 @@ def _finish(graph) -> onnx.ModelProto:
 
 def _save(model: onnx.ModelProto, rel: str, doc: str) -> Path:
     model.doc_string = doc
-    path = HERE / rel
+    path = OUT / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     return path
@@ -412,7 +414,14 @@ def _readme(rows) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    global OUT
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=HERE,
+                    help="directory to write the models and README.md to (default: models/)")
+    OUT = ap.parse_args(argv).out
     rows = []
     r = build_digits_mlp((16, 16), "digits_mlp.onnx")
     r["data"] = "digits, MLPClassifier"
@@ -430,7 +439,7 @@ def main() -> None:
     r = build_conv()
     r["data"] = "digits, numpy Adam"
     rows.append(r)
-    (HERE / "README.md").write_text(_readme(rows))
+    (OUT / "README.md").write_text(_readme(rows))
     for r in rows:
         print(f"{r['file']:32s} test acc {r['acc']:.4f}  train {r['train_acc']:.4f}  "
               f"ORT diff {r['diff']:.1e}  {r['bytes']} B")
