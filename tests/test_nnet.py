@@ -156,3 +156,17 @@ def test_wrong_row_length_and_header(tmp_path):
 def test_missing_nnet(tmp_path):
     with pytest.raises(ModelError, match="no such file"):
         nnet_to_onnx(tmp_path / "nope.nnet")
+
+
+def test_normalisation_matches_vnncomp_property(acas):
+    """VNN-COMP 2021's ACAS Xu property 3 states its box in normalised inputs and, in comments,
+    the raw ranges (rho 1500..1800, theta -0.06..0.06, psi 3.10..pi, v_own 980..1200,
+    v_int 960..1200); normalising the raw corners reproduces the published numbers."""
+    path, _, _ = acas
+    net = read_nnet(path)
+    lo = net.normalise([1500.0, -0.06, 3.10, 980.0, 960.0])
+    hi = net.normalise([1800.0, 0.06, 3.141593, 1200.0, 1200.0])
+    np.testing.assert_allclose(lo, [-0.303531156, -0.009549297, 0.493380324, 0.3, 0.3],
+                               rtol=0, atol=1e-8)
+    # psi's maximum is pi rounded to 3.141593 in the .nnet file: 0.5 + 6e-8
+    np.testing.assert_allclose(hi, [-0.298552812, 0.009549297, 0.5, 0.5, 0.5], rtol=0, atol=1e-7)
