@@ -1,0 +1,550 @@
+"""Read an ONNX model into a :class:`LayerGraph` (parsing only; lowering is elsewhere).
+
+The reader loads the file (refusing external data outside the model's folder), runs shape
+inference, gives every node a stable unique name, normalises each node's attributes across
+opsets 7 to 21 through one small reader per op (the explicit registry :data:`READERS`), and
+builds a networkx DiGraph of layers keyed by name with one edge per producer -> consumer
+tensor.
+
+Examples
+--------
+>>> import numpy as np
+>>> from regioncount.io.export import mlp_to_onnx
+>>> g = read_onnx(mlp_to_onnx([(np.eye(2), np.zeros(2))]))
+>>> [(l.name, l.op) for l in g.layers()]
+[('gemm0', 'Gemm'), ('relu0', 'Relu')]
+>>> g.inputs[0].shape
+('N', 2)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+import networkx as nx
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from ..errors import ModelError
+
+log = logging.getLogger(__name__)
+
+#: Opsets of the default ONNX domain that the readers normalise.
+MIN_OPSET, MAX_OPSET = 7, 21
+
+FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.BFLOAT16)
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """Name, shape (ints, str for symbolic dims, None for unknown) and ONNX element type."""
+
+    name: str
+    shape: tuple | None
+    dtype: int = 0
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One ONNX node with attributes normalised across opsets (see :data:`READERS`).
+
+    ``inputs`` and ``outputs`` are the ONNX tensor names as written (``''`` marks an omitted
+    optional input). Parameters that moved from attributes to inputs across opsets (Clip
+    min/max, Squeeze/Unsqueeze/Reduce axes, Pad pads/value, Slice starts/ends...) appear in
+    ``attrs`` under one name whenever their value is known at parse time (an attribute, an
+    initializer or a Constant); otherwise ``attrs[name + '_input']`` names the tensor.
+    """
+
+    name: str
+    op: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class LayerGraph:
+    """A parsed ONNX model: layers in a DAG plus constants and tensor information."""
+
+    path: str
+    graph: nx.DiGraph
+    inputs: tuple[TensorInfo, ...]
+    outputs: tuple[TensorInfo, ...]
+    constants: Mapping[str, np.ndarray]
+    value_info: Mapping[str, TensorInfo]
+    opset: int
+    producer: str
+    model: onnx.ModelProto
+    #: The original NodeProto of every layer (by layer name), to re-run a node exactly.
+    nodes: Mapping[str, onnx.NodeProto] = field(default_factory=dict)
+
+    def layers(self) -> list[Layer]:
+        """Layers in topological order (ties broken by the order in the ONNX file)."""
+        order = self.graph.graph.get("order", {})
+        names = nx.lexicographical_topological_sort(self.graph, key=lambda n: order.get(n, 0))
+        return [self.graph.nodes[n]["layer"] for n in names]
+
+    def layer(self, name: str) -> Layer:
+        return self.graph.nodes[name]["layer"]
+
+    def producer_of(self, tensor: str) -> Layer | None:
+        """The layer computing ``tensor`` (None for graph inputs and initializers)."""
+        name = self.graph.graph.get("producers", {}).get(tensor)
+        return None if name is None else self.layer(name)
+
+    def consumers_of(self, tensor: str) -> list[Layer]:
+        return [self.layer(n) for n in self.graph.graph.get("consumers", {}).get(tensor, ())]
+
+    def tensor_info(self, name: str) -> TensorInfo | None:
+        for t in self.inputs + self.outputs:
+            if t.name == name:
+                return t
+        return self.value_info.get(name)
+
+
+# -- loading -----------------------------------------------------------------------------
+
+def _external_tensors(model: onnx.ModelProto):
+    """Every TensorProto of the model that may carry external data."""
+    def in_graph(g):
+        yield from g.initializer
+        for node in g.node:
+            for a in node.attribute:
+                if a.type == onnx.AttributeProto.TENSOR:
+                    yield a.t
+                elif a.type == onnx.AttributeProto.TENSORS:
+                    yield from a.tensors
+                elif a.type == onnx.AttributeProto.GRAPH:
+                    yield from in_graph(a.g)
+                elif a.type == onnx.AttributeProto.GRAPHS:
+                    for sub in a.graphs:
+                        yield from in_graph(sub)
+    yield from in_graph(model.graph)
+
+
+def _resolve_external(model: onnx.ModelProto, path: str | None) -> None:
+    """Check that every external data file lies inside the model's folder, then load it."""
+    tensors = [t for t in _external_tensors(model)
+               if t.HasField("data_location") and t.data_location == TensorProto.EXTERNAL]
+    if not tensors:
+        return
+    if path is None:
+        raise ModelError(path, "the model uses external data but was not read from a file")
+    base = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    for t in tensors:
+        info = {e.key: e.value for e in t.external_data}
+        loc = info.get("location", "")
+        target = os.path.realpath(os.path.join(base, loc))
+        if not loc or os.path.commonpath([base, target]) != base:
+            raise ModelError(path, f"tensor '{t.name}': external data location '{loc}' is "
+                                   "outside the model's folder (refused)")
+        if not os.path.isfile(target):
+            raise ModelError(path, f"tensor '{t.name}': external data file '{loc}' not found")
+    try:
+        onnx.external_data_helper.load_external_data_for_model(model, base)
+    except Exception as e:  # noqa: BLE001 - any failure is a bad model file
+        raise ModelError(path, f"cannot read external data: {e}") from None
+
+
+def load_onnx(path) -> onnx.ModelProto:
+    """``onnx.load`` with external data checked and one-line errors.
+
+    Raises
+    ------
+    ModelError
+        Missing file, not an ONNX model (or truncated), external data outside the folder.
+    """
+    path = str(path)
+    if not os.path.isfile(path):
+        raise ModelError(path, "no such file")
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except Exception:  # noqa: BLE001 - protobuf raises several kinds of errors
+        raise ModelError(path, "not a valid ONNX model (cannot parse the protobuf; "
+                               "truncated or another format?)") from None
+    if model.ir_version <= 0 or not model.HasField("graph") or (
+            not model.graph.node and not model.graph.output):
+        raise ModelError(path, "not a valid ONNX model (no graph)")
+    _resolve_external(model, path)
+    return model
+
+
+# -- attribute readers ---------------------------------------------------------------------
+
+class _Ctx:
+    """What a reader may look at: the opset and the constants known at parse time."""
+
+    def __init__(self, path, opset, constants):
+        self.path, self.opset, self.constants = path, opset, constants
+
+    def const(self, node, pos):
+        """The constant value of input ``pos`` of ``node`` or None (absent or not constant)."""
+        if pos >= len(node.input) or not node.input[pos]:
+            return None
+        return self.constants.get(node.input[pos])
+
+
+def _raw_attrs(node) -> dict:
+    out = {}
+    for a in node.attribute:
+        v = helper.get_attribute_value(a)
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", "replace")
+        elif isinstance(v, TensorProto):
+            v = numpy_helper.to_array(v)
+        elif isinstance(v, list):
+            v = tuple(x.decode() if isinstance(x, bytes) else x for x in v)
+        out[a.name] = v
+    return out
+
+
+def _lift(attrs: dict, ctx: _Ctx, node, pos: int, name: str, conv=None) -> None:
+    """Put input ``pos`` (a parameter in newer opsets) into ``attrs[name]`` when constant,
+    else record the tensor name in ``attrs[name + '_input']``."""
+    if name in attrs or pos >= len(node.input) or not node.input[pos]:
+        return
+    v = ctx.const(node, pos)
+    if v is None:
+        attrs[name + "_input"] = node.input[pos]
+    else:
+        attrs[name] = conv(v) if conv else v
+
+
+def _ints(v):
+    return tuple(int(x) for x in np.asarray(v).ravel())
+
+
+def _defaults(**d) -> Callable:
+    def reader(node, ctx):
+        a = _raw_attrs(node)
+        for k, v in d.items():
+            a.setdefault(k, v)
+        return a
+    return reader
+
+
+def _read_plain(node, ctx):
+    return _raw_attrs(node)
+
+
+def _read_clip(node, ctx):
+    a = _raw_attrs(node)  # opset < 11: min/max attributes
+    if ctx.opset >= 11:
+        _lift(a, ctx, node, 1, "min", lambda v: float(np.asarray(v).reshape(())))
+        _lift(a, ctx, node, 2, "max", lambda v: float(np.asarray(v).reshape(())))
+    a.setdefault("min", -np.inf) if "min_input" not in a else None
+    a.setdefault("max", np.inf) if "max_input" not in a else None
+    return a
+
+
+def _read_axes_at(pos: int, since: int, **defaults):
+    def reader(node, ctx):
+        a = _raw_attrs(node)
+        if ctx.opset >= since:
+            _lift(a, ctx, node, pos, "axes", _ints)
+        if "axes" in a:
+            a["axes"] = _ints(a["axes"])
+        for k, v in defaults.items():
+            a.setdefault(k, v)
+        return a
+    return reader
+
+
+def _read_reduce(since: int):
+    return _read_axes_at(1, since, keepdims=1, noop_with_empty_axes=0)
+
+
+def _read_pool(node, ctx):
+    a = _raw_attrs(node)
+    k = a.get("kernel_shape", ())
+    nd = len(k)
+    a.setdefault("auto_pad", "NOTSET")
+    a.setdefault("strides", (1,) * nd)
+    a.setdefault("pads", (0,) * (2 * nd))
+    a.setdefault("dilations", (1,) * nd)
+    a.setdefault("ceil_mode", 0)
+    a.setdefault("count_include_pad", 0)
+    a.setdefault("storage_order", 0)
+    return a
+
+
+def _read_conv(node, ctx):
+    a = _raw_attrs(node)
+    W = ctx.const(node, 1)
+    if "kernel_shape" not in a and W is not None:
+        a["kernel_shape"] = tuple(int(s) for s in W.shape[2:])
+    nd = len(a.get("kernel_shape", ()))
+    a.setdefault("auto_pad", "NOTSET")
+    a.setdefault("group", 1)
+    if nd:
+        a.setdefault("strides", (1,) * nd)
+        a.setdefault("pads", (0,) * (2 * nd))
+        a.setdefault("dilations", (1,) * nd)
+    return a
+
+
+def _read_bn(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("epsilon", 1e-5)
+    a.setdefault("momentum", 0.9)
+    a.setdefault("spatial", 1)          # opsets 7-8; later always per channel
+    a.setdefault("training_mode", 0)    # opset 14+
+    return a
+
+
+def _read_pad(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("mode", "constant")
+    if "paddings" in a:  # opset 1
+        a["pads"] = a.pop("paddings")
+    if ctx.opset >= 11:
+        _lift(a, ctx, node, 1, "pads", _ints)
+        _lift(a, ctx, node, 2, "value", lambda v: float(np.asarray(v).reshape(())))
+        if ctx.opset >= 18:
+            _lift(a, ctx, node, 3, "axes", _ints)
+    if "pads" in a:
+        a["pads"] = _ints(a["pads"])
+    a.setdefault("value", 0.0)
+    return a
+
+
+def _read_slice(node, ctx):
+    a = _raw_attrs(node)
+    if ctx.opset >= 10:
+        for pos, name in ((1, "starts"), (2, "ends"), (3, "axes"), (4, "steps")):
+            _lift(a, ctx, node, pos, name, _ints)
+    return a
+
+
+def _read_dropout(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("ratio", 0.5)
+    if ctx.opset >= 12:
+        _lift(a, ctx, node, 1, "ratio", lambda v: float(np.asarray(v).reshape(())))
+        _lift(a, ctx, node, 2, "training_mode", lambda v: int(np.asarray(v).reshape(())))
+    a.setdefault("training_mode", 0)
+    return a
+
+
+def _read_softmax(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("axis", -1 if ctx.opset >= 13 else 1)
+    return a
+
+
+def _read_split(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("axis", 0)
+    if ctx.opset >= 13:
+        _lift(a, ctx, node, 1, "split", _ints)
+    return a
+
+
+def _read_constant(node, ctx):
+    return {"value": _constant_value(node, ctx.path)}
+
+
+def _read_reshape(node, ctx):
+    a = _raw_attrs(node)
+    a.setdefault("allowzero", 0)
+    _lift(a, ctx, node, 1, "shape", _ints)
+    return a
+
+
+def _constant_value(node, path) -> np.ndarray:
+    for a in node.attribute:
+        if a.name == "value":
+            return numpy_helper.to_array(a.t)
+        if a.name == "sparse_value":
+            from onnx.reference import ReferenceEvaluator
+            return ReferenceEvaluator(helper.make_graph(
+                [node], "c", [], [helper.make_tensor_value_info(node.output[0], 0, None)]
+            )).run(None, {})[0]
+        if a.name in ("value_float", "value_int", "value_string"):
+            return np.asarray(helper.get_attribute_value(a),
+                              dtype={"value_float": np.float32, "value_int": np.int64}.get(a.name, object))
+        if a.name in ("value_floats", "value_ints", "value_strings"):
+            return np.asarray(helper.get_attribute_value(a),
+                              dtype={"value_floats": np.float32, "value_ints": np.int64}.get(a.name, object))
+    raise ModelError(path, "Constant without a value", node.name, "Constant")
+
+
+_gemm = _defaults(alpha=1.0, beta=1.0, transA=0, transB=0)
+
+#: One reader per supported op type (default ONNX domain). A reader returns the node's
+#: attributes with defaults filled in and opset differences removed. Ops not listed here are
+#: refused with "unsupported op".
+READERS: dict[str, Callable] = {
+    # affine
+    "Gemm": _gemm, "MatMul": _read_plain, "Add": _read_plain, "Sub": _read_plain,
+    "Mul": _read_plain, "Div": _read_plain, "Neg": _read_plain, "Sum": _read_plain,
+    "Mean": _read_plain, "Conv": _read_conv, "BatchNormalization": _read_bn,
+    "AveragePool": _read_pool, "GlobalAveragePool": _read_plain,
+    "ReduceMean": _read_reduce(18), "ReduceSum": _read_reduce(13),
+    # piecewise linear
+    "Relu": _read_plain, "LeakyRelu": _defaults(alpha=0.01), "PRelu": _read_plain,
+    "Clip": _read_clip, "Max": _read_plain, "Min": _read_plain, "ReduceMax": _read_reduce(18),
+    "ReduceMin": _read_reduce(18), "MaxPool": _read_pool, "GlobalMaxPool": _read_plain,
+    # data movement
+    "Flatten": _defaults(axis=1), "Reshape": _read_reshape, "Transpose": _read_plain,
+    "Squeeze": _read_axes_at(1, 13), "Unsqueeze": _read_axes_at(1, 13),
+    "Concat": _read_plain, "Pad": _read_pad, "Identity": _read_plain, "Dropout": _read_dropout,
+    "Cast": _read_plain, "Slice": _read_slice, "Gather": _defaults(axis=0),
+    "Expand": _read_plain, "Tile": _read_plain, "Split": _read_split,
+    "DepthToSpace": _defaults(mode="DCR"), "SpaceToDepth": _read_plain,
+    # constants and shape arithmetic (folded)
+    "Constant": _read_constant, "Shape": _read_plain, "Size": _read_plain,
+    "ConstantOfShape": _read_plain, "Range": _read_plain, "Equal": _read_plain,
+    "Where": _read_plain, "Less": _read_plain, "Greater": _read_plain, "Not": _read_plain,
+    "Floor": _read_plain, "Ceil": _read_plain, "Sqrt": _read_plain, "Abs": _read_plain,
+    "Reciprocal": _read_plain, "Pow": _read_plain, "ReduceProd": _read_reduce(18),
+    # trailing squashing functions (stripped by the lowering when last)
+    "Softmax": _read_softmax, "LogSoftmax": _read_softmax, "Sigmoid": _read_plain,
+}
+
+
+# -- graph ------------------------------------------------------------------------------
+
+def _tensor_info(vi: onnx.ValueInfoProto) -> TensorInfo:
+    t = vi.type.tensor_type
+    shape = None
+    if t.HasField("shape"):
+        shape = tuple(int(d.dim_value) if d.HasField("dim_value")
+                      else (d.dim_param if d.HasField("dim_param") else None) for d in t.shape.dim)
+    return TensorInfo(vi.name, shape, int(t.elem_type))
+
+
+def _opset(model: onnx.ModelProto) -> int:
+    for o in model.opset_import:
+        if o.domain in ("", "ai.onnx"):
+            return int(o.version)
+    return 1 if model.ir_version < 3 else MIN_OPSET
+
+
+def read_onnx(model, path=None) -> LayerGraph:
+    """Parse an ONNX model (a ModelProto or a file path) into a :class:`LayerGraph`.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto or str or Path
+    path : str, optional
+        The file the model came from (error messages, external data folder).
+
+    Raises
+    ------
+    ModelError
+        Unreadable file, unsupported op or opset, graph cycle, dangling tensor.
+    """
+    if isinstance(model, (str, Path)):
+        path = str(model)
+        model = load_onnx(path)
+    else:
+        _resolve_external(model, path)
+    where = path if path is not None else (model.graph.name or "<model>")
+    opset = _opset(model)
+    if not MIN_OPSET <= opset <= MAX_OPSET:
+        log.warning("%s: opset %d is outside the tested range %d-%d", where, opset, MIN_OPSET,
+                    MAX_OPSET)
+    g = model.graph
+    constants: dict[str, np.ndarray] = {}
+    for t in g.initializer:
+        try:
+            constants[t.name] = numpy_helper.to_array(t)
+        except Exception as e:  # noqa: BLE001
+            raise ModelError(where, f"initializer '{t.name}' cannot be read: {e}") from None
+    for t in g.sparse_initializer:
+        raise ModelError(where, f"sparse initializer '{t.values.name}' is not supported")
+
+    # shape inference (best effort: a failure leaves shapes to the lowering)
+    value_info: dict[str, TensorInfo] = {}
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
+        for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
+            value_info[vi.name] = _tensor_info(vi)
+    except Exception as e:  # noqa: BLE001
+        log.info("%s: shape inference failed (%s); continuing without it", where, e)
+
+    inputs = tuple(_tensor_info(vi) for vi in g.input if vi.name not in constants)
+    outputs = tuple(value_info.get(vi.name) if _tensor_info(vi).shape is None and vi.name in value_info
+                    else _tensor_info(vi) for vi in g.output)
+
+    # unique stable layer names
+    names, seen = [], set()
+    for i, node in enumerate(g.node):
+        base = node.name or f"{node.op_type}_{i}"
+        name, k = base, 1
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        names.append(name)
+
+    ctx = _Ctx(where, opset, constants)
+    G = nx.DiGraph()
+    producers: dict[str, str] = {}
+    consumers: dict[str, list[str]] = {}
+    protos: dict[str, onnx.NodeProto] = {}
+    known = set(constants) | {t.name for t in inputs}
+    for i, (name, node) in enumerate(zip(names, g.node)):
+        if node.domain not in ("", "ai.onnx"):
+            raise ModelError(where, f"unsupported op '{node.domain}.{node.op_type}' (custom domain)",
+                             name, node.op_type)
+        reader = READERS.get(node.op_type)
+        if reader is None:
+            raise ModelError(where, f"unsupported op '{node.op_type}'", name, node.op_type)
+        for t in node.output:
+            if t and (t in producers or t in known):
+                raise ModelError(where, f"tensor '{t}' is produced twice", name, node.op_type)
+            if t:
+                producers[t] = name
+        attrs = reader(node, ctx)
+        if node.op_type == "Constant":
+            constants[node.output[0]] = attrs["value"]
+        layer = Layer(name, node.op_type, tuple(node.input), tuple(node.output), attrs)
+        G.add_node(name, layer=layer)
+        protos[name] = node
+    for name, node in zip(names, g.node):
+        for t in node.input:
+            if not t:
+                continue
+            consumers.setdefault(t, []).append(name)
+            if t in producers:
+                src = producers[t]
+                if G.has_edge(src, name):
+                    G.edges[src, name]["tensors"] += (t,)
+                else:
+                    G.add_edge(src, name, tensor=t, tensors=(t,))
+            elif t not in known:
+                raise ModelError(where, f"input tensor '{t}' is never produced", name, node.op_type)
+    for t in g.output:
+        if t.name not in producers and t.name not in known:
+            raise ModelError(where, f"graph output '{t.name}' is never produced")
+    if not nx.is_directed_acyclic_graph(G):
+        cycle = nx.find_cycle(G)
+        n0 = cycle[0][0]
+        raise ModelError(where, "the graph has a cycle: " + " -> ".join(u for u, _ in cycle)
+                         + f" -> {n0}", n0, G.nodes[n0]["layer"].op)
+    G.graph["order"] = {n: i for i, n in enumerate(names)}
+    G.graph["producers"] = producers
+    G.graph["consumers"] = consumers
+    return LayerGraph(path=where, graph=G, inputs=inputs, outputs=outputs,
+                      constants=MappingProxyType(constants),
+                      value_info=MappingProxyType(value_info), opset=opset,
+                      producer=" ".join(x for x in (model.producer_name, model.producer_version) if x),
+                      model=model, nodes=MappingProxyType(protos))
+
+
+def read_model(path) -> LayerGraph:
+    """Read a model file: ``.onnx`` directly, ``.nnet`` through its ONNX translation."""
+    path = str(path)
+    if path.lower().endswith(".nnet"):
+        if not os.path.isfile(path):
+            raise ModelError(path, "no such file")
+        from .nnet import nnet_to_onnx  # written separately; imported lazily
+        return read_onnx(nnet_to_onnx(path), path=path)
+    return read_onnx(path)
