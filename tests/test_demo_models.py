@@ -136,3 +136,10 @@ def test_lowered_network_matches_onnxruntime(rel):
     got = net.evaluate(X)
     want = _run(MODELS / rel, X, shape)
     assert np.max(np.abs(got - want)) < 1e-4 * max(1.0, np.abs(want).max())
+
+
+def test_lowered_maxout_groups():
+    """The exporter-style maxout lowers to max units over the documented groups."""
+    net = _load()(MODELS / "maxout_2d.onnx")
+    sizes = [s.group_sizes().tolist() for s in net.pwl_stages]
+    assert sizes == [[3] * 6, [2] * 4]

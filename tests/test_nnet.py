@@ -170,3 +170,19 @@ def test_normalisation_matches_vnncomp_property(acas):
                                rtol=0, atol=1e-8)
     # psi's maximum is pi rounded to 3.141593 in the .nnet file: 0.5 + 6e-8
     np.testing.assert_allclose(hi, [-0.298552812, 0.009549297, 0.5, 0.5, 0.5], rtol=0, atol=1e-7)
+
+
+def test_load_nnet_lowers_to_the_same_network(acas):
+    """regioncount.load on a .nnet file (through nnet_to_onnx and the lowering) computes the
+    network of the file, checked against the independent evaluation."""
+    pytest.importorskip("regioncount.lowering")
+    import regioncount
+
+    path, _, box = acas
+    try:
+        net = regioncount.load(path)
+    except ImportError:
+        pytest.skip("regioncount.load is not available yet")
+    assert net.input_size == 5 and net.output_size == 5 and net.pwl_units == 300
+    X = box.sample(200, rng=11)
+    assert np.max(np.abs(net.evaluate(X) - _independent_eval(path, X))) < 1e-4

@@ -224,7 +224,7 @@ def read_vnnlib_box(path, n: int | None = None) -> Domain:
         missing = min(set(range(max(r.inputs) + 1)) - r.inputs)
         r.fail(f"inputs are not X_0 .. X_{k - 1}: X_{missing} is not declared")
     if n is not None and k != n:
-        r.fail(f"declares {k} inputs X_i, the model has {n}")
+        r.fail(f"declares {k} input{'s' if k != 1 else ''} X_i, the model has {n}")
     box: dict[int, tuple[float, float]] = {}
     for c in commands:
         if c and c[0] == "assert":
