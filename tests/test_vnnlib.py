@@ -112,5 +112,7 @@ def test_refuses_wrong_input_count(tmp_path):
 def test_refuses_malformed(tmp_path):
     _refused(tmp_path, PROP3 + "(assert (<= X_0 1)\n", 5, "never closed")
     _refused(tmp_path, PROP3 + ")\n", 5, "unbalanced")
+    v2 = "(vnnlib-version <2.0>)\n(declare-network N (declare-input X float32 [1,2]))\n"
+    _refused(tmp_path, v2 + "(assert (<= X[0,0] 1))\n", 2, "VNN-LIB 2.0")
     with pytest.raises(DomainError, match="no such file"):
         read_vnnlib_box(tmp_path / "missing.vnnlib", 5)

@@ -219,6 +219,9 @@ def read_vnnlib_box(path, n: int | None = None) -> Domain:
                 r.inputs.add(i)
     k = len(r.inputs)
     if k == 0:
+        if any(c and c[0] in ("vnnlib-version", "declare-network") for c in commands):
+            r.fail("VNN-LIB 2.0 (declare-network, X[i,j]) is not supported; "
+                   "write the property in the 1.0 form with X_0, X_1, ...")
         r.fail("declares no input variables X_0, X_1, ...")
     if r.inputs != set(range(k)):
         missing = min(set(range(max(r.inputs) + 1)) - r.inputs)
