@@ -21,6 +21,8 @@ from regioncount.errors import RegioncountError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": ("regioncount.cli.inspect_cmd", "inspect", "Show the layer graph and the lowered network."),
     "check": ("regioncount.cli.check_cmd", "check", "Compare the lowered network with onnxruntime."),
+    "bounds": ("regioncount.cli.bounds_cmd", "bounds", "Analytic bounds on the number of regions."),
+    "build": ("regioncount.cli.build_cmd", "build", "Build networks (max-regions constructions)."),
 }
 
 

@@ -1,0 +1,348 @@
+"""Analytic bounds on the number of activation regions, as exact Python integers.
+
+Every function takes the architecture ``arch = (n0, n1, ..., nL)`` (input dimension first,
+then the hidden widths; the final affine layer creates no regions and is not listed) and
+returns an ``int``, or ``None`` when the bound's condition does not hold. Nothing here uses
+floats: sums of binomials are computed with :func:`math.comb`.
+
+Notation: ``N = n1 + ... + nL`` and ``Z(n, d) = sum_{j=0}^{min(n, d)} C(n, j)``, the largest
+number of regions of ``n`` hyperplanes in ``R^d`` (Zaslavsky 1975).
+
+References
+----------
+- T. Zaslavsky, *Facing up to arrangements*, Mem. AMS 154, 1975.
+- G. Montufar, R. Pascanu, K. Cho, Y. Bengio, *On the number of linear regions of deep neural
+  networks*, NeurIPS 2014.
+- G. Montufar, *Notes on the number of linear regions of deep neural networks*, SampTA 2017.
+- M. Raghu, B. Poole, J. Kleinberg, S. Ganguli, J. Sohl-Dickstein, *On the expressive power of
+  deep neural networks*, ICML 2017.
+- R. Arora, A. Basu, P. Mianjy, A. Mukherjee, *Understanding deep neural networks with
+  rectified linear units*, ICLR 2018.
+- T. Serra, C. Tjandraatmadja, S. Ramalingam, *Bounding and counting linear regions of deep
+  neural networks*, ICML 2018.
+- G. Montufar, Y. Ren, L. Zhang, *Sharp bounds for the number of regions of maxout networks
+  and vertices of Minkowski sums*, SIAM J. Appl. Algebra Geometry 2022.
+
+Examples
+--------
+>>> serra2018_upper((3, 2, 5)), serra2018_upper((3, 5, 2))
+(29, 104)
+>>> serra2018_lower((2, 6, 6)), montufar2014_lower((2, 6, 6))
+(352, 198)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import comb, prod
+from typing import Sequence
+
+from ..errors import RegioncountError
+
+Arch = tuple[int, ...]
+
+
+def check_arch(arch: Sequence[int]) -> Arch:
+    """Validate an architecture: at least an input dimension and one hidden layer, all >= 1.
+
+    Raises
+    ------
+    RegioncountError
+        With a one-line message naming the offending entry.
+    """
+    try:
+        a = tuple(int(v) for v in arch)
+    except (TypeError, ValueError):
+        raise RegioncountError(f"architecture {arch!r}: widths must be integers") from None
+    if len(a) < 2:
+        raise RegioncountError(f"architecture {'-'.join(map(str, a)) or '()'}: give the input "
+                               "dimension and at least one hidden width, e.g. 2,4,4")
+    for i, v in enumerate(a):
+        if v < 1:
+            raise RegioncountError(f"architecture {'-'.join(map(str, a))}: entry {i} is {v}, "
+                                   "every width must be >= 1")
+    return a
+
+
+def zaslavsky(n: int, d: int) -> int:
+    """``Z(n, d) = sum_{j=0}^{min(n, d)} C(n, j)``: the most regions of n hyperplanes in R^d.
+
+    >>> zaslavsky(6, 2), zaslavsky(3, 5)
+    (22, 8)
+    """
+    return sum(comb(n, j) for j in range(min(n, d) + 1))
+
+
+def hidden(arch: Sequence[int]) -> Arch:
+    return tuple(arch[1:])
+
+
+# -- upper bounds ----------------------------------------------------------------------------
+
+def two_pow_n(arch: Sequence[int]) -> int:
+    """``2^N``: every ReLU is on or off (Montufar et al. 2014)."""
+    return 2 ** sum(hidden(arch))
+
+
+def zaslavsky_shallow(arch: Sequence[int]) -> int:
+    """``Z(N, n0)``: the most regions of a one-layer network with all N units (a reference
+    value for comparing depth with width, not a bound on a deep network)."""
+    return zaslavsky(sum(hidden(arch)), arch[0])
+
+
+def zaslavsky_one_layer(arch: Sequence[int], ranks: Sequence[int] | None = None) -> int | None:
+    """Exact maximum of a one-layer network, ``Z(n1, n0)``; with ``ranks = (r,)``, the rank of
+    ``W``, the bound ``sum_{j<=r} C(n1, j)`` (Zaslavsky 1975; Serra et al. 2018). ``None`` for
+    deeper networks."""
+    if len(arch) != 2:
+        return None
+    n0, n1 = arch
+    r = min(n0, n1) if ranks is None else min(int(ranks[0]), n0, n1)
+    return sum(comb(n1, j) for j in range(r + 1))
+
+
+def montufar2017_upper(arch: Sequence[int]) -> int:
+    """``prod_l Z(n_l, d_l)`` with ``d_l = min(n0, n1, ..., n_l)`` (Montufar 2017)."""
+    d = arch[0]
+    out = 1
+    for n in hidden(arch):
+        d = min(d, n)
+        out *= zaslavsky(n, d)
+    return out
+
+
+def raghu2017_upper(arch: Sequence[int]) -> int:
+    """The explicit product behind Raghu et al.'s ``O(n^(L n0))``: ``prod_l Z(n_l, n0)``."""
+    return prod(zaslavsky(n, arch[0]) for n in hidden(arch))
+
+
+def serra_recursion(n0: int, widths: Sequence[int], ranks: Sequence[int] | None = None,
+                    active: Sequence[int] | None = None,
+                    inactive: Sequence[int] | None = None) -> int:
+    """The recursion that evaluates Serra et al.'s sum (and its rank and stable-unit forms).
+
+    ``R(L+1, d) = 1``;
+    ``R(l, d) = sum_{j=0}^{min(d, u_l, r_l)} C(u_l, j) R(l+1, min(d, a_l + u_l - j))``
+    with ``u_l = n_l - a_l - i_l`` unstable units (``a_l`` stably active, ``i_l`` stably
+    inactive; both 0 without weights) and ``r_l`` the rank of ``W_l`` (``n_l`` without weights).
+    The bound is ``R(1, n0)``. Memoised on ``(l, d)``, so it costs ``O(L n0 max n_l)`` terms.
+
+    Parameters
+    ----------
+    n0 : int
+        Input dimension.
+    widths : sequence of int
+        ``n1, ..., nL``.
+    ranks, active, inactive : sequence of int, optional
+        Per layer.
+
+    Examples
+    --------
+    >>> serra_recursion(784, (11, 11), active=(2, 1), inactive=(3, 2))
+    12911
+    """
+    L = len(widths)
+    act = tuple(active) if active is not None else (0,) * L
+    ina = tuple(inactive) if inactive is not None else (0,) * L
+    rk = tuple(ranks) if ranks is not None else tuple(widths)
+    if not len(act) == len(ina) == len(rk) == L:
+        raise RegioncountError("serra_recursion: one rank / active / inactive count per layer")
+    uns = []
+    for l, n in enumerate(widths):
+        u = n - act[l] - ina[l]
+        if u < 0 or act[l] < 0 or ina[l] < 0:
+            raise RegioncountError(f"layer {l + 1}: {act[l]} active + {ina[l]} inactive units "
+                                   f"exceed its width {n}")
+        uns.append(u)
+
+    @lru_cache(maxsize=None)
+    def R(l: int, d: int) -> int:
+        if l == L:
+            return 1
+        u, a = uns[l], act[l]
+        return sum(comb(u, j) * R(l + 1, min(d, a + u - j))
+                   for j in range(min(d, u, rk[l]) + 1))
+
+    return R(0, n0)
+
+
+def serra2018_upper(arch: Sequence[int]) -> int:
+    """Serra et al. 2018, Thm 1: ``sum_{(j_1..j_L) in J} prod_l C(n_l, j_l)`` with
+    ``J = {0 <= j_l <= min(n0, n1 - j1, ..., n_{l-1} - j_{l-1}, n_l)}``, via the recursion.
+
+    >>> serra2018_upper((10, 8, 8)), zaslavsky_shallow((10, 8, 8))
+    (39203, 58651)
+    """
+    return serra_recursion(arch[0], hidden(arch))
+
+
+def serra2018_rank_upper(arch: Sequence[int], ranks: Sequence[int]) -> int:
+    """Serra et al. 2018, rank version: ``n_l`` inside the min of ``J`` replaced by
+    ``rank(W_l)`` (``W_1`` is ``n1 x n0``, ``W_l`` is ``n_l x n_{l-1}``).
+
+    >>> serra2018_rank_upper((784, 11, 11), (11, 5))
+    1749222
+    """
+    return serra_recursion(arch[0], hidden(arch), ranks=ranks)
+
+
+def serra2020_stable_upper(arch: Sequence[int], active: Sequence[int], inactive: Sequence[int],
+                           ranks: Sequence[int] | None = None) -> int:
+    """The recursion with stably active / inactive unit counts per layer (BOUNDS.md; in the
+    spirit of Serra and Ramalingam, AAAI 2020). Valid on the domain the stability holds on.
+
+    >>> serra2020_stable_upper((784, 11, 11), (2, 1), (3, 2))
+    12911
+    """
+    return serra_recursion(arch[0], hidden(arch), ranks=ranks, active=active, inactive=inactive)
+
+
+# -- lower bounds (constructions) -------------------------------------------------------------
+
+def montufar2014_lower(arch: Sequence[int]) -> int | None:
+    """``prod_{l<L} floor(n_l / n0)^n0 * Z(nL, n0)`` when every ``n_l >= n0`` (Montufar et al.
+    2014); else ``None``."""
+    n0, ws = arch[0], hidden(arch)
+    if any(n < n0 for n in ws):
+        return None
+    return prod((n // n0) ** n0 for n in ws[:-1]) * zaslavsky(ws[-1], n0)
+
+
+def serra2018_lower(arch: Sequence[int]) -> int | None:
+    """Serra et al. 2018, Thm 6: ``prod_{l<L} (floor(n_l / n0) + 1)^n0 * Z(nL, n0)`` when every
+    ``n_l >= 3 n0``; else ``None``."""
+    n0, ws = arch[0], hidden(arch)
+    if any(n < 3 * n0 for n in ws):
+        return None
+    return prod((n // n0 + 1) ** n0 for n in ws[:-1]) * zaslavsky(ws[-1], n0)
+
+
+def _arora_shape(arch: Sequence[int]) -> tuple[int, int] | None:
+    """``(m, w)`` when the architecture is ``n0, 2m, w, ..., w`` with ``m >= 1``, ``w >= 2``."""
+    ws = hidden(arch)
+    if ws[0] % 2:
+        return None
+    rest = set(ws[1:])
+    if len(rest) > 1:
+        return None
+    w = rest.pop() if rest else 2
+    if w < 2:
+        return None
+    return ws[0] // 2, w
+
+
+def arora2018_lower(arch: Sequence[int]) -> int | None:
+    """Arora et al. 2018: ``2 sum_{j<n0} C(m-1, j) w^(L-1)`` for a first layer of ``2m`` units
+    followed by ``L-1`` layers of width ``w >= 2``; else ``None``."""
+    s = _arora_shape(arch)
+    if s is None:
+        return None
+    m, w = s
+    return 2 * sum(comb(m - 1, j) for j in range(arch[0])) * w ** (len(arch) - 2)
+
+
+def serra2018_thm7_lower(arch: Sequence[int]) -> int | None:
+    """Serra et al. 2018, Thm 7: ``2 sum_{j<n0} C(m-1, j) (w+1)^(L-1)`` (same shape as Arora
+    et al.: ``2m`` units, then width ``w >= 2``); else ``None``."""
+    s = _arora_shape(arch)
+    if s is None:
+        return None
+    m, w = s
+    return 2 * sum(comb(m - 1, j) for j in range(arch[0])) * (w + 1) ** (len(arch) - 2)
+
+
+def exact_max_n0_1(arch: Sequence[int]) -> int | None:
+    """The exact maximum ``prod_l (n_l + 1)`` for input dimension 1 when every layer but the
+    last has ``n_l >= 3`` units (Serra et al. 2018: their upper bound equals it, and the
+    sawtooth construction of :mod:`regioncount.bounds.construct` reaches it); else ``None``.
+
+    >>> exact_max_n0_1((1, 3, 3, 3)), exact_max_n0_1((1, 2, 2))
+    (64, None)
+    """
+    if arch[0] != 1 or any(n < 3 for n in hidden(arch)[:-1]):
+        return None
+    return prod(n + 1 for n in hidden(arch))
+
+
+# -- maxout -----------------------------------------------------------------------------------
+
+def maxout_hyperplanes(k: int) -> int:
+    """``k (k - 1) / 2``: the pairwise comparisons of a rank-k maxout unit."""
+    return k * (k - 1) // 2
+
+
+def hyperplane_product(n0: int, sizes: Sequence[int], hyperplanes: Sequence[int]) -> int:
+    """``prod_l Z(h_l, d_l)`` with ``d_l = min(n0, size_1, ..., size_l)`` for layers whose
+    units cut each region of the layers before by at most ``h_l`` hyperplanes: Montufar 2017
+    for ReLU (``h_l = n_l``), Serra et al.'s Thm 8 for maxout (``h_l = k(k-1)/2 n_l``), and
+    their common form for mixed chains (a clip unit is two parallel hyperplanes)."""
+    d, out = n0, 1
+    for n, h in zip(sizes, hyperplanes):
+        d = min(d, n)
+        out *= zaslavsky(h, d)
+    return out
+
+
+def serra2018_maxout_upper(arch: Sequence[int], k: int) -> int:
+    """Serra et al. 2018, Thm 8: ``prod_l sum_{j=0}^{d_l} C(k(k-1)/2 n_l, j)`` with
+    ``d_l = min(n0, n1, ..., n_l)``, for ``n_l`` maxout units of rank ``k`` per layer.
+
+    >>> serra2018_maxout_upper((1, 1, 1), 3)
+    16
+    """
+    if k < 2:
+        raise RegioncountError(f"maxout rank {k}: a maxout unit has at least 2 pieces")
+    n0, ws = arch[0], hidden(arch)
+    d, out = n0, 1
+    for n in ws:
+        d = min(d, n)
+        out *= zaslavsky(maxout_hyperplanes(k) * n, d)
+    return out
+
+
+def maxout_one_layer_sharp(arch: Sequence[int], k: int) -> int | None:
+    """Montufar, Ren, Zhang 2022: ``sum_{j=0}^{n0} C(n1, j) (k-1)^j``, the sharp maximum of
+    one layer of ``n1`` rank-k maxout units; ``None`` for deeper networks.
+
+    >>> maxout_one_layer_sharp((1, 1), 3), maxout_one_layer_sharp((2, 4), 2)
+    (3, 11)
+    """
+    if len(arch) != 2:
+        return None
+    n0, n1 = arch
+    return sum(comb(n1, j) * (k - 1) ** j for j in range(min(n0, n1) + 1))
+
+
+# -- histogram framework ----------------------------------------------------------------------
+
+def hinz_histogram_upper(arch: Sequence[int], ranks: Sequence[int] | None = None) -> int:
+    """Hinz and van de Geer (2019): push a histogram ``h[d]`` = number of regions whose image
+    has dimension ``d`` through the layers. A region of image dimension ``d`` entering a layer
+    of ``n`` units (rank ``r``) gives at most ``C(n, j)`` sub-regions with ``j`` inactive units
+    for ``j <= min(d, r)``, each of image dimension at most ``min(d, n - j)``. With this
+    per-layer histogram the bound equals Serra et al.'s (the recursion evaluated forwards);
+    it is kept as an independent evaluation order.
+
+    >>> hinz_histogram_upper((3, 2, 5))
+    29
+    """
+    n0 = arch[0]
+    ws = hidden(arch)
+    rk = tuple(ranks) if ranks is not None else ws
+    hist = {n0: 1}
+    for n, r in zip(ws, rk):
+        new: dict[int, int] = {}
+        for d, cnt in hist.items():
+            for j in range(min(d, n, r) + 1):
+                e = min(d, n - j)
+                new[e] = new.get(e, 0) + cnt * comb(n, j)
+        hist = new
+    return sum(hist.values())
+
+
+__all__ = ["check_arch", "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
+           "montufar2017_upper", "raghu2017_upper", "serra_recursion", "serra2018_upper",
+           "serra2018_rank_upper", "serra2020_stable_upper", "montufar2014_lower",
+           "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower", "exact_max_n0_1",
+           "maxout_hyperplanes", "hyperplane_product", "serra2018_maxout_upper",
+           "maxout_one_layer_sharp", "hinz_histogram_upper"]
