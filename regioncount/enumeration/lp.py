@@ -1,0 +1,171 @@
+"""Chebyshev-centre LPs for the region tree, solved incrementally with highspy.
+
+The LP of a polytope ``P = {x in box : a_i x <= b_i}`` (rows normalised to ``||a_i|| = 1``) is
+
+    maximise r   subject to   a_i x + r <= b_i  (every row),   lo <= x <= hi,
+
+the box entering as plain column bounds. ``P`` has a non-empty interior exactly when the optimum
+``r* > 0``: a point of the closed box with positive slack on every row can be moved a little
+towards the box centre, into the open box, keeping positive slack (the slacks are continuous),
+and conversely an interior point has positive slack. A region is real when
+``r* > tolerances.REGION_MARGIN``.
+
+One :class:`ChebyshevLP` object (one ``highspy.Highs``) serves a whole depth-first search: rows
+are appended when the search descends and deleted when it backtracks, and HiGHS re-solves from
+the basis it has (dual simplex, presolve off), which is the warm start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+
+import numpy as np
+
+from ..errors import SolverError
+
+_BANNER_LOCK = threading.Lock()
+_BANNER_DONE = False
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send file descriptor 1 to stderr for a moment: HiGHS prints a licence banner on stdout
+    when the first ``Highs`` object of a process is built, which would spoil ``--json``."""
+    try:
+        sys.stdout.flush()
+    except Exception:  # pragma: no cover - closed stdout
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no fd 1
+        yield
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs():
+    """A silent ``highspy.Highs`` object (the banner of the first one is swallowed)."""
+    global _BANNER_DONE
+    import highspy
+
+    with _BANNER_LOCK:
+        if not _BANNER_DONE:
+            with _stdout_to_stderr():
+                h = highspy.Highs()
+            _BANNER_DONE = True
+        else:
+            h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class ChebyshevLP:
+    """Incremental Chebyshev-centre LP over a box with a stack of rows.
+
+    Parameters
+    ----------
+    lo, hi : ndarray
+        The box (column bounds).
+    fixed_rows : (A, b), optional
+        Rows that stay for the whole search (a polytope domain), normalised here.
+
+    Notes
+    -----
+    ``rows`` is the list of row keys currently in the LP after the fixed rows; callers keep it
+    equal to the search path with :meth:`truncate` and :meth:`push`.
+    """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, fixed_rows=None):
+        import highspy
+
+        self._hs = highspy
+        self.n = int(lo.size)
+        self.h = h = new_highs()
+        inf = highspy.kHighsInf
+        self.inf = inf
+        for k, v in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 1),
+                     ("threads", 1)):
+            try:
+                h.setOptionValue(k, v)
+            except Exception:  # pragma: no cover - option names of other highspy versions
+                pass
+        n = self.n
+        cost = np.zeros(n + 1)
+        cost[n] = 1.0
+        clo = np.r_[np.asarray(lo, float), -inf]
+        chi = np.r_[np.asarray(hi, float), inf]
+        h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32),
+                  np.zeros(0))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self._idx = np.arange(n + 1, dtype=np.int32)
+        self.nfixed = 0
+        if fixed_rows is not None and fixed_rows[0] is not None and len(fixed_rows[1]):
+            A, b = fixed_rows
+            for a, bi in zip(np.atleast_2d(A), np.ravel(b)):
+                nr = float(np.linalg.norm(a))
+                if nr == 0.0:
+                    continue
+                self._add(a / nr, bi / nr)
+                self.nfixed += 1
+        self.rows: list = []
+        self.solves = 0
+
+    def _add(self, a: np.ndarray, b: float) -> None:
+        vals = np.empty(self.n + 1)
+        vals[: self.n] = a
+        vals[self.n] = 1.0
+        self.h.addRow(-self.inf, float(b), self.n + 1, self._idx, vals)
+
+    def truncate(self, k: int) -> None:
+        """Keep the first ``k`` path rows."""
+        extra = len(self.rows) - k
+        if extra > 0:
+            first = self.nfixed + k
+            self.h.deleteRows(extra, np.arange(first, first + extra, dtype=np.int32))
+            del self.rows[k:]
+
+    def push(self, key, a: np.ndarray, b: float) -> None:
+        """Append a normalised row ``a x <= b`` identified by ``key``."""
+        self._add(a, b)
+        self.rows.append(key)
+
+    def sync(self, keys: list, rowdata) -> None:
+        """Make the path rows equal ``keys`` (compared by identity); ``rowdata(key)`` gives
+        ``(a, b)`` for keys that must be added."""
+        cur = self.rows
+        k = 0
+        m = min(len(cur), len(keys))
+        while k < m and cur[k] is keys[k]:
+            k += 1
+        self.truncate(k)
+        for key in keys[k:]:
+            a, b = rowdata(key)
+            self.push(key, a, b)
+
+    def solve(self) -> tuple[float, np.ndarray]:
+        """Maximise the radius; return ``(r, x)``. ``r`` is ``-inf`` when there are no rows
+        and the LP is unbounded (never the case in the tree, which always has a row)."""
+        h = self.h
+        self.solves += 1
+        h.run()
+        st = h.getModelStatus()
+        ok = self._hs.HighsModelStatus.kOptimal
+        if st != ok:
+            # a fresh start (basis dropped) before giving up
+            h.clearSolver()
+            h.run()
+            st = h.getModelStatus()
+            if st != ok:
+                raise SolverError(f"HiGHS could not solve a Chebyshev-centre LP ({h.modelStatusToString(st)})")
+        sol = np.asarray(h.getSolution().col_value)
+        return float(sol[self.n]), sol[: self.n].copy()
