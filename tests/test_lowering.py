@@ -382,6 +382,29 @@ def test_trailing_squash_stripped(rng, op, caplog):
     assert any("stripped" in r.getMessage() for r in caplog.records)
 
 
+def test_trailing_squash_behind_identity_stripped(rng):
+    nodes = [helper.make_node("MatMul", ["x", "A"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["p"], name="sm"),
+             helper.make_node("Identity", ["p"], ["y"])]
+    net = check(make(nodes, [("x", ["N", 3])], {"A": W(rng, 3, 4)}))
+    assert net.output_name == "logits" and "'sm'" in net.notes[0]
+
+
+def test_softmax_feeding_another_node_is_not_stripped(rng):
+    nodes = [helper.make_node("MatMul", ["x", "A"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["y"], name="sm"),
+             helper.make_node("Relu", ["y"], ["z"])]
+    m = make(nodes, [("x", ["N", 3])], {"A": W(rng, 3, 4)}, outputs=("y", "z"))
+    with pytest.raises(ModelError, match="'sm' \\(Softmax\\)"):
+        lower(read_onnx(m))
+
+
+def test_where_with_constant_condition(rng):
+    cond = np.array([[True, False, True]])
+    node = helper.make_node("Where", ["c", "x", "k"], ["y"])
+    check(make([node], [("x", [1, 3])], {"c": cond, "k": W(rng, 1, 3)}))
+
+
 def test_squash_in_the_middle_is_an_error(rng):
     nodes = [helper.make_node("Sigmoid", ["x"], ["s"], name="mid"),
              helper.make_node("Relu", ["s"], ["y"])]

@@ -211,3 +211,51 @@ def test_resnet_3b2_peak_memory_record():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MiB")
     assert peak < 4096
+
+
+def _export_torch(torch, model, x, path):
+    try:
+        torch.onnx.export(model, x, str(path), input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "batch"}}, dynamo=False)
+    except TypeError:  # older torch without the dynamo switch
+        torch.onnx.export(model, x, str(path), input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": {0: "batch"}})
+
+
+def test_torch_exported_cnn(tmp_path):
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 4, 3, stride=2, groups=2), nn.LeakyReLU(0.1), nn.AvgPool2d(2, ceil_mode=True),
+        nn.Flatten(), nn.Linear(4, 6), nn.Hardtanh(-0.5, 0.5), nn.Linear(6, 3), nn.LogSoftmax(dim=1))
+    model.eval()
+    path = tmp_path / "torch_cnn.onnx"
+    _export_torch(torch, model, torch.zeros(1, 3, 12, 12), path)
+    net = regioncount.load(path)
+    assert net.input_shape == (3, 12, 12) and net.output_shape == (3,)
+    assert any("LogSoftmax" in n for n in net.notes)
+    e32, e64 = compare_with_references(path, net)
+    assert e64 <= F64_RTOL and e32 <= CHECK_RTOL
+
+
+def test_sklearn_exported_mlp(tmp_path):
+    pytest.importorskip("sklearn")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.neural_network import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 3))
+    y = np.sin(X).sum(axis=1)
+    reg = MLPRegressor(hidden_layer_sizes=(8, 8), max_iter=300, random_state=0).fit(X, y)
+    onx = skl2onnx.convert_sklearn(reg, initial_types=[("x", FloatTensorType([None, 3]))])
+    path = tmp_path / "skl_mlp.onnx"
+    path.write_bytes(onx.SerializeToString())
+    net = regioncount.load(path)
+    assert net.pwl_units == 16
+    e32, e64 = compare_with_references(path, net)
+    assert e64 <= F64_RTOL and e32 <= CHECK_RTOL
+    # and the network is the scikit-learn model itself
+    assert np.allclose(net.evaluate(X[:20]).ravel(), reg.predict(X[:20]), rtol=1e-5, atol=1e-6)

@@ -144,13 +144,20 @@ class _Lowering:
                 raise self.err(None, f"no output named '{out}' (graph outputs: {', '.join(names)})")
         notes = []
         prod = self.g.producer_of(out)
-        if prod is not None and prod.op in SQUASHING and not self.g.consumers_of(out):
+        while prod is not None and prod.op == "Identity":  # exporters add Identity outputs
+            prod = self.g.producer_of(prod.inputs[0])
+        if prod is not None and prod.op in SQUASHING and self._only_outputs_follow(prod.outputs[0]):
             logits = prod.inputs[0]
             msg = f"stripped trailing {prod.op} '{prod.name}' (output is its input '{logits}')"
             log.warning("%s: %s", self.path, msg)
             notes.append(msg)
             out = logits
         return out, notes
+
+    def _only_outputs_follow(self, t: str) -> bool:
+        """True when nothing but Identity nodes leading to graph outputs reads ``t``."""
+        return all(c.op == "Identity" and self._only_outputs_follow(c.outputs[0])
+                   for c in self.g.consumers_of(t))
 
     def run(self, output: str | None) -> Network:
         out, notes = self.choose_output(output)
@@ -734,6 +741,7 @@ LOWERERS: dict[str, Callable] = {
     "Tile": _lower_gather_like(_first), "Split": _lower_gather_like(_first),
     "DepthToSpace": _lower_gather_like(_first), "SpaceToDepth": _lower_gather_like(_first),
     "Concat": _lower_gather_like(_all), "Pad": _lower_pad,
+    "Where": _lower_gather_like(lambda n: {1, 2}),
     "Shape": _lower_shape, "Size": _lower_size,
     # linear
     "Add": _lower_addsub(lambda i, n: 1.0), "Sum": _lower_addsub(lambda i, n: 1.0),
