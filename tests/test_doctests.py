@@ -6,7 +6,7 @@ import importlib
 import pytest
 
 MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
-           "regioncount.intervals", "regioncount.io.export"]
+           "regioncount.intervals", "regioncount.io.export", "regioncount.io.vnnlib"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,0 +1,116 @@
+"""The CLI contract of the foundation issue: inspect, check, errors as one line."""
+
+import json
+
+import numpy as np
+import onnx
+import pytest
+
+from regioncount.io.export import mlp_to_onnx
+
+pytest.importorskip("regioncount.lowering")
+
+
+@pytest.fixture
+def mlp_path(tmp_path, rng):
+    layers = [(rng.normal(size=(6, 3)), rng.normal(size=6)), (rng.normal(size=(5, 6)), rng.normal(size=5))]
+    final = (rng.normal(size=(2, 5)), rng.normal(size=2))
+    path = tmp_path / "mlp.onnx"
+    onnx.save(mlp_to_onnx(layers, final), path)
+    return path
+
+
+def test_inspect_json_contract(cli_run, mlp_path):
+    code, out, err = cli_run("inspect", mlp_path, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["input_shape"] == [3]
+    assert d["pwl_units"] == 11
+    kinds = [(L["kind"], L["units"]) for L in d["layers"]]
+    assert kinds == [("affine", 6), ("relu", 6), ("affine", 5), ("relu", 5), ("affine", 2)]
+    assert d["params"] == 6 * 3 + 6 + 5 * 6 + 5 + 2 * 5 + 2
+
+
+def test_inspect_human(cli_run, mlp_path):
+    code, out, _ = cli_run("inspect", mlp_path)
+    assert code == 0
+    assert "11 PWL units" in out and "Gemm x3" in out
+
+
+def test_check_passes_on_exact_lowering(cli_run, mlp_path):
+    code, out, err = cli_run("check", mlp_path, "--json", "--samples", "50", "--box", "-2,2")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["ok"] is True and d["samples"] == 50
+    assert d["max_rel_error"] <= 1e-5
+
+
+def test_check_fails_with_exit_1_on_a_wrong_network(cli_run, mlp_path, monkeypatch):
+    import regioncount.lowering as lowering
+
+    real = lowering.lower
+
+    def broken(graph, output=None):
+        net = real(graph, output=output)
+        W = net.stages[1].weights[0]
+        W[0, 0] += 0.1  # a wrong weight, as a lowering bug would give
+        return net
+
+    monkeypatch.setattr(lowering, "lower", broken)
+    code, out, _ = cli_run("check", mlp_path, "--json")
+    assert code == 1
+    d = json.loads(out)
+    assert d["ok"] is False and d["max_rel_error"] > 1e-3
+
+
+@pytest.mark.parametrize("content,fragment", [
+    (b"", "ONNX"),
+    (b"this is not an onnx file at all", "ONNX"),
+])
+def test_bad_files_give_one_line_and_exit_2(cli_run, tmp_path, content, fragment):
+    p = tmp_path / "bad.onnx"
+    p.write_bytes(content)
+    code, out, err = cli_run("inspect", p)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "bad.onnx" in lines[0] and "Traceback" not in err
+
+
+def test_truncated_model_gives_one_line(cli_run, mlp_path, tmp_path):
+    data = mlp_path.read_bytes()
+    p = tmp_path / "trunc.onnx"
+    p.write_bytes(data[: len(data) // 2])
+    code, _, err = cli_run("check", p)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "trunc.onnx" in err
+
+
+def test_missing_file(cli_run, tmp_path):
+    code, _, err = cli_run("inspect", tmp_path / "nope.onnx")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_box_file_and_bad_box(cli_run, mlp_path, tmp_path):
+    bf = tmp_path / "box.json"
+    bf.write_text(json.dumps({"lo": [-1, -1, -1], "hi": [1, 2, 3]}))
+    code, out, err = cli_run("check", mlp_path, "--box-file", bf, "--json", "--samples", "10")
+    assert code == 0, err
+    bf.write_text(json.dumps({"lo": [-1, -1], "hi": [1, 2]}))
+    code, _, err = cli_run("check", mlp_path, "--box-file", bf)
+    assert code == 2 and "3 inputs" in err
+    code, _, err = cli_run("check", mlp_path, "--box", "1")
+    assert code == 2 and "LO,HI" in err
+
+
+def test_unknown_op_names_the_node(cli_run, tmp_path):
+    from onnx import TensorProto, helper
+
+    node = helper.make_node("Erf", ["x"], ["y"], name="the_erf")
+    g = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])])
+    p = tmp_path / "erf.onnx"
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), p)
+    code, _, err = cli_run("inspect", p)
+    assert code == 2
+    assert "erf.onnx" in err and "the_erf" in err and "Erf" in err
+    assert len(err.strip().splitlines()) == 1
