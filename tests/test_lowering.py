@@ -473,3 +473,37 @@ def test_provenance_and_local_affine(rng):
     x = rng.standard_normal(16)
     A, c = net.local_affine(x)
     assert np.allclose(A @ x + c, net.evaluate(x), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("opset", [7, 9, 11, 13, 18, 21])
+def test_small_cnn_across_opsets(rng, opset):
+    """Conv, Pad, Clip, MaxPool, Reshape, Squeeze, ReduceMax (maxout), Gemm in each opset's form."""
+    inits = {"W": W(rng, 4, 2, 3, 3), "b": W(rng, 4), "A": W(rng, 6, 36), "a": W(rng, 6),
+             "shape": np.array([1, 1, 36], np.int64), "mshape": np.array([1, 3, 2], np.int64)}
+    nodes = [helper.make_node("Conv", ["x", "W", "b"], ["c"], kernel_shape=[3, 3])]
+    pads = [0, 0, 1, 1, 0, 0, 1, 1]
+    if opset < 11:
+        nodes.append(helper.make_node("Pad", ["c"], ["p"], pads=pads))
+        nodes.append(helper.make_node("Clip", ["p"], ["cl"], min=-1.0, max=2.0))
+    else:
+        inits.update(pads=np.array(pads, np.int64), lo=np.float32(-1.0), hi=np.float32(2.0))
+        nodes.append(helper.make_node("Pad", ["c", "pads"], ["p"]))
+        nodes.append(helper.make_node("Clip", ["cl_in", "lo", "hi"], ["cl"]))
+        nodes[-1].input[0] = "p"
+    nodes.append(helper.make_node("MaxPool", ["cl"], ["mp"], kernel_shape=[2, 2], strides=[2, 2]))
+    nodes.append(helper.make_node("Reshape", ["mp", "shape"], ["r"]))
+    if opset < 13:
+        nodes.append(helper.make_node("Squeeze", ["r"], ["sq"], axes=[0]))
+    else:
+        inits["ax0"] = np.array([0], np.int64)
+        nodes.append(helper.make_node("Squeeze", ["r", "ax0"], ["sq"]))
+    nodes.append(helper.make_node("Gemm", ["sq", "A", "a"], ["g"], transB=1))
+    nodes.append(helper.make_node("Reshape", ["g", "mshape"], ["m"]))
+    if opset < 18:
+        nodes.append(helper.make_node("ReduceMax", ["m"], ["y"], axes=[2], keepdims=0))
+    else:
+        inits["ax2"] = np.array([2], np.int64)
+        nodes.append(helper.make_node("ReduceMax", ["m", "ax2"], ["y"], keepdims=0))
+    net = check(make(nodes, [("x", [1, 2, 6, 6])], inits, opset=opset))
+    assert kinds(net) == ["input", "affine", "clip", "max", "affine", "max"]
+    assert net.output_shape == (3,)

@@ -259,3 +259,13 @@ def test_sklearn_exported_mlp(tmp_path):
     assert e64 <= F64_RTOL and e32 <= CHECK_RTOL
     # and the network is the scikit-learn model itself
     assert np.allclose(net.evaluate(X[:20]).ravel(), reg.predict(X[:20]), rtol=1e-5, atol=1e-6)
+
+
+def test_nnet_reads_through_onnx_and_equals_the_onnx_export():
+    """Marabou's ACAS Xu N_1,1 .nnet and VNN-COMP's ONNX file are the same network."""
+    pytest.importorskip("regioncount.io.nnet")
+    a = regioncount.load(shared_path("models", "marabou", "ACASXU_experimental_v2a_1_1.nnet"))
+    b = regioncount.load(shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx"))
+    x = np.random.default_rng(0).uniform(-0.5, 0.5, size=(50, 5))
+    assert a.pwl_units == b.pwl_units == 300
+    assert np.allclose(a.evaluate(x), b.evaluate(x), rtol=1e-6, atol=1e-6)
