@@ -1,0 +1,235 @@
+"""Bounds from a model: the architecture a network implies (widths, ranks, unit kinds, chain
+or DAG), the stable-unit recursion on a domain, unrolled convolutions (independent rows), and
+the CLI on real models."""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from conftest import shared_path
+from regioncount import Domain, Network
+from regioncount.bounds import formulas as F
+from regioncount.bounds import linalg
+from regioncount.bounds.linalg import count_independent_rows, matrix_rank
+from regioncount.bounds.model import bounds_for_network, network_architecture
+from regioncount.network import Affine, Input, LeakyRelu, MaxGroups, Relu
+
+
+def _chain(rng, arch, scale=1.0):
+    layers = [(scale * rng.normal(size=(n, m)), rng.normal(size=n)) for m, n in zip(arch[:-1], arch[1:])]
+    return Network.from_layers(layers, final=(rng.normal(size=(2, arch[-1])), np.zeros(2)))
+
+
+def unrolled_conv(filters, H=3, W=3):
+    """Rows of a stride-1, unpadded convolution of one H x W channel (C-order positions)."""
+    f, kh, kw = filters.shape
+    oh, ow = H - kh + 1, W - kw + 1
+    M = np.zeros((f * oh * ow, H * W))
+    r = 0
+    for c in range(f):
+        for i in range(oh):
+            for j in range(ow):
+                for a in range(kh):
+                    M[r, (i + a) * W + j:(i + a) * W + j + kw] = filters[c, a]
+                r += 1
+    return M
+
+
+def test_relu_chain_matches_the_architecture_bounds(rng, bound_values):
+    net = _chain(rng, (3, 8, 8, 8))
+    r = bounds_for_network(net)
+    row = next(x for x in bound_values["table"] if x["arch"] == [3, 8, 8, 8])
+    assert r.arch == (3, 8, 8, 8) and r.ranks == (3, 8, 8)
+    assert r.bounds["serra2018_upper"] == row["serra2018_upper"] == 804357
+    assert r.bounds["montufar2014_lower"] == row["montufar2014_lower"]
+    assert r.bounds["two_pow_n"] == row["two_pow_N"]
+    assert r.bounds["serra2018_rank_upper"] == F.serra2018_rank_upper((3, 8, 8, 8), (3, 8, 8))
+
+
+def test_rank_deficient_weights_lower_the_bound(rng):
+    # 10-8-8 with rank(W2) = 4, as in bound_values.json's rank example (32,886)
+    W1 = rng.normal(size=(8, 10))
+    W2 = rng.normal(size=(8, 4)) @ rng.normal(size=(4, 8))
+    net = Network.from_layers([(W1, rng.normal(size=8)), (W2, rng.normal(size=8))])
+    r = bounds_for_network(net)
+    assert r.ranks == (8, 4)
+    assert r.bounds["serra2018_rank_upper"] == 32886 < r.bounds["serra2018_upper"] == 39203
+    # one layer of rank 1 in the plane: parallel lines, at most n1 + 1 regions
+    net1 = Network.from_layers([(np.outer(rng.normal(size=5), [1.0, 2.0]), rng.normal(size=5))])
+    r1 = bounds_for_network(net1)
+    assert r1.bounds["zaslavsky_one_layer"] == 16 and r1.bounds["zaslavsky_one_layer_rank"] == 6
+    assert r1.bounds["layer1_independent_sets"] == 6
+
+
+def test_stable_units_784_11_11_example():
+    """BOUNDS.md: 784-11-11 with a = (2, 1), i = (3, 2) gives 12,911 (interval bounds here)."""
+    rng = np.random.default_rng(0)
+    W1 = 0.001 * rng.normal(size=(11, 784))
+    b1 = np.r_[[5.0, 5.0], [-5.0] * 3, [0.0] * 6]
+    W2 = rng.normal(size=(11, 11))
+    W2[:, :2] = 0.0          # layer 2 reads only the unstable units of layer 1
+    b2 = np.r_[[50.0], [-50.0] * 2, [0.0] * 8]
+    net = Network.from_layers([(W1, b1), (W2, b2)])
+    r = bounds_for_network(net, domain=Domain.box(0.0, 1.0, 784))
+    assert r.bounds["serra2020_stable_upper"] == 12911
+    assert r.bounds["serra2018_upper"] == 2449868
+    assert any("active [2, 1], inactive [3, 2]" in n for n in r.notes)
+
+
+def test_tighter_neuron_bounds_are_accepted(rng):
+    """Any NeuronBounds-shaped object feeds the recursion (e.g. LP-tightened bounds)."""
+    from regioncount.intervals import interval_bounds, make_bounds, stable_units
+
+    net = _chain(rng, (2, 4, 4))
+    dom = Domain.box(-1.0, 1.0, 2)
+    ib = interval_bounds(net, dom)
+    loose = bounds_for_network(net, dom, neuron_bounds=ib).bounds["serra2020_stable_upper"]
+    # pretend a tighter method proved every unit of layer 2 inactive: one factor disappears
+    lo, hi = list(ib.lo), list(ib.hi)
+    hi[3] = np.minimum(hi[3], -1.0)
+    lo[3] = np.minimum(lo[3], hi[3])
+    tight = make_bounds(net, lo, hi, "lp")
+    r = bounds_for_network(net, dom, neuron_bounds=tight)
+    su = stable_units(net, ib)[0]
+    a, i = (int(su.active.sum()), 0), (int(su.inactive.sum()), 4)
+    assert r.bounds["serra2020_stable_upper"] == F.serra_recursion(2, (4, 4), (2, 4), a, i)
+    # with layer 2 all off, only layer 1's unstable units cut: Z(u1, 2)
+    assert r.bounds["serra2020_stable_upper"] == F.zaslavsky(4 - a[0] - i[0], 2)
+    assert r.bounds["serra2020_stable_upper"] <= loose
+    assert any("from lp bounds" in n for n in r.notes)
+
+
+def test_leaky_relu_keeps_only_the_dimension_free_bounds(rng):
+    layers = [(rng.normal(size=(6, 2)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))]
+    leaky = Network.from_layers(layers, activation="leaky_relu", alpha=0.1)
+    r = bounds_for_network(leaky)
+    assert r.bounds["two_pow_n"] == 4096 and r.bounds["montufar2017_upper"] == 484
+    for name in ("serra2018_upper", "serra2018_lower", "montufar2014_lower", "serra2018_rank_upper"):
+        assert r.bounds[name] is None and "leaky" in r.reasons[name]
+    # alpha = 0 is a ReLU
+    r0 = bounds_for_network(Network.from_layers(layers, activation="leaky_relu", alpha=0.0))
+    assert r0.bounds["serra2018_upper"] == 484 and r0.bounds["serra2018_lower"] == 352
+
+
+def test_max_groups_are_maxout_units(rng):
+    # 2 -> affine 12 -> max over groups of 3 (4 maxout units of rank 3) -> affine 8 -> relu
+    W1, b1 = rng.normal(size=(12, 2)), rng.normal(size=12)
+    W2, b2 = rng.normal(size=(8, 4)), rng.normal(size=8)
+    stages = [Input(size=2),
+              Affine(size=12, sources=(0,), weights=(W1,), bias=b1),
+              MaxGroups(size=4, source_index=1, indptr=np.arange(0, 13, 3), indices=np.arange(12)),
+              Affine(size=8, sources=(2,), weights=(W2,), bias=b2),
+              Relu(size=8, source_index=3)]
+    r = bounds_for_network(Network(stages))
+    assert r.arch == (2, 4, 8)
+    # Thm 8 with 3 hyperplanes per rank-3 unit, 1 per ReLU: Z(12, 2) * Z(8, 2)
+    assert r.bounds["serra2018_maxout_upper"] == F.zaslavsky(12, 2) * F.zaslavsky(8, 2) == 79 * 37
+    assert r.bounds["two_pow_n"] is None and r.bounds["pieces_product"] == 3 ** 4 * 2 ** 8
+    assert r.bounds["serra2018_upper"] is None and r.bounds["montufar2017_upper"] is None
+    # one maxout layer alone: the sharp count
+    r1 = bounds_for_network(Network(stages[:3]))
+    assert r1.bounds["maxout_one_layer_sharp"] == F.maxout_one_layer_sharp((2, 4), 3) == 1 + 8 + 24
+
+
+def test_residual_network_keeps_only_what_holds(rng):
+    W1, W2 = rng.normal(size=(4, 2)), rng.normal(size=(4, 4))
+    skip = rng.normal(size=(4, 2))
+    stages = [Input(size=2),
+              Affine(size=4, sources=(0,), weights=(W1,), bias=rng.normal(size=4)),
+              Relu(size=4, source_index=1),
+              Affine(size=4, sources=(2, 0), weights=(W2, skip), bias=rng.normal(size=4)),
+              Relu(size=4, source_index=3)]
+    net = Network(stages)
+    r = bounds_for_network(net)
+    assert not network_architecture(net).chain
+    assert r.bounds["two_pow_n"] == 256
+    assert r.bounds["raghu2017_upper"] == F.zaslavsky(4, 2) ** 2 == 121
+    assert "DAG" in r.reasons["raghu2017_upper"]
+    for name in ("serra2018_upper", "montufar2017_upper", "serra2018_lower", "montufar2014_lower"):
+        assert r.bounds[name] is None and "residual" in r.reasons[name] or "branches" in r.reasons[name]
+
+
+def test_cnn_one_layer_exact_maximum_is_the_independent_rows():
+    """3x3 input, 2x2 filters: 255 regions with 2 filters, 3,998 with 3 (not 256 / 4,013)."""
+    rng = np.random.default_rng(1)
+    for nf, expected in ((2, 255), (3, 3998)):
+        M = unrolled_conv(rng.normal(size=(nf, 2, 2)))
+        net = Network([Input(size=9),
+                       Affine(size=M.shape[0], sources=(0,), weights=(sp.csr_matrix(M),),
+                              bias=rng.normal(size=M.shape[0])),
+                       Relu(size=M.shape[0], source_index=1)])
+        r = bounds_for_network(net)
+        assert r.bounds["layer1_independent_sets"] == expected
+        assert r.kinds["layer1_independent_sets"] == "upper (weights)"
+        # Serra's rank bound on the unrolled layer: 255 (rank 7) and 4,017 (rank 9)
+        assert r.bounds["zaslavsky_one_layer_rank"] == {2: 255, 3: 4017}[nf]
+        # brute force over all subsets of rows
+        brute = sum(1 for k in range(M.shape[0] + 1) for S in itertools.combinations(range(M.shape[0]), k)
+                    if k == 0 or matrix_rank(M[list(S)])[0] == k)
+        assert brute == expected
+
+
+def test_independent_rows_do_not_depend_on_the_tolerance(monkeypatch):
+    rng = np.random.default_rng(2)
+    M = unrolled_conv(rng.normal(size=(3, 2, 2)))
+    counts = set()
+    for factor in (0.1, 1.0, 10.0):
+        monkeypatch.setattr(linalg, "RANK_RTOL", 1e-10 * factor)
+        counts.add((count_independent_rows(M), matrix_rank(M)[0]))
+    assert counts == {(3998, 9)}
+
+
+def test_independent_rows_limit_and_structural_rank(monkeypatch):
+    rng = np.random.default_rng(3)
+    M = rng.normal(size=(30, 20))
+    assert count_independent_rows(M, limit=1000) is None
+    monkeypatch.setattr(linalg, "DENSE_RANK_FLOPS", 0)
+    A = sp.random(50, 40, density=0.05, random_state=4, format="csr")
+    r, method = matrix_rank(A)
+    assert method == "structural" and r >= np.linalg.matrix_rank(A.toarray())
+
+
+def test_structural_rank_fallback_is_reported(monkeypatch, rng):
+    import regioncount.bounds.model as model
+
+    monkeypatch.setattr(model, "matrix_rank", lambda W: (min(W.shape), "structural"))
+    r = bounds_for_network(_chain(rng, (3, 5, 5)))
+    assert any("structural rank" in n for n in r.notes)
+
+
+# -- real models ----------------------------------------------------------------------------
+
+def test_mnist2x10_model(cli_run):
+    path = shared_path("models", "marabou", "mnist2x10.onnx")
+    code, out, err = cli_run("bounds", path, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["arch"] == [784, 10, 10]
+    assert d["bounds"]["serra2018_upper"] == F.serra2018_upper((784, 10, 10))
+    assert d["bounds"]["two_pow_n"] == 2 ** 20
+    assert d["ranks"] == [10, 10] and d["domain"] == "[0, 1]^784"
+    code, out, _ = cli_run("bounds", path)
+    assert code == 0 and "serra2020_stable_upper" in out
+
+
+def test_conv_maxpool_model_is_unrolled():
+    import regioncount
+
+    net = regioncount.load(shared_path("models", "marabou", "conv_mp1.onnx"))
+    A = network_architecture(net)
+    assert A.chain and A.kinds == ("relu", "max", "relu")
+    assert A.arch == (192, 512, 128, 32)
+    r = bounds_for_network(net)
+    assert r.ranks[0] <= 192 and r.bounds["serra2018_maxout_upper"] is not None
+    assert r.bounds["serra2018_upper"] is None
+
+
+def test_branching_model():
+    import regioncount
+
+    net = regioncount.load(shared_path("models", "marabou", "oneInput_twoBranches.onnx"))
+    r = bounds_for_network(net)
+    assert r.bounds["serra2018_upper"] is None and r.bounds["two_pow_n"] == 2 ** net.pwl_units
