@@ -48,7 +48,8 @@ class LazyGroup(click.Group):
 def cli(verbose):
     """Exact analysis of piecewise-linear (ReLU, maxout) neural networks."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr,
+                        force=True)
     logging.captureWarnings(True)
 
 

@@ -114,3 +114,35 @@ def test_unknown_op_names_the_node(cli_run, tmp_path):
     assert code == 2
     assert "erf.onnx" in err and "the_erf" in err and "Erf" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("rel", [
+    "vnncomp2021/ACASXU_run2a_3_3_batch_2000.onnx",   # float32 error above 1e-5: float64 reference decides
+    "burn/mnist.onnx",                                # trailing LogSoftmax stripped: logits compared
+    "marabou/cnn_max_mninst2.onnx",                   # NHWC export with Transpose, MaxPool
+    "marabou/ACASXU_experimental_v2a_1_1.nnet",       # the .nnet text format
+])
+def test_check_on_real_models(cli_run, rel):
+    from conftest import shared_path
+
+    path = shared_path("models", rel)
+    code, out, err = cli_run("check", path, "--json", "--samples", "20")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["ok"] and d["max_rel_error"] <= 1e-9
+    assert d["shipped_max_rel_error"] <= 1e-4   # float32 rounding only
+    if rel.startswith("burn"):
+        assert "LogSoftmax" in err
+
+
+def test_inspect_real_residual_net(cli_run):
+    from conftest import shared_path
+
+    path = shared_path("models", "vnncomp2021", "resnet_2b.onnx")
+    code, out, err = cli_run("inspect", path, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["input_shape"] == [3, 32, 32]
+    assert d["pwl_units"] == 6244          # the benchmark's README: 6244 ReLUs
+    assert d["chain"] is False             # residual Adds make it a DAG
+    assert [L["units"] for L in d["layers"] if L["kind"] == "relu"] == [2048, 1024, 1024, 1024, 1024, 100]
