@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("regioncount.cli.check_cmd", "check", "Compare the lowered network with onnxruntime."),
     "bounds": ("regioncount.cli.bounds_cmd", "bounds", "Analytic bounds on the number of regions."),
     "build": ("regioncount.cli.build_cmd", "build", "Build networks (max-regions constructions)."),
+    "count": ("regioncount.cli.count_cmd", "count", "Count activation regions exactly (region tree, MILP, slices)."),
 }
 
 

@@ -466,8 +466,8 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
     >>> import numpy as np
     >>> from regioncount import Domain, Network
     >>> net = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
-    ...                             np.array([0.0, 0.0, -1.0]))])
-    >>> count_tree(net, Domain.box(-1, 1, 2)).regions     # 3 lines through the square
+    ...                             np.array([0.0, 0.0, -0.5]))])
+    >>> count_tree(net, Domain.box(-1, 1, 2)).regions     # 3 lines, 7 cells in the square
     7
     """
     from .parallel import resolve_workers, run_parallel

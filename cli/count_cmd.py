@@ -1,0 +1,141 @@
+"""``regioncount count``: exact activation-region counts (region tree, MILP baseline, slices)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from regioncount.cli.common import domain_options, emit, fmt_int, json_option, model_options, resolve_domain
+
+
+class _Bar:
+    """A one-line progress display on stderr (rewritten in place on a terminal, a line every
+    few seconds otherwise)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not self.tty and now - self.last < 10.0:
+            return
+        self.last = now
+        line = (f"  regions {p.regions:,}  |  {p.rate:,.0f}/s  |  LPs {p.lps:,}  |  "
+                f"depth {p.depth}  |  {p.seconds:,.1f} s")
+        if self.tty:
+            click.echo("\r" + line.ljust(78), err=True, nl=False)
+            self.shown = True
+        else:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+@click.command("count")
+@model_options
+@domain_options
+@click.option("--method", type=click.Choice(["tree", "milp", "slice"]), default="tree",
+              show_default=True, help="LP region tree, the MILP no-good baseline, or exact "
+              "slices (input dimension 1 or 2).")
+@click.option("--solver", type=click.Choice(["highs", "ortools"]), default="highs",
+              show_default=True, help="MILP backend (--method milp).")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="S",
+              help="Stop after S seconds; the partial count is reported with complete: false.")
+@click.option("--max-regions", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Stop after N regions (complete: false unless the count ended there).")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Processes for independent subtrees (0: all cores; tree only).")
+@click.option("--checkpoint", type=click.Path(dir_okay=False), default=None, metavar="F",
+              help="Save the search state to F every few seconds and at the end (tree only).")
+@click.option("--resume", is_flag=True, help="Continue the count saved in --checkpoint.")
+@click.option("--patterns-out", type=click.Path(dir_okay=False), default=None, metavar="F.npz",
+              help="Write every region's pattern, interior point and margin to F.npz.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@json_option
+def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
+          workers, checkpoint, resume, patterns_out, quiet, as_json):
+    """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
+
+    A region is a choice of one affine piece per PWL unit realised on a set with non-empty
+    interior; identical pieces count once (docs/count.md). Ctrl-C, --time-limit and
+    --max-regions stop cleanly and report what was found with complete: false.
+    """
+    from regioncount.cli.common import load_model
+
+    if resume and not checkpoint:
+        raise click.UsageError("--resume needs --checkpoint F")
+    if method != "tree" and (checkpoint or resume):
+        raise click.UsageError("--checkpoint and --resume work with --method tree")
+    net = load_model(model, output_name)
+    domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+    keep = patterns_out is not None
+    bar = _Bar(not quiet)
+    try:
+        if method == "tree":
+            from regioncount.enumeration import count_tree
+
+            res = count_tree(net, domain, time_limit=time_limit, max_regions=max_regions,
+                             workers=workers, checkpoint=checkpoint, resume=resume,
+                             progress=bar, keep_patterns=keep, keep_points=keep)
+        elif method == "milp":
+            from regioncount.enumeration.milp_count import count_milp
+
+            res = count_milp(net, domain, solver=solver, time_limit=time_limit,
+                             max_regions=max_regions, progress=bar, keep_patterns=True)
+        else:
+            from regioncount.enumeration.slices import count_slice
+
+            res = count_slice(net, domain)
+    finally:
+        bar.close()
+    if keep:
+        _write_patterns(patterns_out, net, res)
+
+    def human(r):
+        state = "exact" if r.complete else f"PARTIAL, stopped by {r.stop_reason or 'a limit'}"
+        dom = "box" if domain.is_box else "polytope"
+        lo, hi = float(domain.lo.min()), float(domain.hi.max())
+        click.echo(f"{net.name}: {fmt_int(r.regions)} activation regions ({state}) on the {dom} "
+                   f"[{lo:g}, {hi:g}]^{net.input_size}")
+        per = f", {r.lps / r.regions:.2f} per region" if r.regions and r.lps else ""
+        click.echo(f"  method {r.method}{' (' + r.solver + ')' if r.solver else ''}, "
+                   f"{r.seconds:.2f} s, {fmt_int(r.lps)} {'MILPs' if r.method == 'milp' else 'LPs'}"
+                   f"{per}, {r.workers} worker{'s' if r.workers != 1 else ''}")
+        if r.per_layer:
+            click.echo("  regions after each PWL layer: " + ", ".join(fmt_int(v) for v in r.per_layer))
+        if r.per_class:
+            click.echo("  regions per output argmax: " + ", ".join(
+                f"{k}: {fmt_int(v)}" for k, v in sorted(r.per_class.items())))
+        if keep:
+            click.echo(f"  patterns written to {patterns_out}")
+
+    emit(res, as_json, human)
+
+
+def _write_patterns(path, net, res) -> None:
+    import numpy as np
+
+    from regioncount.errors import RegioncountError
+
+    if res.patterns is None:
+        raise RegioncountError(f"{path}: this method kept no patterns")
+    data = {"patterns": res.patterns,
+            "stage_sizes": np.array([s.size for s in net.pwl_stages], dtype=np.int64),
+            "complete": np.array(res.complete)}
+    if res.points is not None:
+        data["points"] = res.points
+    if res.margins is not None:
+        data["margins"] = res.margins
+    try:
+        np.savez_compressed(path, **data)
+    except OSError as e:
+        raise RegioncountError(f"{path}: cannot write ({e.strerror})") from None
