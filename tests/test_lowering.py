@@ -197,7 +197,10 @@ def test_relu_leaky_prelu(rng):
     slope = np.array([0.1, 0.2, 0.3], np.float32).reshape(3, 1, 1)
     net = check(make([helper.make_node("PRelu", ["x", "s"], ["y"])], [("x", [1, 3, 2, 2])],
                      {"s": slope}))
-    assert np.allclose(net.stages[1].alpha, np.repeat([0.1, 0.2, 0.3], 4))
+    assert np.allclose(net.stages[1].alpha, np.repeat([0.1, 0.2, 0.3], 4)) and not net.notes
+    net = check(make([helper.make_node("PRelu", ["x", "s"], ["y"])], [("x", [1, 3, 2, 2])],
+                     {"s": -slope}))
+    assert "outside [0, 1)" in net.notes[0]
 
 
 @pytest.mark.parametrize("opset", [7, 11, 13])
@@ -507,3 +510,13 @@ def test_small_cnn_across_opsets(rng, opset):
     net = check(make(nodes, [("x", [1, 2, 6, 6])], inits, opset=opset))
     assert kinds(net) == ["input", "affine", "clip", "max", "affine", "max"]
     assert net.output_shape == (3,)
+
+
+@pytest.mark.parametrize("name", ["regioncount.io.onnx_reader", "regioncount.lowering.lower",
+                                  "regioncount.lowering.linear", "regioncount.lowering.windows"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    res = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted > 0

@@ -54,6 +54,7 @@ class _Lowering:
         self.materialised: dict[int, int] = {}  # id(LinearValue) -> stage
         self.keep: list[LinearValue] = []
         self.batch = False
+        self.notes: list[str] = []
 
     # -- errors and values --------------------------------------------------------------
     def err(self, layer: Layer | None, reason: str) -> ModelError:
@@ -161,6 +162,7 @@ class _Lowering:
 
     def run(self, output: str | None) -> Network:
         out, notes = self.choose_output(output)
+        notes = self.notes = notes + self.notes
         prod = self.g.producer_of(out)
         import networkx as nx
         needed = set() if prod is None else nx.ancestors(self.g.graph, prod.name) | {prod.name}
@@ -693,6 +695,11 @@ def _lower_relu(low, layer, vals):
 def _leaky(low, layer, x, alpha):
     k = low.materialise(x)
     alpha = np.broadcast_to(_f(alpha), x.shape).ravel().copy()
+    if np.any((alpha < 0) | (alpha >= 1)):
+        msg = (f"{layer.op} '{layer.name}' has slopes outside [0, 1) (min {alpha.min():g}, "
+               f"max {alpha.max():g}): a non-convex unit")
+        log.warning("%s: %s", low.path, msg)
+        low.notes.append(msg)
     return [low.pwl(LeakyRelu(size=x.size, source=low.src(layer, x.shape), source_index=k,
                               alpha=alpha), x.shape)]
 
