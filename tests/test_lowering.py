@@ -520,3 +520,12 @@ def test_docstring_examples(name):
 
     res = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_unused_extra_outputs_are_fine_used_ones_are_not(rng):
+    pool = helper.make_node("MaxPool", ["x"], ["y", "idx"], name="mp", kernel_shape=[2, 2])
+    check(make([pool], [("x", [1, 1, 4, 4])]))
+    m = make([pool], [("x", [1, 1, 4, 4])], outputs=("y", "idx"))
+    m.graph.output[1].type.tensor_type.elem_type = TensorProto.INT64
+    with pytest.raises(ModelError, match="'mp' \\(MaxPool\\).*Indices"):
+        lower(read_onnx(m))

@@ -99,6 +99,11 @@ class _Lowering:
         self.keep.append(v)
         return k
 
+    def extra_outputs_used(self, layer: Layer) -> bool:
+        """True when an output after the first is read by a layer or is the graph output."""
+        outs = {o.name for o in self.g.outputs}
+        return any(t and (self.g.consumers_of(t) or t in outs) for t in layer.outputs[1:])
+
     def pwl(self, stage: Stage, shape) -> LinearValue:
         self.stages.append(stage)
         return L.identity_value(len(self.stages) - 1, shape)
@@ -197,7 +202,10 @@ class _Lowering:
         for layer in layers:
             if layer.op == "Constant":
                 continue
-            vals = [self.value(t) if t else None for t in layer.inputs]
+            try:
+                vals = [self.value(t) if t else None for t in layer.inputs]
+            except ModelError as e:
+                raise self.err(layer, e.reason) from None
             if all(v is None or isinstance(v, np.ndarray) for v in vals):
                 results = self.fold(layer, vals)
             else:
@@ -550,7 +558,7 @@ def _lower_avgpool(low, layer, vals):
 
 
 def _lower_maxpool(low, layer, vals):
-    if len(layer.outputs) > 1 and layer.outputs[1]:
+    if low.extra_outputs_used(layer):
         raise low.err(layer, "the Indices output of MaxPool is not supported")
     x = vals[0]
     win, channels, S = _pool_setup(low, layer, x)
@@ -565,7 +573,7 @@ def _lower_maxpool(low, layer, vals):
 
 
 def _lower_bn(low, layer, vals):
-    if int(layer.attrs.get("training_mode", 0)) or sum(1 for t in layer.outputs if t) > 1:
+    if int(layer.attrs.get("training_mode", 0)) or low.extra_outputs_used(layer):
         raise low.err(layer, "BatchNormalization in training mode is not supported")
     x = vals[0]
     scale, B, mean, var = (_f(_need_const(low, layer, v, "a parameter")) for v in vals[1:5])
