@@ -233,3 +233,29 @@ def test_branching_model():
     net = regioncount.load(shared_path("models", "marabou", "oneInput_twoBranches.onnx"))
     r = bounds_for_network(net)
     assert r.bounds["serra2018_upper"] is None and r.bounds["two_pow_n"] == 2 ** net.pwl_units
+
+
+def test_clip_units_are_two_parallel_hyperplanes(rng):
+    from regioncount.network import Clip
+
+    W1, W2 = rng.normal(size=(3, 2)), rng.normal(size=(2, 3))
+    stages = [Input(size=2),
+              Affine(size=3, sources=(0,), weights=(W1,), bias=rng.normal(size=3)),
+              Clip(size=3, source_index=1, lo=np.zeros(3), hi=np.array([1.0, 1.0, np.inf])),
+              Affine(size=2, sources=(2,), weights=(W2,), bias=rng.normal(size=2)),
+              Relu(size=2, source_index=3)]
+    r = bounds_for_network(Network(stages))
+    # 5 finite clip sides in layer 1, 2 ReLUs in layer 2; d = min(2, 3, 2)
+    assert r.bounds["montufar2017_upper"] == F.zaslavsky(5, 2) * F.zaslavsky(2, 2) == 16 * 4
+    assert r.bounds["pieces_product"] == 3 * 3 * 2 * 4
+    assert r.bounds["two_pow_n"] is None and r.bounds["serra2018_upper"] is None
+
+
+@pytest.mark.parametrize("name", ["formulas", "registry", "linalg", "model", "construct"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"regioncount.bounds.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted > 0
