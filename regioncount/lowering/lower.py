@@ -490,11 +490,10 @@ def _lower_gemm(low, layer, vals):
     try:
         if isinstance(a, LinearValue) and isinstance(b, LinearValue):
             raise low.err(layer, "product of two functions of the input is not piecewise linear")
+        for v in (a, b):
+            if isinstance(v, LinearValue) and len(v.shape) != 2:
+                raise low.err(layer, f"Gemm input of shape {v.shape} is not a matrix")
         if isinstance(a, LinearValue):
-            if len(a.shape) != 2:
-                a = a.reshaped((a.shape[0], -1) if len(a.shape) > 2 else (1, a.size))
-                if -1 in a.shape:
-                    a = a.reshaped((a.shape[0], a.size // a.shape[0]))
             av = _transpose2d(a, layer.name) if at.get("transA") else a
             B = _f(b).T if at.get("transB") else _f(b)
             y = _matmul_var_const(av, alpha * B, layer.name)
