@@ -204,3 +204,15 @@ def test_cli_build_max_regions(cli_run, tmp_path):
     assert code == 0 and "16" in so and "exact_max_n0_1" in so
     code, _, err = cli_run("build", "max-regions", "--arch", "1,2,2", "-o", out)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("arch,lo,hi", [((2, 6, 6), -1.0, 4.0), ((3, 9, 4), 0.0, 1.0),
+                                        ((1, 3, 4, 3), 0.0, 1.0), ((2, 3), 0.0, 1.0)])
+def test_constructions_agree_with_the_region_tree(arch, lo, hi):
+    """Third check, by the library's exact LP region tree (also in 3-D)."""
+    enumeration = pytest.importorskip("regioncount.enumeration")
+    from regioncount import Domain
+
+    c = max_regions_network(arch, lo, hi)
+    res = enumeration.count_tree(c.network(), Domain.box(lo, hi, arch[0]))
+    assert res.complete and res.regions == c.regions

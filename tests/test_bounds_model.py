@@ -259,3 +259,23 @@ def test_docstring_examples(name):
     mod = importlib.import_module(f"regioncount.bounds.{name}")
     res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.failed == 0 and res.attempted > 0
+
+
+def test_upper_bounds_hold_on_the_exact_counts(exact_counts):
+    """Every upper bound (including the weight and domain ones) is at least the exact count,
+    and the constructions' counts reach the lower bounds they claim."""
+    from conftest import network_from_entry
+
+    tighter = 0
+    for e in exact_counts:
+        net, dom = network_from_entry(e)
+        r = bounds_for_network(net, domain=dom)
+        for name, v in r.bounds.items():
+            if v is not None and r.kinds[name].startswith("upper"):
+                assert v >= e["regions"], (e["name"], name, v)
+        if r.bounds["serra2020_stable_upper"] < r.bounds["serra2018_upper"]:
+            tighter += 1
+        if e["name"].startswith("max-construction"):
+            lows = [v for k, v in r.bounds.items() if r.kinds[k] in ("lower", "exact") and v is not None]
+            assert e["regions"] == max(lows), e["name"]
+    assert tighter >= 3       # stable units make the bound smaller on several networks

@@ -265,6 +265,8 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
             notes.append(f"stable units on the domain from {method} bounds: active "
                          f"{list(active)}, inactive {list(inactive)}")
     has_max = "max" in kinds
+    if has_max and maxout_rank is not None:
+        notes.append(f"maxout rank {maxout_rank} not used: the model's max groups give the ranks")
     inp = BoundInput(arch, ranks=ranks if A.chain else None,
                      maxout_rank=None if has_max else maxout_rank,
                      active=active, inactive=inactive)
