@@ -241,8 +241,8 @@ def test_torch_exported_cnn(tmp_path):
 
 
 def test_sklearn_exported_mlp(tmp_path):
-    pytest.importorskip("sklearn")
     skl2onnx = pytest.importorskip("skl2onnx")
+    pytest.importorskip("sklearn")
     from skl2onnx.common.data_types import FloatTensorType
     from sklearn.neural_network import MLPRegressor
 
