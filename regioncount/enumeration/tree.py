@@ -320,11 +320,13 @@ class Searcher:
     # -- the loop ---------------------------------------------------------------------------
     def run(self, stack: list[Node], deadline: float = math.inf, max_regions: int | None = None,
             stop: Callable[[], bool] | None = None, tick: Callable[[list], None] | None = None,
-            tick_every: float = PROGRESS_EVERY) -> str:
+            tick_every: float | None = None) -> str:
         """Depth-first search until ``stack`` is empty or a limit stops it; returns the stop
         reason (``""`` when the subtrees are complete). ``stack`` is left holding the pending
         nodes."""
         c = self.counters
+        if tick_every is None:
+            tick_every = PROGRESS_EVERY
         last = time.monotonic()
         reason = ""
         while stack:
