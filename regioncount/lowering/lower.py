@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import onnx
 import scipy.sparse as sp
 from onnx import TensorProto, helper
 
