@@ -9,6 +9,7 @@ import click
 
 from regioncount.cli.bounds_cmd import parse_arch
 from regioncount.cli.common import fmt_int, json_option
+from regioncount.errors import RegioncountError
 
 
 @click.group("build")
@@ -35,7 +36,10 @@ def max_regions(arch, out, box, as_json):
     a = parse_arch(arch)
     dom = Domain.from_spec(box, a[0] if a else 1)
     c = max_regions_network(a, float(dom.lo[0]), float(dom.hi[0]))
-    onnx.save(c.onnx(), out)
+    try:
+        onnx.save(c.onnx(), out)
+    except OSError as e:
+        raise RegioncountError(f"{out}: cannot write the model ({e.strerror or e})") from None
     result = {"arch": list(c.arch), "out": str(out), "box": [c.lo, c.hi], "regions": c.regions,
               "matches": c.matches}
     if as_json:

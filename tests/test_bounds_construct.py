@@ -204,6 +204,8 @@ def test_cli_build_max_regions(cli_run, tmp_path):
     assert code == 0 and "16" in so and "exact_max_n0_1" in so
     code, _, err = cli_run("build", "max-regions", "--arch", "1,2,2", "-o", out)
     assert code == 2 and len(err.strip().splitlines()) == 1
+    code, _, err = cli_run("build", "max-regions", "--arch", "1,3", "-o", tmp_path / "no" / "x.onnx")
+    assert code == 2 and "cannot write" in err and len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize("arch,lo,hi", [((2, 6, 6), -1.0, 4.0), ((3, 9, 4), 0.0, 1.0),
