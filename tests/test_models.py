@@ -21,6 +21,7 @@ from onnx.reference import ReferenceEvaluator
 
 import regioncount
 from regioncount.network import Affine
+from regioncount.check import to_float64
 from regioncount.tolerances import CHECK_RTOL
 
 from conftest import SHARED, shared_path
@@ -40,39 +41,6 @@ def _with_output(model: onnx.ModelProto, name: str) -> onnx.ModelProto:
     m.CopyFrom(model)
     if name not in [o.name for o in m.graph.output]:
         m.graph.output.append(onnx.helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
-    return m
-
-
-def to_float64(model: onnx.ModelProto) -> onnx.ModelProto:
-    """The same graph computing in float64 (initializers, Constants, Casts and types), with
-    its nodes in topological order (onnx.reference needs it; some files are not sorted)."""
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    g = m.graph
-    nodes, done = list(g.node), {i.name for i in g.input} | {t.name for t in g.initializer} | {""}
-    ordered = []
-    while nodes:
-        ready = [n for n in nodes if all(t in done for t in n.input)]
-        assert ready, "graph has a cycle"
-        for n in ready:
-            ordered.append(n)
-            done.update(n.output)
-        nodes = [n for n in nodes if all(n is not r for r in ready)]
-    del g.node[:]
-    g.node.extend(ordered)
-    for i, t in enumerate(g.initializer):
-        if t.data_type == TensorProto.FLOAT:
-            g.initializer[i].CopyFrom(numpy_helper.from_array(
-                numpy_helper.to_array(t).astype(np.float64), t.name))
-    for n in g.node:
-        for a in n.attribute:
-            if a.name == "value" and a.t.data_type == TensorProto.FLOAT:
-                a.t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(a.t).astype(np.float64)))
-            if n.op_type == "Cast" and a.name == "to" and a.i == TensorProto.FLOAT:
-                a.i = TensorProto.DOUBLE
-    for vi in list(g.input) + list(g.output) + list(g.value_info):
-        if vi.type.tensor_type.elem_type == TensorProto.FLOAT:
-            vi.type.tensor_type.elem_type = TensorProto.DOUBLE
     return m
 
 
