@@ -279,3 +279,19 @@ def test_upper_bounds_hold_on_the_exact_counts(exact_counts):
             lows = [v for k, v in r.bounds.items() if r.kinds[k] in ("lower", "exact") and v is not None]
             assert e["regions"] == max(lows), e["name"]
     assert tighter >= 3       # stable units make the bound smaller on several networks
+
+
+def test_cnn_one_layer_count_agrees_with_exact_enumeration():
+    """The LP region tree on a box that holds every vertex of the arrangement (biases of 1e-3,
+    box [-100, 100]^9) finds exactly the independent-rows count: 255 and 3,998."""
+    enumeration = pytest.importorskip("regioncount.enumeration")
+    rng = np.random.default_rng(1)
+    for nf in (2, 3):
+        M = unrolled_conv(rng.normal(size=(nf, 2, 2)))
+        b = 1e-3 * rng.normal(size=M.shape[0])
+        net = Network([Input(size=9),
+                       Affine(size=M.shape[0], sources=(0,), weights=(sp.csr_matrix(M),), bias=b),
+                       Relu(size=M.shape[0], source_index=1)])
+        res = enumeration.count_tree(net, Domain.box(-100.0, 100.0, 9))
+        assert res.complete
+        assert res.regions == bounds_for_network(net).bounds["layer1_independent_sets"] == {2: 255, 3: 3998}[nf]
