@@ -183,12 +183,13 @@ class _Lowering:
             raise self.err(None, f"input '{info.name}' is not a float tensor "
                                  f"(type {TensorProto.DataType.Name(info.dtype)})")
         shape = info.shape
-        if shape is None or any(d is None for d in shape):
+        if shape is None or any(d is None for d in shape[1:]):
             raise self.err(None, f"input '{info.name}' has an unknown shape {shape}")
         if any(isinstance(d, str) for d in shape[1:]):
             raise self.err(None, f"input '{info.name}' has a symbolic non-batch dimension {shape}")
         full = tuple(shape)
-        if len(full) >= 1 and isinstance(full[0], str):
+        if len(full) >= 1 and (full[0] is None or isinstance(full[0], str)):
+            # a symbolic or unnamed dynamic leading dimension (skl2onnx writes None) is the batch
             self.batch, full = True, (1,) + tuple(full[1:])
         elif len(full) >= 2 and full[0] == 1:
             self.batch = True
