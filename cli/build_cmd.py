@@ -3,13 +3,24 @@ reaches a lower bound on the number of regions)."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 
 import click
 
 from regioncount.cli.bounds_cmd import parse_arch
-from regioncount.cli.common import fmt_int, json_option
+from regioncount.cli.common import emit, fmt_int, json_option
 from regioncount.errors import RegioncountError
+
+
+@dataclass(frozen=True)
+class MaxRegionsResult:
+    """What ``build max-regions`` wrote and how many regions the network has on the box."""
+
+    arch: tuple
+    out: str
+    box: tuple
+    regions: int
+    matches: tuple
 
 
 @click.group("build")
@@ -33,18 +44,21 @@ def max_regions(arch, out, box, as_json):
     from regioncount.bounds.construct import max_regions_network
     from regioncount.domain import Domain
 
-    a = parse_arch(arch)
-    dom = Domain.from_spec(box, a[0] if a else 1)
+    from regioncount.bounds.formulas import check_arch
+
+    a = check_arch(parse_arch(arch))
+    dom = Domain.from_spec(box, a[0])
     c = max_regions_network(a, float(dom.lo[0]), float(dom.hi[0]))
     try:
         onnx.save(c.onnx(), out)
     except OSError as e:
         raise RegioncountError(f"{out}: cannot write the model ({e.strerror or e})") from None
-    result = {"arch": list(c.arch), "out": str(out), "box": [c.lo, c.hi], "regions": c.regions,
-              "matches": c.matches}
-    if as_json:
-        click.echo(json.dumps(result))
-        return
-    what = ", ".join(c.matches) if c.matches else "no registry bound (a valid lower bound)"
-    click.echo(f"wrote {out}: {'-'.join(map(str, c.arch))} ReLU network with {fmt_int(c.regions)} "
-               f"activation regions on [{c.lo:g}, {c.hi:g}]^{c.arch[0]} (= {what})")
+    result = MaxRegionsResult(tuple(c.arch), str(out), (c.lo, c.hi), c.regions, tuple(c.matches))
+
+    def human(r: MaxRegionsResult) -> None:
+        what = ", ".join(r.matches) if r.matches else "no registry bound (a valid lower bound)"
+        click.echo(f"wrote {r.out}: {'-'.join(map(str, r.arch))} ReLU network with "
+                   f"{fmt_int(r.regions)} activation regions on [{r.box[0]:g}, {r.box[1]:g}]^"
+                   f"{r.arch[0]} (= {what})")
+
+    emit(result, as_json, human)
