@@ -43,6 +43,21 @@ def network_from_entry(entry):
     return net, dom
 
 
+def make_model(nodes, inputs, inits=None, outputs=("y",), opset=13):
+    """A small float ONNX model: ``inputs`` [(name, shape)], ``inits`` {name: array}."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    F = TensorProto.FLOAT
+    graph = helper.make_graph(
+        nodes, "t", [helper.make_tensor_value_info(n, F, s) for n, s in inputs],
+        [helper.make_tensor_value_info(o, F, None) for o in outputs],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in (inits or {}).items()])
+    ops = [helper.make_opsetid("", opset)]
+    m = helper.make_model(graph, opset_imports=ops)
+    m.ir_version = helper.find_min_ir_version_for(ops)
+    return m
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)

@@ -15,21 +15,12 @@ from regioncount.io import READERS, read_model, read_onnx
 from regioncount.io.export import mlp_to_onnx
 from regioncount.lowering import LOWERERS, lower
 
-from conftest import shared_path
+from conftest import make_model, shared_path
 
 F = TensorProto.FLOAT
 
 
-def make(nodes, inputs, inits=None, outputs=("y",), opset=13):
-    """A small float model: inputs [(name, shape)], initializers {name: array}."""
-    graph = helper.make_graph(
-        nodes, "t", [helper.make_tensor_value_info(n, F, s) for n, s in inputs],
-        [helper.make_tensor_value_info(o, F, None) for o in outputs],
-        [numpy_helper.from_array(np.asarray(v), k) for k, v in (inits or {}).items()])
-    ops = [helper.make_opsetid("", opset)]
-    m = helper.make_model(graph, opset_imports=ops)
-    m.ir_version = helper.find_min_ir_version_for(ops)
-    return m
+make = make_model
 
 
 def one_line(err) -> str:

@@ -15,6 +15,8 @@ from regioncount.io import read_onnx
 from regioncount.lowering import lower
 from regioncount.network import Affine, Clip, LeakyRelu, MaxGroups, Relu
 
+from conftest import make_model
+
 F = TensorProto.FLOAT
 ort.set_default_logger_severity(3)
 
@@ -22,15 +24,7 @@ ort.set_default_logger_severity(3)
 RTOL = 1e-5
 
 
-def make(nodes, inputs, inits=None, outputs=("y",), opset=13):
-    graph = helper.make_graph(
-        nodes, "t", [helper.make_tensor_value_info(n, F, s) for n, s in inputs],
-        [helper.make_tensor_value_info(o, F, None) for o in outputs],
-        [numpy_helper.from_array(np.asarray(v), k) for k, v in (inits or {}).items()])
-    ops = [helper.make_opsetid("", opset)]
-    m = helper.make_model(graph, opset_imports=ops)
-    m.ir_version = helper.find_min_ir_version_for(ops)
-    return m
+make = make_model
 
 
 def check(model, output=None, n=6, seed=0, scale=1.0):

@@ -612,15 +612,25 @@ def _groups(shape, axes, keepdims: bool):
     return groups, out
 
 
-def _lower_reduce_linear(low, layer, vals):
+def _reduce_groups(low, layer, vals):
+    """``(groups (G, k) of flat indices, output shape)`` of a Reduce*/Global* node, or None
+    when it reduces over no axis (then it is the identity)."""
     x = vals[0]
     if layer.op.startswith("Global"):
         axes, keep = tuple(range(2, len(x.shape))), True
     else:
         axes, keep = _reduce_axes(low, layer, vals, x.shape), bool(layer.attrs.get("keepdims", 1))
         if axes is None:
-            return [x]
-    groups, out = _groups(x.shape, axes, keep)
+            return None
+    return _groups(x.shape, axes, keep)
+
+
+def _lower_reduce_linear(low, layer, vals):
+    x = vals[0]
+    red = _reduce_groups(low, layer, vals)
+    if red is None:
+        return [x]
+    groups, out = red
     G, k = groups.shape
     w = 1.0 / k if layer.op in ("ReduceMean", "GlobalAveragePool") else 1.0
     A = sp.csr_array((np.full(G * k, w), (np.repeat(np.arange(G), k), groups.ravel())),
@@ -642,13 +652,10 @@ def _max_stage(low, layer, v: LinearValue, indptr, indices, shape, negate: bool)
 
 def _lower_reduce_max(low, layer, vals):
     x = vals[0]
-    if layer.op.startswith("Global"):
-        axes, keep = tuple(range(2, len(x.shape))), True
-    else:
-        axes, keep = _reduce_axes(low, layer, vals, x.shape), bool(layer.attrs.get("keepdims", 1))
-        if axes is None:
-            return [x]
-    groups, out = _groups(x.shape, axes, keep)
+    red = _reduce_groups(low, layer, vals)
+    if red is None:
+        return [x]
+    groups, out = red
     G, k = groups.shape
     indptr = np.arange(0, G * k + 1, k)
     return [_max_stage(low, layer, x, indptr, groups.ravel(), out,
