@@ -15,7 +15,7 @@ from regioncount.bounds import formulas as F
 from regioncount.bounds import linalg
 from regioncount.bounds.linalg import count_independent_rows, matrix_rank
 from regioncount.bounds.model import bounds_for_network, network_architecture
-from regioncount.network import Affine, Input, LeakyRelu, MaxGroups, Relu
+from regioncount.network import Affine, Input, MaxGroups, Relu
 
 
 def _chain(rng, arch, scale=1.0):

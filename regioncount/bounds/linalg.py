@@ -22,7 +22,6 @@ Examples
 from __future__ import annotations
 
 import logging
-from math import comb
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,7 +65,19 @@ def matrix_rank(W) -> tuple[int, str]:
     return int(structural_rank(S)), "structural"
 
 
-def count_independent_rows(W, limit: int = INDEPENDENT_SETS_LIMIT) -> int | None:
+def _z_exceeds(m: int, r: int, limit: int) -> bool:
+    """``Z(m, r) > limit``, stopping as soon as the partial sum exceeds it."""
+    total, c = 0, 1
+    for j in range(min(m, r) + 1):
+        total += c
+        if total > limit:
+            return True
+        c = c * (m - j) // (j + 1)
+    return False
+
+
+def count_independent_rows(W, limit: int = INDEPENDENT_SETS_LIMIT,
+                           rank: int | None = None) -> int | None:
     """Number of linearly independent subsets of rows of ``W`` (the empty set included).
 
     Depth-first over subsets in row order, keeping an orthonormal basis of the current set;
@@ -79,19 +90,27 @@ def count_independent_rows(W, limit: int = INDEPENDENT_SETS_LIMIT) -> int | None
     W : array or sparse matrix, shape (m, n)
     limit : int
         Return ``None`` without enumerating when ``Z(m, rank W)`` exceeds it.
+    rank : int, optional
+        ``rank(W)`` (or an upper bound) when already known.
 
     Returns
     -------
     int or None
     """
+    m, n = W.shape
+    if _z_exceeds(m, min(m, n), limit):
+        # maybe the rank is small (e.g. parallel rows); the rank is computed without
+        # densifying large sparse matrices (structural rank: an upper bound, so a safe test)
+        r0 = matrix_rank(W)[0] if rank is None else rank
+        if _z_exceeds(m, r0, limit):
+            return None
     A = W.toarray() if sp.issparse(W) else np.asarray(W, dtype=float)
-    m = A.shape[0]
     norms = np.linalg.norm(A, axis=1)
     keep = norms > 0            # a zero row is a constant unit: it never splits anything
     A = A[keep] / norms[keep, None]
     m = A.shape[0]
     r, _ = matrix_rank(A)
-    if sum(comb(m, j) for j in range(r + 1)) > limit:
+    if _z_exceeds(m, r, limit):
         return None
 
     def rank_rows(rows: np.ndarray) -> int:

@@ -46,7 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import RegioncountError
-from ..network import Affine, Clip, Input, LeakyRelu, MaxGroups, Network, Relu
+from ..network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
 from . import formulas as F
 from .linalg import INDEPENDENT_SETS_LIMIT, count_independent_rows, matrix_rank
 from .registry import BOUNDS, BoundInput, BoundsReport, evaluate, make_report
@@ -334,7 +334,8 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
         # The first layer alone: independent subsets of rows of its (unrolled) matrix.
         if A.layers[0].kind in ("relu", "leaky_relu"):
             M = A.first_matrix
-            n_ind = count_independent_rows(M, limit=independent_sets_limit)
+            n_ind = count_independent_rows(M, limit=independent_sets_limit,
+                                           rank=A.layers[0].rank)
             name = "layer1_independent_sets"
             refs[name] = "Zaslavsky 1975 (independent sets of the rows of W1)"
             kinds_out[name] = "upper (weights)" if L == 1 else "reference"
