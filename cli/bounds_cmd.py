@@ -10,7 +10,8 @@ from regioncount.errors import RegioncountError
 
 def parse_arch(text: str) -> tuple[int, ...]:
     """``"2,4,4"`` (or ``2-4-4``) -> ``(2, 4, 4)``."""
-    parts = [p for p in text.replace("-", ",").replace(" ", "").split(",") if p]
+    t = text.replace(" ", "")
+    parts = t.split(",") if "," in t else t.split("-")
     try:
         return tuple(int(p) for p in parts)
     except ValueError:

@@ -198,3 +198,7 @@ def test_cli_usage_errors(cli_run, tmp_path):
     assert code == 2 and len(err.strip().splitlines()) == 1
     code, _, err = cli_run("bounds", "--arch", "2,4", "--box", "0,1")
     assert code != 0
+    code, _, err = cli_run("bounds", "--arch", "2,-4,4")
+    assert code == 2 and "entry 1 is -4" in err
+    code, out, _ = cli_run("bounds", "--arch", "3-2-5", "--json")
+    assert code == 0 and json.loads(out)["bounds"]["serra2018_upper"] == 29
