@@ -49,9 +49,15 @@ def human_table(r) -> None:
     head = f"{'bound':<{wn}}  {'value':>{wv}}  {'kind':<{wk}}  reference"
     title = "-".join(map(str, r.arch))
     src = "" if r.source == "architecture" else f" ({r.source})"
-    click.echo(f"architecture {title}{src}" + (f"   ranks {list(r.ranks)}" if r.ranks else "")
+    click.echo(f"architecture {title}{src}" + (f"   ranks {list(r.ranks)}" if r.ranks and not r.layers else "")
                + (f"   maxout rank {r.maxout_rank}" if r.maxout_rank else "")
                + (f"   domain {r.domain}" if r.domain else ""))
+    if r.layers:
+        click.echo("layers       " + ", ".join(
+            f"{l.kind} {l.units:,}" + (f" (rank {l.rank:,}{'*' if l.rank_method == 'structural' else ''})"
+                                       if l.rank is not None else "")
+            for l in r.layers) + ("   (* structural rank, an upper bound)"
+                                  if any(l.rank_method == "structural" for l in r.layers) else ""))
     click.echo(head)
     click.echo("-" * len(head.rstrip()))
     for name, value, kind, ref in rows:

@@ -211,6 +211,8 @@ def test_mnist2x10_model(cli_run):
     assert d["bounds"]["serra2018_upper"] == F.serra2018_upper((784, 10, 10))
     assert d["bounds"]["two_pow_n"] == 2 ** 20
     assert d["ranks"] == [10, 10] and d["domain"] == "[0, 1]^784"
+    assert [(l["kind"], l["units"], l["rank"], l["rank_method"]) for l in d["layers"]] == [
+        ("relu", 10, 10, "svd"), ("relu", 10, 10, "svd")]
     code, out, _ = cli_run("bounds", path)
     assert code == 0 and "serra2020_stable_upper" in out
 

@@ -352,7 +352,7 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
         notes.append("stable-unit recursion: ReLU chains only")
     return make_report(values, reasons, arch=arch, ranks=ranks, maxout_rank=maxout_rank,
                        source=net.name, domain=dom_text, notes=tuple(notes), kinds=kinds_out,
-                       references=refs)
+                       references=refs, layers=A.layers)
 
 
 def _domain_text(domain) -> str:

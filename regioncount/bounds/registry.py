@@ -150,9 +150,14 @@ class BoundsReport:
     source: str = "architecture"
     domain: str | None = None
     notes: tuple = ()
+    #: Model input: one :class:`~regioncount.bounds.model.LayerInfo` per PWL stage.
+    layers: tuple = ()
 
     def to_json(self) -> dict:
+        from ..results import jsonable
+
         return {"arch": list(self.arch), "source": self.source,
+                "layers": [jsonable(l) for l in self.layers],
                 "ranks": None if self.ranks is None else list(self.ranks),
                 "maxout_rank": self.maxout_rank, "domain": self.domain,
                 "bounds": dict(self.bounds), "kinds": dict(self.kinds),
