@@ -297,3 +297,20 @@ def test_cnn_one_layer_count_agrees_with_exact_enumeration():
         res = enumeration.count_tree(net, Domain.box(-100.0, 100.0, 9))
         assert res.complete
         assert res.regions == bounds_for_network(net).bounds["layer1_independent_sets"] == {2: 255, 3: 3998}[nf]
+
+
+def test_leaky_onnx_model_through_the_cli(cli_run, tmp_path, rng):
+    import onnx
+
+    from regioncount.io.export import mlp_to_onnx
+
+    layers = [(rng.normal(size=(6, 2)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))]
+    path = tmp_path / "leaky.onnx"
+    onnx.save(mlp_to_onnx(layers, final=(rng.normal(size=(1, 6)), np.zeros(1)),
+                          activation="leaky_relu", alpha=0.1), path)
+    code, out, err = cli_run("bounds", path, "--json", "--maxout-rank", "3")
+    assert code == 0, err
+    d = json.loads(out)
+    assert [l["kind"] for l in d["layers"]] == ["leaky_relu", "leaky_relu"]
+    assert d["bounds"]["montufar2017_upper"] == 484 and d["bounds"]["serra2018_upper"] is None
+    assert d["bounds"]["serra2018_maxout_upper"] == 29584     # bound_values.json, 2-6-6, k = 3
