@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "bounds": ("regioncount.cli.bounds_cmd", "bounds", "Analytic bounds on the number of regions."),
     "build": ("regioncount.cli.build_cmd", "build", "Build networks (max-regions constructions)."),
     "count": ("regioncount.cli.count_cmd", "count", "Count activation regions exactly (region tree, MILP, slices)."),
+    "report": ("regioncount.cli.report_cmd", "report", "Bound-comparison report (HTML / Markdown / JSON), or the bound sweep."),
 }
 
 

@@ -1,0 +1,169 @@
+"""``regioncount report``: a bound-comparison report (HTML, Markdown or JSON) of a model, or the
+bound sweep of Serra et al. (``--sweep N0:TOTAL``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from regioncount.cli.common import domain_options, resolve_domain
+from regioncount.errors import RegioncountError
+
+FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
+EXT = {"html": ".html", "md": ".md", "json": ".json"}
+
+
+class _Progress:
+    """Steps and count progress on stderr (in place on a terminal, every few seconds else)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.open = False
+
+    def step(self, msg: str) -> None:
+        if self.enabled:
+            self._end()
+            click.echo(f"report: {msg}", err=True)
+
+    def count(self, p) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not self.tty and now - self.last < 10.0:
+            return
+        self.last = now
+        line = f"  regions {p.regions:,}  |  LPs {p.lps:,}  |  {p.seconds:,.1f} s"
+        if self.tty:
+            click.echo("\r" + line.ljust(70), err=True, nl=False)
+            self.open = True
+        else:
+            click.echo(line, err=True)
+
+    def _end(self) -> None:
+        if self.open:
+            click.echo("", err=True)
+            self.open = False
+
+
+def _floats(text: str, what: str) -> tuple:
+    try:
+        return tuple(float(v) for v in text.replace(" ", "").split(",") if v)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected comma-separated numbers",
+                                 param_hint=what) from None
+
+
+def _origin(text: str | None):
+    if text is None:
+        return None
+    p = Path(text)
+    if p.suffix.lower() == ".json" and p.exists():
+        try:
+            data = json.loads(p.read_text())
+        except (OSError, ValueError) as e:
+            raise RegioncountError(f"{text}: cannot read the slice origin ({e})") from None
+        return tuple(float(v) for v in (data["origin"] if isinstance(data, dict) else data))
+    return _floats(text, "--slice-origin")
+
+
+def _axes(text: str | None):
+    if text is None:
+        return None
+    try:
+        i, j = (int(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected two input indices such as 0,1",
+                                 param_hint="--slice-axes") from None
+    return i, j
+
+
+@click.command("report")
+@click.argument("model", required=False, type=click.Path(dir_okay=False))
+@click.option("--output", "output_name", default=None, metavar="NAME",
+              help="Graph output to analyse (default: the first).")
+@domain_options
+@click.option("-o", "--out", "out_path", default=None, metavar="FILE",
+              help="Where to write the report ('-' for stdout; default MODEL_report.html or "
+                   "sweep_N0_TOTAL.html, extension after --format).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default=None,
+              help="Report format (default: from the -o extension, else html).")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              metavar="S", help="Seconds for each count; a stopped count is reported as a "
+              "partial (sure lower bound).")
+@click.option("--method", type=click.Choice(["tree", "slice"]), default="tree", show_default=True,
+              help="Count with the LP region tree, or the exact slice (1 or 2 inputs).")
+@click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Processes for the region tree (0: all cores).")
+@click.option("--no-count", is_flag=True, help="Bounds and pictures only, no exact count.")
+@click.option("--no-slice", is_flag=True, help="No region picture.")
+@click.option("--slice-axes", default=None, metavar="I,J",
+              help="Slice along input coordinates I and J (default: the inputs of a 2-input "
+                   "model, else two random orthonormal directions).")
+@click.option("--slice-origin", default=None, metavar="V,V,...|F.json",
+              help="The point the slice goes through (default: the domain's centre).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the random slice directions and the region colours.")
+@click.option("--sweep", default=None, metavar="N0:TOTAL",
+              help="Instead of a model: every bound for N0-n1-(TOTAL-n1), n1 = 1..TOTAL-1.")
+@click.option("--models", "models_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="With --sweep: also count the models in DIR of those shapes.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit, method, workers,
+           no_count, no_slice, slice_axes, slice_origin, seed, sweep, models_dir, quiet):
+    """Write a bound-comparison report of MODEL: architecture and stable units, every bound
+    next to the exact count (log chart), counts per class and layer, and the exact regions of
+    a 2-D slice with the decision boundary. One self-contained HTML file by default.
+
+    With --sweep N0:TOTAL (no MODEL): Serra et al.'s experiment from the bounds, and with
+    --models DIR the exact counts of trained networks of those shapes. See docs/report.md.
+    """
+    from regioncount.reports import build_report, build_sweep, parse_sweep, render
+    from regioncount.reports.data import ReportOptions
+
+    if (model is None) == (sweep is None):
+        raise click.UsageError("give a MODEL or --sweep N0:TOTAL (exactly one)")
+    if models_dir and not sweep:
+        raise click.UsageError("--models DIR goes with --sweep N0:TOTAL")
+    if fmt is None:
+        given = out_path and out_path != "-"
+        fmt = FORMATS.get(Path(out_path).suffix.lower(), "html") if given else "html"
+    if out_path is None:
+        stem = Path(model).stem + "_report" if model else "sweep_" + sweep.replace(":", "_")
+        out_path = stem + EXT[fmt]
+    prog = _Progress(not quiet)
+    if sweep:
+        n0, total = parse_sweep(sweep)
+        if models_dir:
+            given = box or box_file or vnnlib
+            domain_for = (lambda n: resolve_domain(n, box, box_file, vnnlib)) if given else None
+        else:
+            domain_for = None
+        rep = build_sweep(n0, total, models_dir=models_dir, domain_for=domain_for,
+                          time_limit=time_limit, workers=workers, on_step=prog.step,
+                          on_count=prog.count)
+    else:
+        from regioncount.cli.common import load_model
+
+        net = load_model(model, output_name)
+        domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+        opts = ReportOptions(count=not no_count, method=method, time_limit=time_limit,
+                             workers=workers, slice=not no_slice, slice_axes=_axes(slice_axes),
+                             slice_origin=_origin(slice_origin), seed=seed)
+        rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog.count)
+    prog.step(f"rendering {fmt}")
+    text = render(rep, fmt)
+    prog._end()
+    if out_path == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        Path(out_path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise RegioncountError(f"{out_path}: cannot write the report ({e.strerror})") from None
+    click.echo(f"wrote {out_path} ({len(text.encode()) / 1024:,.0f} KiB): {rep.headline}")
