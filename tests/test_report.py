@@ -259,6 +259,7 @@ def test_sweep_with_models(cli_run, tmp_path):
         assert m["complete"] and m["regions"] == m["regions_found"] > 1
         assert m["arch"] == [64, n1, 12 - n1]
         assert m["regions"] <= rows[n1]["serra2018_upper"] <= rows[n1]["montufar2017_upper"]
+        assert m["regions"] <= m["serra2020_stable_upper"] <= rows[n1]["serra2018_upper"]
     assert [s["path"].endswith("moons_2d.onnx") for s in r["skipped"]] == [True]
     assert "2-8-8" in r["skipped"][0]["why"]
 

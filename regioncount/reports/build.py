@@ -383,7 +383,7 @@ def build_sweep(n0: int, total: int, models_dir=None, domain_for: Callable | Non
     models, skipped = [], []
     if models_dir is not None:
         import regioncount
-        from ..bounds.model import network_architecture
+        from ..bounds.model import bounds_for_network, network_architecture
         from ..enumeration import count_tree
 
         for path in _model_files(models_dir):
@@ -401,10 +401,11 @@ def build_sweep(n0: int, total: int, models_dir=None, domain_for: Callable | Non
             dom = domain_for(net.input_size) if domain_for else Domain.box(0, 1, net.input_size)
             _say(on_step, f"counting {path.name} ({'-'.join(map(str, arch))})")
             res = count_tree(net, dom, time_limit=time_limit, workers=workers, progress=on_count)
+            stable = bounds_for_network(net, domain=dom).bounds.get("serra2020_stable_upper")
             models.append(SweepModel(path=str(path), arch=arch, n1=arch[1],
                                      regions=int(res.regions), complete=bool(res.complete),
                                      method=res.method, seconds=float(res.seconds),
-                                     stop_reason=res.stop_reason))
+                                     stop_reason=res.stop_reason, stable_upper=stable))
         if not models:
             skipped_txt = f" ({len(skipped)} files skipped)" if skipped else ""
             log.warning("no model in %s has the sweep's shapes%s", models_dir, skipped_txt)

@@ -285,6 +285,8 @@ class SweepModel:
     method: str
     seconds: float
     stop_reason: str = ""
+    #: The model's weight-aware bound on the domain (serra2020_stable_upper), if it applies.
+    stable_upper: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,7 +326,8 @@ class SweepReport:
                         "regions": m.regions if m.complete else None,
                         "regions_found": m.regions, "complete": m.complete,
                         "method": m.method, "seconds": round(m.seconds, 4),
-                        "stop_reason": m.stop_reason} for m in self.models],
+                        "stop_reason": m.stop_reason, "serra2020_stable_upper": m.stable_upper}
+                       for m in self.models],
             "skipped": [{"path": p, "why": w} for p, w in self.skipped],
             "domain": self.domain, "time_limit": self.time_limit,
             "not_available": list(self.unavailable),

@@ -91,6 +91,10 @@ def bounds_chart(report) -> bytes:
                 hatch=hatch, linewidth=1.2, height=0.7)
         ax.text(lv, yi, "  " + ("≥ " if hatch else "") + _short(v), va="center", fontsize=8)
     ax.set_yticks(y, [it[0] for it in items], fontsize=9)
+    strong = {b.name for b in rows if b.kind == "upper (weights, domain)"}
+    for lab, it in zip(ax.get_yticklabels(), items):
+        if it[0] in strong or it[3] == COUNT_COLOUR:     # weight-aware bound and the count
+            lab.set_fontweight("bold")
     top = max((it[1] for it in items), default=1.0)
     ax.set_xlim(0, max(top * 1.18, top + 1.5, 1.0))
     _pow10_axis(ax.xaxis)
@@ -196,6 +200,11 @@ def sweep_chart(sw) -> bytes:
             continue
         ax.plot(xs, ys, _STYLES.get(kind, "-"), marker="o", ms=3, color=cmap(i % 10),
                 label=f"{name} ({kind})")
+    stab = [m for m in sw.models if m.stable_upper]
+    if stab:
+        ax.plot([m.n1 for m in stab], [log10(m.stable_upper) for m in stab], "D", ms=7,
+                color=KIND_COLOURS["upper (weights, domain)"], markeredgecolor="black",
+                label="serra2020_stable_upper of the trained model (weight-aware)")
     done = [m for m in sw.models if m.complete and m.regions > 0]
     part = [m for m in sw.models if not m.complete and m.regions > 0]
     if done:

@@ -61,7 +61,9 @@ def _img(png: bytes, alt: str) -> str:
 
 
 def _table(head, rows, num_cols=()) -> str:
-    out = ["<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    out = ["<table>"]
+    if head:
+        out.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>")
     for r in rows:
         cells = []
         for i, c in enumerate(r):
@@ -84,6 +86,7 @@ def _md_table(head, rows) -> str:
             return _num_md(c)
         return str(c).replace("|", "\\|").replace("\n", " ")
 
+    head = head or ("", "")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
@@ -151,7 +154,7 @@ def render_html(report: Report) -> str:
         parts.append(f'<p class="missing">{_e(line)}</p>')
 
     parts.append("<h2>1. The model as the lowered network sees it</h2>")
-    parts.append(_table(("", ""), _summary_rows(r)))
+    parts.append(_table(None, _summary_rows(r)))
     parts.append(_table(_STAGE_HEAD, _stage_rows(r), num_cols=(0, 2, 5, 6, 7, 8)))
     for n in r.model.notes:
         parts.append(f'<p class="small">note: {_e(n)}</p>')
@@ -181,7 +184,7 @@ def render_html(report: Report) -> str:
         if not r.count.complete:
             parts.append('<p class="missing">PARTIAL: the count did not finish; these are the '
                          'regions found so far.</p>')
-        parts.append(_table(("", ""), _count_rows(r)))
+        parts.append(_table(None, _count_rows(r)))
         parts.append(_img(counts_figure(r.count), "regions per class and per layer"))
         parts.append(_table(("class (output argmax)", "regions"), list(r.count.per_class),
                             num_cols=(0, 1)))
@@ -222,7 +225,7 @@ def render_markdown(report: Report) -> str:
            ("**PARTIAL COUNT.** " if r.partial else "") + f"**{r.headline}**", ""]
     out += [f"*{line}*" for line in r.unavailable] + ([""] if r.unavailable else [])
     out += ["## 1. The model as the lowered network sees it", "",
-            _md_table(("", ""), _summary_rows(r)), "", _md_table(_STAGE_HEAD, _stage_rows(r)), ""]
+            _md_table(None, _summary_rows(r)), "", _md_table(_STAGE_HEAD, _stage_rows(r)), ""]
     out += ["## 2. Bounds and the exact count", "",
             _KIND_TEXT.replace("<em>", "*").replace("</em>", "*"), "",
             f"![bounds and count]({data_uri(bounds_chart(r))})", ""]
@@ -238,7 +241,7 @@ def render_markdown(report: Report) -> str:
     else:
         if not r.count.complete:
             out += ["**PARTIAL:** the count did not finish; these are the regions found so far.", ""]
-        out += [_md_table(("", ""), _count_rows(r)), "",
+        out += [_md_table(None, _count_rows(r)), "",
                 f"![regions per class and per layer]({data_uri(counts_figure(r.count))})", "",
                 _md_table(("class (output argmax)", "regions"), list(r.count.per_class)), "",
                 _md_table(("network cut after PWL layer", "regions"),
@@ -295,11 +298,13 @@ def render_sweep_html(sw: SweepReport) -> str:
                         [(n, sw.kinds.get(n, ""), sw.references.get(n, "")) for n in names]))
     if sw.models:
         parts.append("<h2>Trained models</h2>")
-        parts.append(_table(("model", "architecture", "regions", "complete", "time"),
+        parts.append(_table(("model", "architecture", "regions", "complete", "time",
+                             "weight-aware bound (serra2020_stable_upper)"),
                             [(m.path, "-".join(map(str, m.arch)),
                               f"{m.regions:,}" if m.complete else f">= {m.regions:,}",
                               "yes" if m.complete else f"no ({m.stop_reason})",
-                              f"{m.seconds:.2f} s") for m in sw.models]))
+                              f"{m.seconds:.2f} s", _num_html(m.stable_upper))
+                             for m in sw.models]))
         parts.append(f"<p>Counted with the LP region tree on {_e(sw.domain)}, time limit "
                      f"{'none' if sw.time_limit is None else f'{sw.time_limit:g} s'} each.</p>")
     if sw.skipped:
