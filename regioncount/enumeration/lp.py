@@ -58,13 +58,16 @@ def new_highs():
     global _BANNER_DONE
     import highspy
 
+    # the plain binding class: ``highspy.Highs.run`` runs every solve in a new thread (for
+    # interrupt handling), which costs more than a small warm-started LP itself
+    cls = getattr(getattr(highspy, "_core", None), "_Highs", None) or highspy.Highs
     with _BANNER_LOCK:
         if not _BANNER_DONE:
             with _stdout_to_stderr():
-                h = highspy.Highs()
+                h = cls()
             _BANNER_DONE = True
         else:
-            h = highspy.Highs()
+            h = cls()
     h.setOptionValue("output_flag", False)
     return h
 
@@ -85,7 +88,8 @@ class ChebyshevLP:
     equal to the search path with :meth:`truncate` and :meth:`push`.
     """
 
-    def __init__(self, lo: np.ndarray, hi: np.ndarray, fixed_rows=None):
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, fixed_rows=None,
+                 margin: float | None = None):
         import highspy
 
         self._hs = highspy
@@ -93,20 +97,27 @@ class ChebyshevLP:
         self.h = h = new_highs()
         inf = highspy.kHighsInf
         self.inf = inf
+        # presolve off (tiny re-solves), dual simplex, no scaling: the rows are normalised
+        # already, and with scaling on HiGHS drops the basis whenever a row is deleted
         for k, v in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 1),
-                     ("threads", 1)):
+                     ("simplex_scale_strategy", 0), ("threads", 1)):
             try:
                 h.setOptionValue(k, v)
             except Exception:  # pragma: no cover - option names of other highspy versions
                 pass
         n = self.n
         cost = np.zeros(n + 1)
-        cost[n] = 1.0
+        cost[n] = -1.0          # minimise -r: the dual simplex can then stop early (below)
         clo = np.r_[np.asarray(lo, float), -inf]
         chi = np.r_[np.asarray(hi, float), inf]
         h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32),
                   np.zeros(0))
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        #: With a margin, the dual simplex stops as soon as its bound proves ``r* <= margin``
+        #: (the polytope has no interior): most LPs of the tree are such proofs.
+        self.margin = margin
+        if margin is not None:
+            h.setOptionValue("objective_bound", -float(margin))
         self._idx = np.arange(n + 1, dtype=np.int32)
         self.nfixed = 0
         if fixed_rows is not None and fixed_rows[0] is not None and len(fixed_rows[1]):
@@ -152,14 +163,36 @@ class ChebyshevLP:
             a, b = rowdata(key)
             self.push(key, a, b)
 
-    def solve(self) -> tuple[float, np.ndarray]:
-        """Maximise the radius; return ``(r, x)``. ``r`` is ``-inf`` when there are no rows
-        and the LP is unbounded (never the case in the tree, which always has a row)."""
+    def set_feasibility(self, eps: float | None) -> None:
+        """Feasibility mode: fix ``r = eps`` with no objective (every row must keep slack
+        ``eps``): the same yes/no answer as ``r* >= eps`` in fewer simplex iterations, and a
+        point with slack at least ``eps`` instead of the centre. ``None``: Chebyshev mode."""
+        h = self.h
+        n = self.n
+        if eps is None:
+            h.changeColBounds(n, -self.inf, self.inf)
+            h.changeColCost(n, -1.0)
+            if self.margin is not None:
+                h.setOptionValue("objective_bound", -float(self.margin))
+        else:
+            h.setOptionValue("objective_bound", self.inf)
+            h.changeColCost(n, 0.0)
+            h.changeColBounds(n, float(eps), float(eps))
+        self.eps = eps
+
+    eps = None
+
+    def solve(self) -> tuple[float, np.ndarray | None]:
+        """Maximise the radius; return ``(r, x)``, or ``(-inf, None)`` when the solve stopped
+        on the objective bound (``r* <= margin`` proven)."""
         h = self.h
         self.solves += 1
         h.run()
         st = h.getModelStatus()
         ok = self._hs.HighsModelStatus.kOptimal
+        M = self._hs.HighsModelStatus
+        if st == M.kObjectiveBound or (self.eps is not None and st == M.kInfeasible):
+            return -np.inf, None
         if st != ok:
             # a fresh start (basis dropped) before giving up
             h.clearSolver()

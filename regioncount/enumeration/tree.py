@@ -59,6 +59,10 @@ CHECKPOINT_EVERY = 10.0
 #: Points whose output argmax is computed in one batch.
 _CLASS_BATCH = 4096
 _CHECKPOINT_VERSION = 1
+#: Feasibility LPs ask for slack ``_FEAS_FACTOR * REGION_MARGIN`` on every row.
+_FEAS_FACTOR = 10.0
+#: Known interior points carried by a node (the ones with the largest slack are kept).
+_POOL_MAX = 32
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,9 +99,9 @@ class Node:
     """A pending node: units ``< u`` decided. ``keys`` are the rows of ``P`` (tuples ``(a, b)``,
     compared by identity with the rows in the LP), ``cuts`` the units that added them."""
 
-    __slots__ = ("u", "pattern", "cuts", "keys", "x", "r", "smap", "maps")
+    __slots__ = ("u", "pattern", "cuts", "keys", "x", "r", "smap", "maps", "pool")
 
-    def __init__(self, u, pattern, cuts, keys, x, r, smap=None, maps=None):
+    def __init__(self, u, pattern, cuts, keys, x, r, smap=None, maps=None, pool=None):
         self.u = u
         self.pattern = pattern
         self.cuts = cuts
@@ -106,6 +110,8 @@ class Node:
         self.r = r
         self.smap = smap
         self.maps = maps
+        #: points known inside the polytope and their slacks (a cache, not checkpointed)
+        self.pool = pool
 
     def freeze(self) -> tuple:
         """Plain data for checkpoints and worker processes (rows are rebuilt on thaw)."""
@@ -136,6 +142,11 @@ class Searcher:
             ok = nr > 0
             self.fixed = (domain.A[ok] / nr[ok, None], domain.b[ok] / nr[ok])
         self._lp = None
+        self.prepass = True
+        self.lookahead = True
+        self.heuristic = True
+        self.feasibility = True
+        self._empty_pool = (np.zeros((0, net.input_size)), np.zeros(0))
         self.counters = Counters(per_layer=[0] * len(self.plan.stages))
         self._pending_points: list = []
         self._pending_margin: list = []
@@ -144,7 +155,7 @@ class Searcher:
     @property
     def lp(self) -> ChebyshevLP:
         if self._lp is None:
-            self._lp = ChebyshevLP(self.lo, self.hi, self.fixed)
+            self._lp = ChebyshevLP(self.lo, self.hi, self.fixed, self.margin)
         return self._lp
 
     def chebyshev(self, keys: list) -> tuple[float, np.ndarray]:
@@ -153,7 +164,18 @@ class Searcher:
         if not keys and self.fixed is None:
             return math.inf, self.center.copy()
         self.counters.lps += 1
-        return lp.solve()
+        if self.feasibility and lp.eps is None:
+            lp.set_feasibility(self.margin * _FEAS_FACTOR)
+        rr, xx = lp.solve()
+        if lp.eps is not None and xx is not None:
+            rr = self._slack(keys, xx)
+            if self.fixed is not None:
+                rr = min(rr, float(np.min(self.fixed[1] - self.fixed[0] @ xx)))
+            if not rr > self.margin:          # rounding: ask for the centre instead
+                lp.set_feasibility(None)
+                rr, xx = lp.solve()
+                self.counters.lps += 1
+        return rr, xx
 
     # -- nodes ------------------------------------------------------------------------------
     def root(self) -> Node:
@@ -187,6 +209,115 @@ class Searcher:
             keys.extend(pieces[int(pat[c])])
         return Node(u, pat, tuple(cuts), tuple(keys), np.asarray(x, float), float(r), None, {})
 
+    def _decide(self, keys, x, r, pool, rows):
+        """Is ``P`` (rows ``keys``, point ``x`` with margin ``r``, known points ``pool``) cut
+        by a piece with extra ``rows`` into a set with interior? Returns ``(x', r')`` (an
+        interior point of ``P`` in the piece and its margin) or ``None``; an LP only when
+        neither ``x`` nor a pool point proves it."""
+        margin = self.margin
+        slack = r
+        for a, b in rows:
+            s = b - float(a @ x)
+            if s < slack:
+                slack = s
+        if slack > margin:
+            return x, slack
+        X, S = pool
+        if len(S):
+            sl = S
+            for a, b in rows:
+                sl = np.minimum(sl, b - X @ a)
+            k = int(np.argmax(sl))
+            if sl[k] > margin:
+                return X[k], float(sl[k])
+        if self.heuristic:
+            got = self._step_across(keys, x, rows)
+            if got is not None:
+                return got
+        rr, xx = self.chebyshev(list(keys) + list(rows))
+        if rr > margin:
+            return xx, rr
+        return None
+
+    def _step_across(self, keys, x, rows):
+        """Cheap try before an LP: step from ``x`` across the piece's rows (along their
+        normals, within the box) and keep a point that has slack above the margin on every
+        row. ``None`` when the few steps tried fail."""
+        lo, hi = self.lo, self.hi
+        best = None
+        allrows = list(keys) + list(rows)
+        if self.fixed is not None:
+            allrows += list(zip(self.fixed[0], self.fixed[1]))
+        A = np.array([a for a, _ in allrows])
+        B = np.array([b for _, b in allrows])
+        for a, b in rows:
+            d = -a
+            d = np.where(((x <= lo) & (d < 0)) | ((x >= hi) & (d > 0)), 0.0, d)
+            rate = float(a @ d)              # negative: the row's value falls along d
+            if rate >= 0:
+                continue
+            need = float(a @ x) - b          # how far the row is violated at x
+            ts = (need + self.margin * 10) / -rate * np.array([1.0, 1.5, 2.5, 4.0])
+            Y = np.clip(x[None, :] + ts[:, None] * d[None, :], lo, hi)
+            sl = (B[None, :] - Y @ A.T).min(axis=1)
+            k = int(np.argmax(sl))
+            if sl[k] > self.margin and (best is None or sl[k] > best[1]):
+                best = (Y[k], float(sl[k]))
+        return best
+
+    def _prepass(self, smap, keys, x, r, pool, first=0):
+        """Drop every piece of the units ``first..`` of the stage that is empty on this node's
+        polytope: the whole subtree shares the answer (one LP per unit instead of one per unit
+        and node). Returns the pool enlarged by the points found."""
+        X, S = pool
+        newx, news = [], []
+        for i in range(first, smap.stage.size):
+            pieces = smap.pieces(i)
+            if len(pieces) == 1:
+                continue
+            keep = []
+            for value, rows in pieces:
+                got = self._decide(keys, x, r, (X, S), rows)
+                if got is not None:
+                    keep.append((value, rows))
+                    if got[0] is not x:
+                        newx.append(got[0])
+                        news.append(self._slack(keys, got[0]))
+            if len(keep) == 1:
+                smap._pieces[i] = ((keep[0][0], ()),)
+            elif keep:
+                smap._pieces[i] = tuple(keep)
+        if newx:
+            X = np.vstack([X] + [np.asarray(v)[None, :] for v in newx])
+            S = np.concatenate([S, news])
+        return X, S
+
+    def _slack(self, keys, x) -> float:
+        m = math.inf
+        for a, b in keys:
+            s = b - float(a @ x)
+            if s < m:
+                m = s
+        return m
+
+    def _filter_pool(self, pool, rows, extra=()):
+        """The pool points that stay inside after adding ``rows`` (slack above the margin),
+        plus ``extra`` points ``(x, slack)``."""
+        X, S = pool
+        if len(S) and rows:
+            for a, b in rows:
+                S = np.minimum(S, b - X @ a)
+            ok = S > self.margin
+            X, S = X[ok], S[ok]
+        for xe, se in extra:
+            if se > self.margin and math.isfinite(se):
+                X = np.vstack([X, np.asarray(xe)[None, :]])
+                S = np.append(S, se)
+        if len(S) > _POOL_MAX:
+            keep = np.argsort(S)[-_POOL_MAX:]
+            X, S = X[keep], S[keep]
+        return X, S
+
     def expand(self, node: Node) -> list[Node]:
         """Decide units from ``node.u`` on until one splits; return the children (nodes at
         ``u == total`` are regions and are recorded, not returned)."""
@@ -200,12 +331,15 @@ class Searcher:
         x, r = node.x, node.r
         smap, maps = node.smap, node.maps
         keys, cuts = node.keys, node.cuts
+        pool = node.pool if node.pool is not None else self._empty_pool
         per_layer = self.counters.per_layer
         while u < total:
             j = stage_of[u]
             if smap is None or smap.j != j:
                 maps = dict(maps) if maps is not None else {}
                 smap = plan.stage_map(j, pat, maps)
+                if self.prepass:
+                    pool = self._prepass(smap, keys, x, r, pool)
             i = u - start[j]
             pieces = smap.pieces(i)
             if len(pieces) == 1:
@@ -214,23 +348,12 @@ class Searcher:
                 if u == start[j + 1]:
                     per_layer[j] += 1
                 continue
-            # several candidate pieces: the point decides one, LPs the others
+            # several candidate pieces: the point or the pool decides one, LPs the others
             found = []       # (value, rows, x, r)
-            lp_keys = None
             for value, rows in pieces:
-                slack = r
-                for a, b in rows:
-                    s = b - float(a @ x)
-                    if s < slack:
-                        slack = s
-                if slack > margin:
-                    found.append((value, rows, x, slack))
-                    continue
-                ks = list(keys) + list(rows)
-                rr, xx = self.chebyshev(ks)
-                lp_keys = ks
-                if rr > margin:
-                    found.append((value, rows, xx, rr))
+                got = self._decide(keys, x, r, pool, rows)
+                if got is not None:
+                    found.append((value, rows, got[0], got[1]))
             if not found:
                 # P has an interior but every piece looks like a sliver (P itself is barely
                 # above the margin): keep P whole, with the piece of largest radius
@@ -245,19 +368,27 @@ class Searcher:
                 value, rows, x1, r1 = found[0]
                 pat[u] = value
                 if x1 is not x:
+                    pool = self._filter_pool(pool, (), ((x, r),))
                     x, r = x1, r1
                 u += 1
                 if u == start[j + 1]:
                     per_layer[j] += 1
                 continue
+            if self.lookahead and u + 1 < start[j + 1]:
+                smap = smap.fork()
+                pool = self._prepass(smap, keys, x, r, pool, i + 1)
             children = []
             tail = None
             nu = u + 1
             boundary = nu == start[j + 1]
+            lp_keys = self._lp.rows if self._lp is not None else None
+            extra = [(x, r)] + [(x1, r1) for _, _, x1, r1 in found if x1 is not x]
             for value, rows, x1, r1 in found:
                 p2 = pat.copy()
                 p2[u] = value
-                child = Node(nu, p2, cuts + (u,), keys + tuple(rows), x1, r1, smap, maps)
+                cpool = self._filter_pool(pool, rows, [(xe, min(se, self._slack(rows, xe)))
+                                                       for xe, se in extra if xe is not x1])
+                child = Node(nu, p2, cuts + (u,), keys + tuple(rows), x1, r1, smap, maps, cpool)
                 if boundary:
                     per_layer[j] += 1
                 if nu == total:

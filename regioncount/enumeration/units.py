@@ -142,6 +142,15 @@ class StageMap:
         self.ub = np.minimum(ub, gh)
         self._pieces = {}
 
+    def fork(self) -> "StageMap":
+        """A copy sharing the arrays, with its own piece cache (for a subtree that learnt that
+        some pieces are empty on it)."""
+        other = object.__new__(StageMap)
+        for name in StageMap.__slots__:
+            setattr(other, name, getattr(self, name))
+        other._pieces = dict(self._pieces)
+        return other
+
     def pieces(self, i: int):
         """The pieces of unit ``i`` as ``(value, rows)``; a single piece means the unit does not
         split the region (stable or constant), and then ``rows`` is empty."""
