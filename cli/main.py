@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "build": ("regioncount.cli.build_cmd", "build", "Build networks (max-regions constructions)."),
     "count": ("regioncount.cli.count_cmd", "count", "Count activation regions exactly (region tree, MILP, slices)."),
     "report": ("regioncount.cli.report_cmd", "report", "Bound-comparison report (HTML / Markdown / JSON), or the bound sweep."),
+    "stable": ("regioncount.cli.stable_cmd", "stable", "Stably active / inactive units per layer (interval, LP, MILP)."),
+    "range": ("regioncount.cli.range_cmd", "range_", "Exact minimum and maximum of each output over the domain (MILP)."),
 }
 
 

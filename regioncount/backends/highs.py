@@ -19,6 +19,9 @@ from .base import Backend, Solution, Status
 
 log = logging.getLogger(__name__)
 
+#: Size of HiGHS's process-wide thread pool when we last set it (None: HiGHS's default).
+_SCHEDULER_THREADS = None
+
 
 def _import_highspy():
     try:
@@ -91,6 +94,7 @@ class HighsBackend(Backend):
         self._h = h
         self._n = n
         self._sense = model.sense
+        self._obj = np.array(model.obj, dtype=np.float64)
         self._track_bounds(model)
 
     def _need(self):
@@ -105,8 +109,13 @@ class HighsBackend(Backend):
             return Solution(Status.INFEASIBLE, None, None, None, 0.0)
         h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else self._hs.kHighsInf)
         if threads is not None and threads != self._threads:
+            global _SCHEDULER_THREADS
             h.setOptionValue("threads", int(threads))
             self._threads = threads
+            if threads != _SCHEDULER_THREADS:
+                # HiGHS runs on one process-wide thread pool: a new size needs a new pool
+                h.resetGlobalScheduler(True)
+                _SCHEDULER_THREADS = threads
         self._check(h.run(), "solve")
         secs = time.perf_counter() - t0
         ms = h.getModelStatus()
@@ -162,10 +171,17 @@ class HighsBackend(Backend):
         if obj.size != self._n:
             raise SolverError(f"highs: objective has {obj.size} entries, the model {self._n} columns")
         hs = self._hs
-        self._check(self._h.changeColsCost(self._n, np.arange(self._n, dtype=np.int32), obj), "objective")
-        self._check(self._h.changeObjectiveSense(
-            hs.ObjSense.kMaximize if sense == "max" else hs.ObjSense.kMinimize), "objective sense")
-        self._sense = sense
+        # change only the costs that differ: rewriting every cost makes HiGHS treat the
+        # objective as new and costs the warm start about a third of its benefit (measured)
+        changed = np.flatnonzero(obj != self._obj)
+        if changed.size:
+            self._check(self._h.changeColsCost(int(changed.size), changed.astype(np.int32),
+                                               obj[changed]), "objective")
+            self._obj = obj.copy()
+        if sense != self._sense:
+            self._check(self._h.changeObjectiveSense(
+                hs.ObjSense.kMaximize if sense == "max" else hs.ObjSense.kMinimize), "objective sense")
+            self._sense = sense
 
     def set_start(self, x) -> None:
         self._need()

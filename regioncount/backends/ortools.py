@@ -121,6 +121,11 @@ class OrToolsBackend(Backend):
             pw.Solver.ABNORMAL: Status.ERROR,
             pw.Solver.MODEL_INVALID: Status.ERROR,
         }.get(code, Status.ERROR)
+        if code == pw.Solver.INFEASIBLE and not self._mip and self._has_objective():
+            # GLOP reports an unbounded LP found in presolve as INFEASIBLE: tell them apart
+            # by the feasibility problem (zero objective), which is rare and cheap
+            if self._feasible_without_objective(p):
+                status = Status.UNBOUNDED
         has_x = code in (pw.Solver.OPTIMAL, pw.Solver.FEASIBLE)
         x = np.array([v.solution_value() for v in self._vars]) if has_x else None
         obj = float(s.Objective().Value()) if has_x else None
@@ -130,6 +135,19 @@ class OrToolsBackend(Backend):
         else:
             bound = obj if status is Status.OPTIMAL else None
         return Solution(status, obj, x, bound, secs)
+
+    def _has_objective(self) -> bool:
+        return any(v.objective_coefficient != 0 for v in self._proto.variable)
+
+    def _feasible_without_objective(self, params) -> bool:
+        s = self._pw.Solver.CreateSolver(self._lp_solver)
+        proto = self._pb.MPModelProto()
+        proto.CopyFrom(self._proto)
+        for v in proto.variable:
+            v.objective_coefficient = 0.0
+        if s is None or s.LoadModelFromProto(proto):
+            return False
+        return s.Solve(params) in (self._pw.Solver.OPTIMAL, self._pw.Solver.FEASIBLE)
 
     def add_rows(self, A, lb, ub) -> None:
         self._need()

@@ -1,0 +1,55 @@
+"""``regioncount stable``: stably active and stably inactive units per layer."""
+
+from __future__ import annotations
+
+import click
+
+from regioncount.cli.common import domain_options, emit, json_option, model_options, resolve_domain
+
+
+@click.command("stable")
+@model_options
+@domain_options
+@click.option("--tighten", "method", type=click.Choice(["interval", "lp", "milp"]), default="lp",
+              show_default=True, help="Interval propagation only, plus LP tightening, plus a "
+              "MILP per still-unstable unit.")
+@click.option("--solver", type=click.Choice(["highs", "ortools"]), default="highs", show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="S",
+              help="Stop tightening after S seconds (sound, labelled partial).")
+@click.option("--unit-time", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+              metavar="S", help="Seconds per MILP bound (--tighten milp).")
+@click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+@json_option
+def stable(model, output_name, box, box_file, vnnlib, method, solver, time_limit, unit_time,
+           threads, quiet, as_json):
+    """Units of MODEL that hold one piece on the whole domain (default [0,1]^n), per PWL
+    layer, and the method that proved each (docs/milp.md)."""
+    from regioncount.cli.common import load_model
+    from regioncount.milp.tighten import METHODS, StableReport, tighten
+
+    net = load_model(model, output_name)
+    domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+    progress = None if quiet else (lambda m: click.echo("  " + m, err=True))
+    t = tighten(net, domain, method=method, solver=solver, time_limit=time_limit, threads=threads,
+                milp_unit_seconds=unit_time, progress=progress)
+    names = tuple(net.stages[s.stage].source.describe() for s in t.stages)
+    rep = StableReport(net.name, domain.to_json(), solver, t, names)
+
+    def human(r):
+        tt = r.tightening
+        click.echo(f"{r.model}: stable units ({tt.method} tightening, {r.solver}; "
+                   f"{tt.seconds:.2f} s{', PARTIAL: time limit' if tt.partial else ''})")
+        click.echo(f"  {'stage':>5}  {'kind':<10} {'units':>6} {'active':>7} {'inactive':>8}   "
+                   + "  ".join(f"{m:>8}" for m in METHODS) + f"  {'seconds':>8}  name")
+        for s, name in zip(tt.stages, r.stage_names):
+            c = s.counts()
+            click.echo(f"  {s.stage:>5}  {s.kind:<10} {s.units:>6} {int(s.active.sum()):>7} "
+                       f"{int(s.inactive.sum()):>8}   " + "  ".join(f"{c[m]:>8}" for m in METHODS)
+                       + f"  {s.seconds:>8.2f}  {name}")
+        total = sum(s.units for s in tt.stages)
+        c = tt.counts()
+        click.echo(f"  total: {tt.stable_count()} of {total} units stable ("
+                   + ", ".join(f"{m} {c[m]}" for m in METHODS) + ")")
+
+    emit(rep, as_json, human)
