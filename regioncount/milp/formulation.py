@@ -338,7 +338,8 @@ def _row_norms(net: Network, i: int) -> np.ndarray:
 
 
 def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, margin: bool = False,
-           margin_bound: float = MARGIN_BOUND, upto: int | None = None) -> Encoding:
+           margin_bound: float = MARGIN_BOUND, upto: int | None = None,
+           relax: bool = False) -> Encoding:
     """Encode ``net`` over ``domain`` as a MILP.
 
     Parameters
@@ -355,6 +356,12 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
         Upper bound of ``f``.
     upto : int, optional
         Encode only stages ``0 .. upto-1`` (used by layer-wise bound tightening).
+    relax : bool
+        Build the LP relaxation directly: an unstable ReLU / leaky ReLU becomes its convex
+        hull on ``[l, u]`` (``h >= g``, ``h >= a g`` and the chord
+        ``h <= a l + (u - a l)(g - l)/(u - l)``), which is exactly the projection of the big-M
+        relaxation with ``0 <= z <= 1``, with no ``z`` column; clip and max binaries become
+        continuous. Smaller LPs for bound tightening; such an encoding has no patterns.
 
     Returns
     -------
@@ -364,6 +371,8 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
         raise DomainError(f"domain has {domain.dim} coordinates, the network takes {net.input_size}")
     if bounds is None:
         bounds = interval_bounds(net, domain)
+    if relax and margin:
+        raise ValueError("the margin needs the binaries: relax=True and margin=True do not mix")
     upto = len(net.stages) if upto is None else int(upto)
     b = ModelBuilder()
     R = _Rows(b)
@@ -410,9 +419,20 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
             ii = np.flatnonzero(inactive & (a != 0))
             R.add([(h[ii], 1.0), (g[ii], -a[ii])], 0.0, 0.0)
             U = np.flatnonzero(unst)
-            z = b.add_vars(U.size, 0.0, 1.0, integer=True, name=f"z{k}")
             au, lu, uu = a[U], l[U], u[U]
             gu, hu_ = g[U], h[U]
+            if relax:
+                # convex hull: h >= g, h >= a g, h <= a l + slope (g - l)
+                R.add([(hu_, 1.0), (gu, -1.0)], 0.0, _INF)
+                leak = np.flatnonzero(au != 0)
+                R.add([(hu_[leak], 1.0), (gu[leak], -au[leak])], 0.0, _INF)
+                slope = (uu - au * lu) / (uu - lu)
+                R.add([(hu_, 1.0), (gu, -slope)], -_INF, au * lu - slope * lu)
+                piece_cols[k] = np.full((s.size, 2), -1, np.int64)
+                stable_piece[k] = np.where(inactive, 0, np.where(active, 1, -1)).astype(np.int32)
+                value_cols[k] = h
+                continue
+            z = b.add_vars(U.size, 0.0, 1.0, integer=True, name=f"z{k}")
             R.add([(hu_, 1.0), (gu, -1.0)], 0.0, _INF)                      # h >= g
             leak = np.flatnonzero(au != 0)
             R.add([(hu_[leak], 1.0), (gu[leak], -au[leak])], 0.0, _INF)     # h >= a g
@@ -555,6 +575,8 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
 
     if f is not None:
         b.set_objective([f], [1.0], sense="max")
+    if relax:
+        b.set_integer(False)
     mrows = np.concatenate(margin_rows) if margin_rows else np.zeros(0, np.int64)
     return Encoding(b.build(), net, bounds, x, value_cols, piece_cols, stable_piece, f, mrows, aux)
 

@@ -206,6 +206,10 @@ class ModelBuilder:
             hi_all[cols] = _broadcast(ub, cols.size, "ub")
         self._lb, self._ub = [lo_all], [hi_all]
 
+    def set_integer(self, flag: bool = False) -> None:
+        """Mark every column integer (``True``) or continuous (``False``)."""
+        self._int = [np.full(self._n, bool(flag))]
+
     def set_objective(self, cols, coeffs, sense: str = "min") -> None:
         """Objective ``sense sum coeffs[j] x[cols[j]]`` (replaces any earlier objective)."""
         if sense not in SENSES:
