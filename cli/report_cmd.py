@@ -94,8 +94,8 @@ def _axes(text: str | None):
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default=None,
               help="Report format (default: from the -o extension, else html).")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              metavar="S", help="Seconds for each count; a stopped count is reported as a "
-              "partial (sure lower bound).")
+              metavar="S", help="Seconds for each long step: a stopped count is reported as "
+              "partial (a sure lower bound), a slice that does not finish is left out.")
 @click.option("--method", type=click.Choice(["tree", "slice"]), default="tree", show_default=True,
               help="Count with the LP region tree, or the exact slice (1 or 2 inputs).")
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,

@@ -159,6 +159,26 @@ def test_partial_count_headline(cli_run, tmp_path):
     assert md.read_text().splitlines()[2].startswith("**PARTIAL COUNT.**")
 
 
+def test_slice_respects_the_time_limit(cli_run, tmp_path):
+    """The slice runs in a child process stopped at --time-limit: 1 ms cannot even start it, so
+    the picture is left out with a line saying why (and nothing else is faked)."""
+    from regioncount import Domain, load
+    from regioncount.reports import ReportOptions
+    from regioncount.reports.build import slice_with_limit
+
+    net = load(MODELS / "moons_2d.onnx")
+    sl, why = slice_with_limit(net, Domain.box(0, 1, 2), ReportOptions(), 0.001)
+    assert sl is None and "did not finish within the time limit of 0.001 s" in why
+    sl, why = slice_with_limit(net, Domain.box(0, 1, 2), ReportOptions(), 60.0)
+    assert why == "" and sl.regions == 30           # the same slice with time to finish
+    r = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx", "--time-limit", "0.001")
+    assert r["slice"] is None
+    assert any(s.startswith("Region picture: not available (it did not finish")
+               for s in r["not_available"])
+    assert r["complete"] is (r["regions"] is not None)
+    assert r["headline"].startswith("PARTIAL") is (not r["complete"])
+
+
 def test_html_self_contained(cli_run, tmp_path):
     out = tmp_path / "moons.html"
     code, stdout, err = cli_run("report", MODELS / "moons_2d.onnx", "-o", out)

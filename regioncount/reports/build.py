@@ -214,6 +214,56 @@ def slice_section(net: Network, domain: Domain, options: ReportOptions) -> Slice
         seconds=time.monotonic() - t0)
 
 
+def _slice_child(conn, net, domain, options) -> None:
+    try:
+        conn.send(("ok", slice_section(net, domain, options)))
+    except KeyboardInterrupt:
+        conn.send(("error", "interrupted"))
+    except Exception as e:  # reported in the page as "not available", with the reason
+        conn.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        conn.close()
+
+
+def slice_with_limit(net: Network, domain: Domain, options: ReportOptions,
+                     time_limit: float | None) -> tuple[SliceSection | None, str]:
+    """:func:`slice_section` under a time limit: ``(section, "")``, or ``(None, why)`` when it
+    did not finish in time, was interrupted, or failed.
+
+    The slice has no stopping point of its own, so with a limit it runs in a child process
+    (``spawn``) that is terminated at the limit; without one it runs here.
+    """
+    slice_plane(net, domain, options)            # option errors surface here, not in the child
+    if time_limit is None:
+        return slice_section(net, domain, options), ""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_slice_child, args=(send, net, domain, options), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if recv.poll(time_limit):
+            try:
+                status, value = recv.recv()
+            except EOFError:
+                status, value = "error", f"the slice process ended with code {proc.exitcode}"
+        else:
+            status, value = "error", f"it did not finish within the time limit of {time_limit:g} s"
+    except KeyboardInterrupt:
+        status, value = "error", "interrupted"
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(5)
+        recv.close()
+    if status == "ok":
+        return value, ""
+    log.warning("region picture left out: %s", value)
+    return None, value
+
+
 # -- headline ------------------------------------------------------------------------------
 
 def fmt_big(v: int, digits: int = 15) -> str:
@@ -250,6 +300,9 @@ def headline(name: str, dom: str, count: CountSection | None, bounds) -> str:
                 f"{count.seconds:.2f} s); {up_txt}{ratio}.")
     why = count.stop_reason or "a limit"
     lim = f" of {count.time_limit:g} s" if count.time_limit is not None and why == "time limit" else ""
+    if count.regions == 0:
+        return (f"PARTIAL COUNT: {name} on {dom}: the count stopped at the {why}{lim} before it "
+                f"completed a region; the exact count is unknown; {up_txt}.")
     return (f"PARTIAL COUNT: {name} on {dom}: the count stopped at the {why}{lim}; at least "
             f"{count.regions:,} activation regions (a sure lower bound, not the exact count); "
             f"{up_txt}.")
@@ -300,8 +353,11 @@ def build_report(net: Network, domain: Domain, options: ReportOptions = ReportOp
         unavailable.append("Exact count: not available (not requested: --no-count).")
     sl = None
     if options.slice and net.input_size >= 2:
-        _say(on_step, "regions of the 2-D slice")
-        sl = slice_section(net, domain, options)
+        lim = "no time limit" if options.time_limit is None else f"time limit {options.time_limit:g} s"
+        _say(on_step, f"regions of the 2-D slice ({lim})")
+        sl, why = slice_with_limit(net, domain, options, options.time_limit)
+        if sl is None:
+            unavailable.append(f"Region picture: not available ({why}).")
     elif options.slice:
         unavailable.append("Region picture: not available (the model has one input; a 2-D "
                            "slice needs two).")
@@ -436,5 +492,5 @@ def _sweep_headline(n0, total, rows, models) -> str:
 
 
 __all__ = ["METHODS", "build_report", "build_sweep", "parse_sweep", "model_section",
-           "bound_rows", "count_section", "slice_plane", "slice_section", "headline",
+           "bound_rows", "count_section", "slice_plane", "slice_section", "slice_with_limit", "headline",
            "domain_text", "fmt_big", "tightest"]

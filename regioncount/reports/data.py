@@ -35,7 +35,8 @@ class ReportOptions:
         ``"tree"`` (LP region tree) or ``"slice"`` (exact 2-D / 1-D slice of the whole domain,
         input dimension 1 or 2 only).
     time_limit : float or None
-        Seconds for the count; a count stopped by it is kept as a sure lower bound.
+        Seconds for each long step: the count (a count stopped by it is kept as a sure lower
+        bound) and the slice (left out, with a line saying so, when it does not finish).
     workers : int
         Processes for the region tree.
     slice : bool
