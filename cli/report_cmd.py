@@ -72,6 +72,22 @@ def _origin(text: str | None):
     return _floats(text, "--slice-origin")
 
 
+def _plane(path: str | None):
+    """``--slice-plane F.json``: ``{"u": [...], "v": [...], "origin": [...] (optional)}``."""
+    if path is None:
+        return None, None
+    try:
+        data = json.loads(Path(path).read_text())
+        dirs = (tuple(float(x) for x in data["u"]), tuple(float(x) for x in data["v"]))
+        origin = tuple(float(x) for x in data["origin"]) if data.get("origin") is not None else None
+    except OSError as e:
+        raise RegioncountError(f"{path}: cannot read the slice plane ({e.strerror})") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise RegioncountError(f"{path}: expected a JSON object with lists 'u' and 'v' (and "
+                               "optionally 'origin') of input values") from None
+    return dirs, origin
+
+
 def _axes(text: str | None):
     if text is None:
         return None
@@ -107,6 +123,9 @@ def _axes(text: str | None):
                    "model, else two random orthonormal directions).")
 @click.option("--slice-origin", default=None, metavar="V,V,...|F.json",
               help="The point the slice goes through (default: the domain's centre).")
+@click.option("--slice-plane", "slice_plane", type=click.Path(dir_okay=False), default=None,
+              metavar="F.json", help="Slice along the directions 'u' and 'v' (and through "
+              "'origin', if given) of a JSON object.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the random slice directions and the region colours.")
 @click.option("--sweep", default=None, metavar="N0:TOTAL",
@@ -115,7 +134,8 @@ def _axes(text: str | None):
               metavar="DIR", help="With --sweep: also count the models in DIR of those shapes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit, method, workers,
-           no_count, no_slice, slice_axes, slice_origin, seed, sweep, models_dir, quiet):
+           no_count, no_slice, slice_axes, slice_origin, slice_plane, seed, sweep, models_dir,
+           quiet):
     """Write a bound-comparison report of MODEL: architecture and stable units, every bound
     next to the exact count (log chart), counts per class and layer, and the exact regions of
     a 2-D slice with the decision boundary. One self-contained HTML file by default.
@@ -152,9 +172,15 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
 
         net = load_model(model, output_name)
         domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+        dirs, plane_origin = _plane(slice_plane)
+        if dirs is not None and slice_axes:
+            raise click.UsageError("give --slice-axes or --slice-plane, not both")
+        if plane_origin is not None and slice_origin:
+            raise click.UsageError("the origin is given twice (--slice-origin and in --slice-plane)")
         opts = ReportOptions(count=not no_count, method=method, time_limit=time_limit,
                              workers=workers, slice=not no_slice, slice_axes=_axes(slice_axes),
-                             slice_origin=_origin(slice_origin), seed=seed)
+                             slice_origin=_origin(slice_origin) or plane_origin,
+                             slice_dirs=dirs, seed=seed)
         rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog.count)
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)

@@ -229,6 +229,38 @@ def test_slice_of_a_64_input_model():
     assert ax.s_label == "x[20]" and ax.t_label == "x[27]"
 
 
+def test_slice_plane_file(cli_run, tmp_path):
+    """--slice-plane: the given directions and origin; the polygons' centres map into the domain
+    and their classes are the network's argmax there."""
+    import regioncount
+
+    net = regioncount.load(MODELS / "sweep" / "digits_64_2_10.onnx")
+    u = np.zeros(64)
+    u[[18, 19, 20]] = 1.0
+    v = np.zeros(64)
+    v[[43, 44]] = [1.0, -1.0]
+    origin = np.full(64, 0.25)
+    plane = tmp_path / "plane.json"
+    plane.write_text(json.dumps({"u": u.tolist(), "v": v.tolist(), "origin": origin.tolist()}))
+    r = _run_json(cli_run, tmp_path, MODELS / "sweep" / "digits_64_2_10.onnx", "--slice-plane",
+                  plane, "--no-count")
+    sl = r["slice"]
+    assert sl["u"] == u.tolist() and sl["v"] == v.tolist() and sl["origin"] == origin.tolist()
+    assert sl["regions"] >= 2 and r["regions"] is None and r["count"] is None
+    for p in sl["polygons"]:
+        s, t = np.mean(p["vertices"], axis=0)
+        x = origin + s * u + t * v
+        assert np.all(x >= -1e-9) and np.all(x <= 1 + 1e-9)
+        assert int(np.argmax(net.evaluate(x))) == p["label"]
+    # the plane meets [0,1]^64 where 0 <= .25 + s <= 1 (s in [-.25, .75]) and both .25 + t and
+    # .25 - t lie in [0, 1] (t in [-.25, .25]): a rectangle of area 1 * 0.5
+    assert sum(p["area"] for p in sl["polygons"]) == pytest.approx(0.5, abs=1e-9)
+    plane.write_text(json.dumps({"u": u.tolist(), "v": (2 * u).tolist()}))
+    code, _, err = cli_run("report", MODELS / "sweep" / "digits_64_2_10.onnx", "--slice-plane",
+                           plane, "--no-count", "-o", tmp_path / "x.html")
+    assert code == 2 and "linearly independent" in err
+
+
 def test_tie_segments_geometry():
     """Three logits on the unit square: l0 = s, l1 = t, l2 = 0.6 meet in a Y."""
     from regioncount.reports.geometry import tie_segments

@@ -148,6 +148,7 @@ def slice_plane(net: Network, domain: Domain, options: ReportOptions) -> dict:
 
     - a 2-input model (no axes given): the whole domain, slice coordinates = the inputs;
     - ``slice_axes=(i, j)``: coordinates ``i`` and ``j`` through the origin (the others fixed);
+    - ``slice_dirs=(u, v)``: these two directions through the origin;
     - otherwise two random orthonormal directions (``seed``) through the origin, over a square
       that covers the domain (the picture is the plane's intersection with the domain).
     """
@@ -162,7 +163,9 @@ def slice_plane(net: Network, domain: Domain, options: ReportOptions) -> dict:
     else:
         origin = centre.copy()
     axes = options.slice_axes
-    if axes is None and n == 2:
+    if options.slice_dirs is not None and axes is not None:
+        raise DomainError("give slice directions or slice axes, not both")
+    if axes is None and n == 2 and options.slice_dirs is None:
         axes = (0, 1)
     if axes is not None:
         i, j = (int(a) for a in axes)
@@ -181,10 +184,26 @@ def slice_plane(net: Network, domain: Domain, options: ReportOptions) -> dict:
                     description=(f"inputs {_axis_name(net, i)} and {_axis_name(net, j)}{fixed}"
                                  + ("" if n == 2 else ", other inputs fixed")),
                     whole_domain=(n == 2))
-    rng = np.random.default_rng(options.seed)
-    Q, _ = np.linalg.qr(rng.normal(size=(n, 2)))
     R = float(np.linalg.norm(domain.hi - domain.lo)) / 2 + float(np.linalg.norm(origin - centre))
     where = "the domain's centre" if options.slice_origin is None else "the given point"
+    if options.slice_dirs is not None:
+        try:
+            u, v = (np.asarray(d, float).ravel() for d in options.slice_dirs)
+        except (TypeError, ValueError):
+            raise DomainError("slice directions: expected two lists of numbers u, v") from None
+        if u.size != n or v.size != n:
+            raise DomainError(f"slice directions have {u.size} and {v.size} values, the model "
+                              f"has {n} inputs")
+        if np.linalg.matrix_rank(np.column_stack([u, v])) < 2:
+            raise DomainError("slice directions u and v must be linearly independent")
+        nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+        return dict(origin=origin, u=u, v=v, s_range=(-R / nu, R / nu), t_range=(-R / nv, R / nv),
+                    s_label="s (along the given u)", t_label="t (along the given v)",
+                    description=f"the plane through {where} spanned by the given directions u, v, "
+                                "within the domain",
+                    whole_domain=False)
+    rng = np.random.default_rng(options.seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(n, 2)))
     return dict(origin=origin, u=Q[:, 0], v=Q[:, 1], s_range=(-R, R), t_range=(-R, R),
                 s_label="s (random unit direction u)", t_label="t (random unit direction v)",
                 description=(f"the plane through {where} spanned by two random orthonormal "

@@ -46,6 +46,9 @@ class ReportOptions:
         else two random orthonormal directions (``seed``).
     slice_origin : tuple of float or None
         The point the slice goes through (default: the domain's centre).
+    slice_dirs : tuple of two tuples of float, or None
+        Two directions ``u``, ``v`` of the input space for the slice (instead of axes or
+        random directions).
     seed : int
         Seed of the random slice directions and of the region colours.
     """
@@ -57,6 +60,7 @@ class ReportOptions:
     slice: bool = True
     slice_axes: tuple | None = None
     slice_origin: tuple | None = None
+    slice_dirs: tuple | None = None
     seed: int = 0
 
 
