@@ -114,6 +114,9 @@ def _axes(text: str | None):
               "partial (a sure lower bound), a slice that does not finish is left out.")
 @click.option("--method", type=click.Choice(["tree", "slice"]), default="tree", show_default=True,
               help="Count with the LP region tree, or the exact slice (1 or 2 inputs).")
+@click.option("--tighten", type=click.Choice(["interval", "lp", "milp"]), default="lp",
+              show_default=True, help="Neuron bounds behind the stable units and the weight-aware "
+              "bound: interval propagation, plus LP tightening, plus MILP (docs/milp.md).")
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Processes for the region tree (0: all cores).")
 @click.option("--no-count", is_flag=True, help="Bounds and pictures only, no exact count.")
@@ -133,7 +136,8 @@ def _axes(text: str | None):
 @click.option("--models", "models_dir", type=click.Path(file_okay=False), default=None,
               metavar="DIR", help="With --sweep: also count the models in DIR of those shapes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit, method, workers,
+def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit, method, tighten,
+           workers,
            no_count, no_slice, slice_axes, slice_origin, slice_plane, seed, sweep, models_dir,
            quiet):
     """Write a bound-comparison report of MODEL: architecture and stable units, every bound
@@ -180,7 +184,7 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
         opts = ReportOptions(count=not no_count, method=method, time_limit=time_limit,
                              workers=workers, slice=not no_slice, slice_axes=_axes(slice_axes),
                              slice_origin=_origin(slice_origin) or plane_origin,
-                             slice_dirs=dirs, seed=seed)
+                             slice_dirs=dirs, seed=seed, tighten=tighten)
         rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog.count)
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)

@@ -130,6 +130,34 @@ def test_report_exact_counts_reference(name, exact_counts, bound_values):
         assert r["regions"] == r["bounds"]["serra2018_lower"]
 
 
+def test_stable_units_lp_vs_interval(cli_run, tmp_path):
+    """ACAS Xu N_1,1 on [0,1]^5: LP tightening proves more units stable than intervals and lowers
+    the weight-aware bound; every unit the report calls stable holds its piece on 4000 random
+    points of the domain; the per-method counts add up."""
+    from conftest import shared_path
+    import regioncount
+
+    path = shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx")
+    common = (path, "--no-count", "--no-slice")
+    iv = _run_json(cli_run, tmp_path, *common, "--tighten", "interval", name="iv.json")
+    lp = _run_json(cli_run, tmp_path, *common, "--tighten", "lp", name="lp.json")
+    s_iv = iv["model"]["stable_active"] + iv["model"]["stable_inactive"]
+    s_lp = lp["model"]["stable_active"] + lp["model"]["stable_inactive"]
+    assert s_lp > s_iv > 0
+    w_iv, w_lp = iv["bounds"]["serra2020_stable_upper"], lp["bounds"]["serra2020_stable_upper"]
+    assert w_lp < w_iv <= iv["bounds"]["serra2018_upper"]
+    net = regioncount.load(path)
+    x = np.random.default_rng(0).random((4000, 5))
+    pats = net.pattern(x)
+    pwl = [s for s in lp["model"]["stages"] if s["active"] is not None]
+    assert len(pwl) == len(pats) == 6
+    for st, p in zip(pwl, pats):
+        assert sum(st["proved_by"].values()) == st["active"] + st["inactive"]
+        on = p.all(axis=0).sum()        # units active at every sample
+        off = (p == 0).all(axis=0).sum()
+        assert st["active"] <= on and st["inactive"] <= off
+
+
 def test_maxout_report(cli_run, tmp_path):
     """maxout_2d: tree count = slice polygons, and the maxout bound holds."""
     r = _run_json(cli_run, tmp_path, MODELS / "maxout_2d.onnx")

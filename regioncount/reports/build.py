@@ -66,7 +66,22 @@ def domain_text(domain: Domain) -> str:
 
 # -- model ---------------------------------------------------------------------------------
 
-def model_section(net: Network, domain: Domain, neuron_bounds=None) -> ModelSection:
+def stable_bounds(net: Network, domain: Domain, method: str = "lp",
+                  time_limit: float | None = None, progress=None):
+    """Neuron bounds for the stable units: :func:`regioncount.milp.tighten.tighten` (interval
+    propagation, then LP / MILP tightening under ``time_limit``; sound when stopped early).
+
+    One solver thread: HiGHS keeps one process-wide thread pool, and the region tree's LPs
+    (``threads=1``) refuse to run on a pool set up for more threads.
+    """
+    from ..milp.tighten import tighten
+
+    return tighten(net, domain, method=method, time_limit=time_limit, progress=progress,
+                   threads=1)
+
+
+def model_section(net: Network, domain: Domain, neuron_bounds=None,
+                  tightening=None) -> ModelSection:
     """Architecture, parameters and stable units of ``net`` on ``domain``.
 
     Examples
@@ -80,8 +95,17 @@ def model_section(net: Network, domain: Domain, neuron_bounds=None) -> ModelSect
     """
     from ..bounds.model import network_architecture
 
+    if tightening is not None:
+        neuron_bounds = tightening.bounds
     nb = neuron_bounds if neuron_bounds is not None else interval_bounds(net, domain)
     stable = {su.stage: su for su in stable_units(net, nb)}
+    proved = {}
+    if tightening is not None:
+        proved = {s.stage: tuple((m, v) for m, v in s.counts().items() if v)
+                  for s in tightening.stages}
+    elif neuron_bounds is None:
+        proved = {k: (("interval", int(su.active.sum() + su.inactive.sum())),)
+                  for k, su in stable.items()}
     rows = []
     for k, s in enumerate(net.stages):
         if k == 0:
@@ -92,14 +116,17 @@ def model_section(net: Network, domain: Domain, neuron_bounds=None) -> ModelSect
             shape=tuple(int(d) for d in s.source.shape), source=s.source.describe(),
             params=s.params() if isinstance(s, Affine) else None,
             active=None if su is None else int(su.active.sum()),
-            inactive=None if su is None else int(su.inactive.sum())))
+            inactive=None if su is None else int(su.inactive.sum()),
+            proved_by=proved.get(k, ())))
     arch = network_architecture(net)
     return ModelSection(name=net.name, input_shape=tuple(net.input_shape),
                         output_shape=tuple(net.output_shape), arch=tuple(arch.arch),
                         stages=tuple(rows), pwl_units=int(net.pwl_units),
                         params=int(net.params()), chain=net.is_chain(),
                         stable_method=getattr(nb, "method", "interval"),
-                        notes=tuple(net.notes))
+                        notes=tuple(net.notes),
+                        stable_seconds=0.0 if tightening is None else float(tightening.seconds),
+                        stable_partial=bool(tightening is not None and tightening.partial))
 
 
 def bound_rows(report) -> tuple:
@@ -356,23 +383,27 @@ def build_report(net: Network, domain: Domain, options: ReportOptions = ReportOp
         raise RegioncountError(f"report: unknown count method {options.method!r}")
     unavailable: list[str] = []
     notes: list[str] = []
-    _say(on_step, "model and stable units (interval bounds)")
-    nb = interval_bounds(net, domain)
-    model = model_section(net, domain, nb)
+    lim = "no time limit" if options.time_limit is None else f"time limit {options.time_limit:g} s"
+    _say(on_step, f"stable units ({options.tighten} bounds, {lim})")
+    tt = stable_bounds(net, domain, options.tighten, options.time_limit,
+                       None if on_step is None else (lambda m: on_step("  " + m)))
+    nb = tt.bounds
+    model = model_section(net, domain, tightening=tt)
+    if tt.partial:
+        notes.append(f"{options.tighten} tightening stopped at the time limit; later stages kept "
+                     "their interval bounds (sound, less tight)")
     _say(on_step, "analytic bounds")
     brep = bounds_for_network(net, domain=domain, neuron_bounds=nb)
     bounds = bound_rows(brep)
     notes.extend(brep.notes)
     count = None
     if options.count:
-        lim = "no time limit" if options.time_limit is None else f"time limit {options.time_limit:g} s"
         _say(on_step, f"counting regions ({options.method}, {lim})")
         count = count_section(net, domain, options, on_count)
     else:
         unavailable.append("Exact count: not available (not requested: --no-count).")
     sl = None
     if options.slice and net.input_size >= 2:
-        lim = "no time limit" if options.time_limit is None else f"time limit {options.time_limit:g} s"
         _say(on_step, f"regions of the 2-D slice ({lim})")
         sl, why = slice_with_limit(net, domain, options, options.time_limit)
         if sl is None:
@@ -476,7 +507,9 @@ def build_sweep(n0: int, total: int, models_dir=None, domain_for: Callable | Non
             dom = domain_for(net.input_size) if domain_for else Domain.box(0, 1, net.input_size)
             _say(on_step, f"counting {path.name} ({'-'.join(map(str, arch))})")
             res = count_tree(net, dom, time_limit=time_limit, workers=workers, progress=on_count)
-            stable = bounds_for_network(net, domain=dom).bounds.get("serra2020_stable_upper")
+            tt = stable_bounds(net, dom, "lp", time_limit)
+            stable = bounds_for_network(net, domain=dom, neuron_bounds=tt.bounds).bounds.get(
+                "serra2020_stable_upper")
             models.append(SweepModel(path=str(path), arch=arch, n1=arch[1],
                                      regions=int(res.regions), complete=bool(res.complete),
                                      method=res.method, seconds=float(res.seconds),
@@ -511,5 +544,5 @@ def _sweep_headline(n0, total, rows, models) -> str:
 
 
 __all__ = ["METHODS", "build_report", "build_sweep", "parse_sweep", "model_section",
-           "bound_rows", "count_section", "slice_plane", "slice_section", "slice_with_limit", "headline",
+           "bound_rows", "stable_bounds", "count_section", "slice_plane", "slice_section", "slice_with_limit", "headline",
            "domain_text", "fmt_big", "tightest"]

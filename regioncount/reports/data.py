@@ -51,6 +51,10 @@ class ReportOptions:
         random directions).
     seed : int
         Seed of the random slice directions and of the region colours.
+    tighten : str
+        Neuron bounds behind the stable units and the weight-aware bound: ``"interval"``,
+        ``"lp"`` (interval, then LP tightening) or ``"milp"``
+        (:func:`regioncount.milp.tighten.tighten`, under ``time_limit``).
     """
 
     count: bool = True
@@ -62,6 +66,7 @@ class ReportOptions:
     slice_origin: tuple | None = None
     slice_dirs: tuple | None = None
     seed: int = 0
+    tighten: str = "lp"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ class StageRow:
     params: int | None = None
     active: int | None = None
     inactive: int | None = None
+    #: ``((method, stable units it proved), ...)`` for PWL stages, e.g. ``(("interval", 3),)``.
+    proved_by: tuple = ()
 
     @property
     def unstable(self) -> int | None:
@@ -99,6 +106,8 @@ class ModelSection:
     chain: bool
     stable_method: str
     notes: tuple = ()
+    stable_seconds: float = 0.0
+    stable_partial: bool = False
 
     @property
     def stable_active(self) -> int:
@@ -112,12 +121,14 @@ class ModelSection:
         return {"name": self.name, "input_shape": list(self.input_shape),
                 "output_shape": list(self.output_shape), "arch": list(self.arch),
                 "pwl_units": self.pwl_units, "params": self.params, "chain": self.chain,
-                "stable_method": self.stable_method,
+                "stable_method": self.stable_method, "stable_partial": self.stable_partial,
+                "stable_seconds": round(self.stable_seconds, 4),
                 "stable_active": self.stable_active, "stable_inactive": self.stable_inactive,
                 "stages": [dict(jsonable({k: getattr(s, k) for k in
                                           ("index", "kind", "units", "inputs", "shape",
                                            "source", "params", "active", "inactive")}),
-                                unstable=s.unstable) for s in self.stages],
+                                unstable=s.unstable, proved_by=dict(s.proved_by))
+                           for s in self.stages],
                 "notes": list(self.notes)}
 
 

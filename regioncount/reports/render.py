@@ -96,8 +96,14 @@ def _md_table(head, rows) -> str:
 
 def _summary_rows(r: Report) -> list:
     m = r.model
+    how = {"interval": "interval bounds", "lp": "interval bounds, then LP tightening",
+           "milp": "interval bounds, LP and MILP tightening"}.get(m.stable_method, m.stable_method)
+    if m.stable_seconds:
+        how += f", {m.stable_seconds:.2f} s"
+    if m.stable_partial:
+        how += ", PARTIAL: stopped at the time limit"
     stable = (f"{m.stable_active:,} stably active, {m.stable_inactive:,} stably inactive of "
-              f"{m.pwl_units:,} PWL units ({m.stable_method} bounds)")
+              f"{m.pwl_units:,} PWL units ({how})")
     return [("model", m.name), ("input shape", str(list(m.input_shape))),
             ("output shape", str(list(m.output_shape))),
             ("architecture (PWL layers)", "-".join(map(str, m.arch))),
@@ -108,11 +114,13 @@ def _summary_rows(r: Report) -> list:
 
 def _stage_rows(r: Report) -> list:
     return [(s.index, s.kind, s.units, str(list(s.inputs)), str(tuple(s.shape)), s.params,
-             s.active, s.inactive, s.unstable, s.source) for s in r.model.stages]
+             s.active, s.inactive, s.unstable,
+             ", ".join(f"{m} {v}" for m, v in s.proved_by) if s.active is not None else None,
+             s.source) for s in r.model.stages]
 
 
 _STAGE_HEAD = ("#", "kind", "units", "reads", "shape", "params", "stably active",
-               "stably inactive", "unstable", "source (ONNX nodes)")
+               "stably inactive", "unstable", "proved by", "source (ONNX nodes)")
 
 
 def _count_rows(r: Report) -> list:
@@ -209,7 +217,7 @@ def render_html(report: Report) -> str:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes)
                      + "</ul>")
     o = r.options
-    footer = _e(f"options: method {o.method}, time limit "
+    footer = _e(f"options: method {o.method}, stable units from {o.tighten} bounds, time limit "
                 f"{'none' if o.time_limit is None else f'{o.time_limit:g} s'}, workers "
                 f"{o.workers}, seed {o.seed}.")
     return _template().substitute(title=_e(f"Region report: {r.model.name}"),
