@@ -192,14 +192,17 @@ def sweep_chart(sw) -> bytes:
     fig = Figure(figsize=(9.0, 5.6))
     ax = fig.add_subplot()
     cmap = __import__("matplotlib").colormaps["tab10"]
-    for i, (name, pts) in enumerate(sorted(sw.series().items())):
+    groups: dict = {}                    # identical series share one line and one legend entry
+    for name, pts in sorted(sw.series().items()):
         kind = sw.kinds.get(name, "upper")
+        groups.setdefault((kind, tuple(pts)), []).append(name)
+    for i, ((kind, pts), names) in enumerate(groups.items()):
         xs = [p[0] for p in pts]
         ys = [log10(p[1]) for p in pts if p[1] > 0]
         if len(ys) != len(xs):
             continue
         ax.plot(xs, ys, _STYLES.get(kind, "-"), marker="o", ms=3, color=cmap(i % 10),
-                label=f"{name} ({kind})")
+                label=" = ".join(names) + f" ({kind})")
     stab = [m for m in sw.models if m.stable_upper]
     if stab:
         ax.plot([m.n1 for m in stab], [log10(m.stable_upper) for m in stab], "D", ms=7,
@@ -217,6 +220,7 @@ def sweep_chart(sw) -> bytes:
         ax.plot([m.n1 for m in part], [log10(m.regions) for m in part], "*", ms=14,
                 markerfacecolor="white", markeredgecolor=COUNT_COLOUR,
                 label="regions found before the limit (partial)")
+    ax.set_xlim(0.5, sw.total - 0.5)
     ax.set_xlabel(f"n1 (architecture {sw.n0}-n1-({sw.total}-n1))")
     ax.set_ylabel("number of regions (log scale)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
