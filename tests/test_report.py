@@ -289,6 +289,39 @@ def test_slice_plane_file(cli_run, tmp_path):
     assert code == 2 and "linearly independent" in err
 
 
+def test_decision_boundary_is_complete(cli_run, tmp_path):
+    """moons_2d on a 241 x 241 grid: wherever the network's argmax differs between two
+    neighbouring grid points, a decision-boundary segment of the report crosses the step
+    between them (no piece of the boundary is missing)."""
+    import regioncount
+
+    net = regioncount.load(MODELS / "moons_2d.onnx")
+    r = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx", "--no-count")
+    segs = np.array(r["slice"]["boundary_segments"])          # (k, 2, 2)
+    assert len(segs) >= 3
+    g = np.linspace(0.0, 1.0, 241)
+    X, Y = np.meshgrid(g, g, indexing="ij")
+    lab = np.argmax(net.evaluate(np.column_stack([X.ravel(), Y.ravel()])), axis=1).reshape(X.shape)
+    steps = []
+    for axis in (0, 1):
+        d = np.diff(lab, axis=axis) != 0
+        i, j = np.nonzero(d)
+        a = np.column_stack([X[i, j], Y[i, j]])
+        b = a + (np.array([g[1], 0.0]) if axis == 0 else np.array([0.0, g[1]]))
+        steps += list(zip(a, b))
+    assert len(steps) > 50
+
+    def crosses(p, q, s0, s1):
+        def orient(a, b, c):
+            return np.sign((b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1])
+                           - (b[..., 1] - a[..., 1]) * (c[..., 0] - a[..., 0]))
+        return ((orient(p, q, s0) * orient(p, q, s1) <= 0)
+                & (orient(s0, s1, p) * orient(s0, s1, q) <= 0))
+
+    for p, q in steps:
+        assert crosses(p, q, segs[:, 0], segs[:, 1]).any(), (p, q)
+
+
 def test_tie_segments_geometry():
     """Three logits on the unit square: l0 = s, l1 = t, l2 = 0.6 meet in a Y."""
     from regioncount.reports.geometry import tie_segments

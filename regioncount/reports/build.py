@@ -342,7 +342,8 @@ def headline(name: str, dom: str, count: CountSection | None, bounds) -> str:
         ratio = ""
         if up is not None and count.regions > 0:
             ratio = f" ({fmt_big(up.value // count.regions)}x the count)"
-        return (f"{name} on {dom}: {count.regions:,} activation regions (exact, {count.method}, "
+        noun = "activation region" if count.regions == 1 else "activation regions"
+        return (f"{name} on {dom}: {count.regions:,} {noun} (exact, {count.method}, "
                 f"{count.seconds:.2f} s); {up_txt}{ratio}.")
     why = count.stop_reason or "a limit"
     lim = f" of {count.time_limit:g} s" if count.time_limit is not None and why == "time limit" else ""
