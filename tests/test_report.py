@@ -377,6 +377,19 @@ def test_sweep_with_models(cli_run, tmp_path):
     assert "2-8-8" in r["skipped"][0]["why"]
 
 
+def test_sweep_partial_model(cli_run, tmp_path):
+    """A sweep model whose count cannot finish in 1 ms is marked partial (no exact 'regions',
+    the regions found kept), in the JSON and in the headline."""
+    d = tmp_path / "models"
+    d.mkdir()
+    shutil.copy(MODELS / "sweep" / "digits_64_10_2.onnx", d / "digits_64_10_2.onnx")
+    r = _run_json(cli_run, tmp_path, "--sweep", "64:12", "--models", d, "--time-limit", "0.001")
+    (m,) = r["models"]
+    assert m["complete"] is False and m["regions"] is None and m["stop_reason"] == "time limit"
+    assert m["regions_found"] < 4083                # below serra2018_upper of 64-10-2
+    assert "PARTIAL" in r["headline"]
+
+
 def test_cli_errors(cli_run, tmp_path):
     code, _, err = cli_run("report")
     assert code == 2 and "MODEL or --sweep" in err
