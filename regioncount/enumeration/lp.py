@@ -98,9 +98,11 @@ class ChebyshevLP:
         inf = highspy.kHighsInf
         self.inf = inf
         # presolve off (tiny re-solves), dual simplex, no scaling: the rows are normalised
-        # already, and with scaling on HiGHS drops the basis whenever a row is deleted
+        # already, and with scaling on HiGHS drops the basis whenever a row is deleted.
+        # ("threads" is left alone: HiGHS refuses to run when it differs from the process-wide
+        # scheduler another solver object may have started.)
         for k, v in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 1),
-                     ("simplex_scale_strategy", 0), ("threads", 1)):
+                     ("simplex_scale_strategy", 0)):
             try:
                 h.setOptionValue(k, v)
             except Exception:  # pragma: no cover - option names of other highspy versions

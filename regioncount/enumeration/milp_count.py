@@ -1,0 +1,141 @@
+"""The baseline: Serra et al.'s counting MILP with no-good cuts (REGIONS.md section 2).
+
+The network is encoded once (:func:`regioncount.milp.formulation.encode` with the margin column
+``f``, maximised); each solve returns the pattern of largest margin among those not yet excluded;
+it is recorded and excluded by its no-good cut ``sum_{z=1} (1 - z) + sum_{z=0} z >= 1``; the loop
+ends when the best margin is at most ``REGION_MARGIN``. Every solve starts the branch and bound
+again, so the cost grows with the square of the count: this is the method to beat, kept as an
+independent cross-check of the region tree (same count, same set of patterns).
+
+Examples
+--------
+>>> import numpy as np
+>>> from regioncount import Domain, Network
+>>> net = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+...                             np.array([0.0, 0.0, -0.5]))])
+>>> count_milp(net, Domain.box(-1, 1, 2)).regions
+7
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Callable
+
+import numpy as np
+
+from .. import tolerances as tol
+from ..backends import Status, get_backend
+from ..domain import Domain
+from ..errors import SolverError
+from ..intervals import interval_bounds
+from ..network import Network
+from .results import CountResult, Progress
+from .tree import _Interrupt
+
+log = logging.getLogger(__name__)
+
+
+def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
+               time_limit: float | None = None, max_regions: int | None = None,
+               progress: Callable[[Progress], None] | None = None, keep_patterns: bool = True,
+               bounds="lp") -> CountResult:
+    """Count activation regions with the no-good MILP loop.
+
+    Parameters
+    ----------
+    net : Network
+    domain : Domain
+    solver : str
+        Backend name (``"highs"`` or ``"ortools"``).
+    time_limit : float, optional
+        Seconds for the whole loop; a stopped count is returned with ``complete=False``.
+    max_regions : int, optional
+    progress : callable, optional
+        Called with a :class:`Progress` after each solve (at most twice a second).
+    keep_patterns : bool
+        Return the patterns (flat, one row per region) with their interior points.
+    bounds : NeuronBounds or {"lp", "interval"}
+        Neuron bounds for the big-M constants: given, or LP-tightened (default, REGIONS.md:
+        tighten first), or plain interval bounds.
+
+    Returns
+    -------
+    CountResult
+        ``lps`` counts the MILPs solved (one per region, plus the final one).
+    """
+    from ..milp.formulation import encode
+
+    t0 = time.monotonic()
+    if bounds is None or bounds == "interval":
+        bounds = interval_bounds(net, domain)
+    elif bounds == "lp":
+        from ..milp.tighten import tighten
+
+        bounds = tighten(net, domain, method="lp", solver=solver,
+                         time_limit=None if time_limit is None else time_limit / 4).bounds
+    enc = encode(net, domain, bounds, margin=True)
+    be = get_backend(solver)
+    be.load(enc.model)
+    margin = tol.REGION_MARGIN
+    deadline = t0 + time_limit if time_limit is not None else math.inf
+    patterns, points = [], []
+    solves = 0
+    reason = ""
+    last = 0.0
+    with _Interrupt() as intr:
+        while True:
+            if max_regions is not None and len(patterns) >= max_regions:
+                reason = "region limit"
+                break
+            if intr():
+                reason = "interrupted"
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                reason = "time limit"
+                break
+            sol = be.solve(time_limit=None if math.isinf(left) else left)
+            solves += 1
+            if sol.status is Status.INFEASIBLE:
+                break                                   # every pattern is excluded
+            if sol.status is Status.TIME_LIMIT:
+                reason = "time limit"
+                break
+            if sol.status is Status.INTERRUPTED:
+                reason = "interrupted"
+                break
+            if not sol.status.is_optimal or sol.x is None:
+                raise SolverError(f"{solver}: counting MILP ended with status {sol.status.value}")
+            if not sol.objective > margin:
+                break                                   # no pattern left with an interior
+            pat = np.concatenate([np.asarray(p, np.int32).ravel() for p in enc.pattern_from(sol.x)])
+            patterns.append(pat)
+            points.append(np.asarray(sol.x[enc.input_cols], float))
+            row, lb = enc.nogood(enc.pattern_from(sol.x))
+            be.add_rows(row, lb, np.inf)
+            now = time.monotonic()
+            if progress is not None and now - last >= 0.5:
+                last = now
+                progress(Progress(len(patterns), solves, 0, now - t0))
+    complete = reason == ""
+    P = np.array(patterns, np.int32).reshape(len(patterns), net.pwl_units)
+    X = np.array(points).reshape(len(points), net.input_size)
+    per_class: dict = {}
+    if len(X):
+        cls = np.argmax(np.asarray(net.evaluate(X)).reshape(len(X), -1), axis=1)
+        for k, v in zip(*np.unique(cls, return_counts=True)):
+            per_class[int(k)] = int(v)
+    per_layer = []
+    k = 0
+    for s in net.pwl_stages:
+        k += s.size
+        per_layer.append(len({p[:k].tobytes() for p in P}))
+    if not complete:
+        log.warning("MILP count stopped early (%s): %d regions found so far", reason, len(P))
+    return CountResult(regions=len(P), complete=complete, method="milp",
+                       seconds=time.monotonic() - t0, lps=solves, per_class=per_class,
+                       per_layer=tuple(per_layer), patterns=P if keep_patterns else None,
+                       points=X if keep_patterns else None, stop_reason=reason, solver=solver)

@@ -1,0 +1,47 @@
+"""The MILP no-good baseline: exact counts on both backends, the same patterns as the tree."""
+
+import numpy as np
+import pytest
+
+from regioncount.enumeration import count_tree
+from regioncount.enumeration.milp_count import count_milp
+
+from conftest import network_from_entry
+
+#: seconds-scale cases (a few seconds each on 2 busy cores); the others are marked slow
+FAST = {
+    "highs": ["random-1-3-3-seed0-box1", "random-2-4-4-seed1-box1", "random-2-4-4-seed1-box20",
+              "random-2-8-8-seed2-box1", "random-2-5-5-5-seed4-box1", "max-construction-1-3-2",
+              "max-construction-1-3-3"],
+    "ortools": ["random-1-3-3-seed0-box1", "random-2-4-4-seed1-box1", "random-2-4-4-seed1-box20",
+                "max-construction-1-3-2"],
+}
+ALL = ["random-1-3-3-seed0-box1", "random-2-4-4-seed1-box1", "random-2-4-4-seed1-box20",
+       "random-2-8-8-seed2-box1", "random-3-6-6-seed3-box1", "random-2-5-5-5-seed4-box1",
+       "random-3-8-8-8-seed5-box1", "random-4-6-6-seed6-box1", "random-2-10-10-seed7-box1",
+       "max-construction-1-3-2", "max-construction-1-3-3", "max-construction-1-3-3-3",
+       "max-construction-2-6-6"]
+CASES = [pytest.param(s, n, marks=() if n in FAST[s] else pytest.mark.slow)
+         for s in ("highs", "ortools") for n in ALL]
+
+
+@pytest.mark.parametrize("solver,name", CASES)
+def test_milp_count_and_patterns_equal_the_tree(exact_counts, solver, name):
+    e = next(x for x in exact_counts if x["name"] == name)
+    net, dom = network_from_entry(e)
+    m = count_milp(net, dom, solver=solver)
+    assert m.complete and m.regions == e["regions"]
+    t = count_tree(net, dom, workers=1, keep_patterns=True)
+    assert m.pattern_set() == t.pattern_set()
+    assert m.per_layer == t.per_layer
+    # every MILP solution point is inside its region
+    got = np.concatenate(net.pattern(m.points), axis=1)
+    assert np.array_equal(got, m.patterns)
+
+
+def test_milp_stops_cleanly(exact_counts):
+    e = next(x for x in exact_counts if x["name"] == "max-construction-1-3-3-3")
+    net, dom = network_from_entry(e)
+    part = count_milp(net, dom, max_regions=5, bounds="interval")
+    assert not part.complete and part.regions == 5 and part.stop_reason == "region limit"
+    assert len(set(map(bytes, part.patterns))) == 5
