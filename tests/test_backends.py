@@ -142,3 +142,33 @@ def test_both_backends_agree_on_every_range_optimum(exact_counts, rng):
             assert net.evaluate(oh.argmax)[oh.index] == pytest.approx(oh.max, abs=1e-9)
             assert Y[:, oh.index].max() <= oh.max + 1e-9 and Y[:, oh.index].min() >= oh.min - 1e-9
             assert oh.max_bound >= oh.max - 1e-9 and oh.gap <= 1e-6 * (1 + abs(oh.max))
+
+
+def test_range_command(tmp_path, cli_run):
+    import json
+
+    import onnx
+
+    import regioncount
+    from regioncount.io.export import mlp_to_onnx
+
+    rng = np.random.default_rng(11)
+    layers = [(rng.normal(size=(6, 2)), rng.normal(size=6)), (rng.normal(size=(5, 6)), rng.normal(size=5))]
+    path = tmp_path / "m.onnx"
+    onnx.save(mlp_to_onnx(layers, final=(rng.normal(size=(2, 5)), rng.normal(size=2))), path)
+    net = regioncount.load(path)
+    code, out, err = cli_run("range", path, "--box", "-1,1", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    X = Domain.box(-1, 1, 2).sample(20000, rng)
+    Y = net.evaluate(X)
+    assert [o["index"] for o in d["outputs"]] == [0, 1] and not d["partial"]
+    for o in d["outputs"]:
+        assert o["min_status"] == o["max_status"] == "optimal"
+        assert o["min"] <= Y[:, o["index"]].min() + 1e-9 and o["max"] >= Y[:, o["index"]].max() - 1e-9
+        # a dense sample comes close to the exact optimum of a 2-input network
+        assert o["max"] - Y[:, o["index"]].max() < 0.05 and Y[:, o["index"]].min() - o["min"] < 0.05
+    code, out, _ = cli_run("range", path, "--box", "-1,1", "--outputs", "1", "--solver", "ortools")
+    assert code == 0 and "optimal" in out
+    code, _, err = cli_run("range", path, "--outputs", "7")
+    assert code == 2 and "--outputs" in err

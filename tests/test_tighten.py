@@ -142,3 +142,59 @@ def test_leaky_clip_and_max_stages_tighten_soundly(rng):
     for st, p in zip(t.stages, pats):
         if st.kind in ("relu", "leaky_relu"):
             assert np.all(p[:, st.active] == 1) and np.all(p[:, st.inactive] == 0)
+
+
+def test_stable_command_json_contract(tmp_path, cli_run):
+    import json
+
+    import onnx
+
+    from regioncount.io.export import mlp_to_onnx
+
+    # relu(x) + relu(-x) - 1.5 < 0 on [-1, 1]: LP proves unit 0 of layer 2 inactive
+    W1, W2 = np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0], [1.0, 1.0]])
+    path = tmp_path / "abs.onnx"
+    onnx.save(mlp_to_onnx([(W1, np.zeros(2)), (W2, np.array([-1.5, -0.5]))]), path)
+    code, out, err = cli_run("stable", path, "--box", "-1,1", "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert [(L["units"], L["stably_active"], L["stably_inactive"]) for L in d["layers"]] == \
+        [(2, [], []), (2, [], [0])]
+    assert d["layers"][1]["proved_by"]["lp"] == [0] and d["proved_by"] == {"interval": 0, "lp": 1, "milp": 0}
+    assert all(L["seconds"] >= 0 for L in d["layers"])
+    code, out, _ = cli_run("stable", path, "--box", "-1,1", "--tighten", "interval", "--json")
+    assert json.loads(out)["layers"][1]["stably_inactive"] == []
+    code, out, _ = cli_run("stable", path, "--box", "-1,1", "--solver", "ortools", "-q")
+    assert code == 0 and "1 of 4 units stable" in out
+    code, _, err = cli_run("stable", path, "--box", "-1,1,2")
+    assert code == 2 and "--box" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("factor", [0.1, 10.0])
+def test_stable_counts_do_not_depend_on_the_tolerance(exact_counts, monkeypatch, factor):
+    import regioncount.milp.tighten as T
+
+    base = {}
+    for entry in exact_counts[:6]:
+        net, dom = network_from_entry(entry)
+        base[entry["name"]] = tighten(net, dom, method="lp").stable_count()
+    monkeypatch.setattr(T, "STABILITY_TOL", T.STABILITY_TOL * factor)
+    for entry in exact_counts[:6]:
+        net, dom = network_from_entry(entry)
+        assert tighten(net, dom, method="lp").stable_count() == base[entry["name"]]
+
+
+@pytest.mark.slow
+def test_acas_xu_lp_tightening_is_sound():
+    import regioncount
+    from conftest import shared_path
+
+    net = regioncount.load(shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx"))
+    dom = Domain(np.array([0.6, -0.5, -0.5, 0.45, -0.5]), np.array([0.6799, 0.5, 0.5, 0.5, -0.45]))
+    t = tighten(net, dom, method="lp")
+    assert t.stable_count() > t.counts()["interval"]          # LP proves more on this box
+    X = dom.sample(20000, 0)
+    for k, v in enumerate(net.forward(X)):
+        assert np.all(v >= t.bounds.lo[k] - 1e-9) and np.all(v <= t.bounds.hi[k] + 1e-9)
+    for st, p in zip(t.stages, net.pattern(X)):
+        assert np.all(p[:, st.active] == 1) and np.all(p[:, st.inactive] == 0)
