@@ -17,9 +17,10 @@ from regioncount.cli.common import domain_options, emit, json_option, model_opti
               help="Overall seconds; unproven optima are labelled with their gap.")
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
 @click.option("--outputs", default=None, metavar="I,J,...", help="Only these outputs (default: all).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
 @json_option
 def range_(model, output_name, box, box_file, vnnlib, method, solver, time_limit, threads, outputs,
-           as_json):
+           quiet, as_json):
     """Minimum and maximum of each output of MODEL over the domain (default [0,1]^n), exact
     through the MILP: each value is attained at a witness input and proven by the solver's
     bound (docs/milp.md)."""
@@ -37,8 +38,9 @@ def range_(model, output_name, box, box_file, vnnlib, method, solver, time_limit
         bad = [v for v in sel if not 0 <= v < net.output_size]
         if bad:
             raise click.UsageError(f"--outputs: {bad[0]} is not an output index (0..{net.output_size - 1})")
+    progress = None if quiet else (lambda m: click.echo("  " + m, err=True))
     res = output_range(net, domain, solver=solver, tighten_method=method, time_limit=time_limit,
-                       threads=threads, outputs=sel)
+                       threads=threads, outputs=sel, progress=progress)
 
     def human(r):
         click.echo(f"{r.model}: output ranges over the domain ({r.solver}, {r.tighten} bounds, "

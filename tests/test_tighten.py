@@ -198,3 +198,28 @@ def test_acas_xu_lp_tightening_is_sound():
         assert np.all(v >= t.bounds.lo[k] - 1e-9) and np.all(v <= t.bounds.hi[k] + 1e-9)
     for st, p in zip(t.stages, net.pattern(X)):
         assert np.all(p[:, st.active] == 1) and np.all(p[:, st.inactive] == 0)
+
+
+def test_ctrl_c_keeps_sound_partial_bounds(monkeypatch, rng):
+    from regioncount.backends.highs import HighsBackend
+
+    layers = [(rng.normal(size=(8, 2)), rng.normal(size=8)), (rng.normal(size=(8, 8)), rng.normal(size=8)),
+              (rng.normal(size=(6, 8)), rng.normal(size=6))]
+    net = Network.from_layers(layers)
+    dom = Domain.box(-1, 1, 2)
+    full = tighten(net, dom, method="lp")
+    calls = {"n": 0}
+    orig = HighsBackend.solve
+
+    def solve(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return orig(self, *a, **k)
+
+    monkeypatch.setattr(HighsBackend, "solve", solve)
+    t = tighten(net, dom, method="lp")
+    assert t.partial and t.stable_count() <= full.stable_count()
+    vals = net.forward(dom.sample(5000, rng))
+    for k, v in enumerate(vals):
+        assert np.all(v >= t.bounds.lo[k] - 1e-12) and np.all(v <= t.bounds.hi[k] + 1e-12)

@@ -91,7 +91,7 @@ class RangeResult:
 
 def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_method: str = "lp",
                  time_limit: float | None = None, threads: int | None = None,
-                 outputs=None, seed: int = 0) -> RangeResult:
+                 outputs=None, seed: int = 0, progress=None) -> RangeResult:
     """Minimum and maximum of every network output over ``domain``, exactly (MILP).
 
     Parameters
@@ -109,6 +109,11 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
         Which outputs (default: all).
     seed : int
         Seed of the start sampler.
+    progress : callable, optional
+        Called with one line of text after each optimisation.
+
+    Ctrl-C stops early: the optimisations not run keep the best sampled value (attained) and
+    the tightened bound (sound), labelled ``"interrupted"``.
 
     Returns
     -------
@@ -119,7 +124,8 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
     t0 = time.perf_counter()
     deadline = None if time_limit is None else t0 + float(time_limit)
     tl_tight = None if time_limit is None else 0.3 * float(time_limit)
-    tt = tighten(net, domain, method=tighten_method, solver=solver, time_limit=tl_tight, threads=threads)
+    tt = tighten(net, domain, method=tighten_method, solver=solver, time_limit=tl_tight, threads=threads,
+                 progress=progress)
     t_tight = time.perf_counter() - t0
     enc = encode(net, domain, tt.bounds)
     be = get_backend(solver)
@@ -129,26 +135,31 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
     X = domain.sample(START_SAMPLES, seed)
     X = np.vstack([X, domain.center[None, :]]) if domain.contains(domain.center[None, :])[0] else X
     Y = net.evaluate(X)
-    oc = enc.output_cols
     idx = list(range(net.output_size)) if outputs is None else [int(o) for o in outputs]
     todo = 2 * len(idx)
     res = []
     partial = False
+    interrupted = False
     for o in idx:
         t1 = time.perf_counter()
         vals, bounds, stats, args = {}, {}, {}, {}
         for sense in ("min", "max"):
             pick = int(np.argmin(Y[:, o]) if sense == "min" else np.argmax(Y[:, o]))
             best_x, best_v = X[pick], float(Y[pick, o])
-            obj = np.zeros(enc.model.num_cols)
-            obj[oc[o]] = 1.0
-            be.set_objective(obj, sense)
-            if "start" in be.capabilities:
-                be.set_start(enc.start(best_x))
-            rem = None
-            if deadline is not None:
-                rem = max((deadline - time.perf_counter()) / max(todo, 1), 0.01)
-            sol = be.solve(time_limit=rem, threads=threads)
+            lo_o, hi_o = tt.bounds.lo[net.output][o], tt.bounds.hi[net.output][o]
+            vals[sense], args[sense] = best_v, best_x
+            bounds[sense] = float(lo_o if sense == "min" else hi_o)
+            stats[sense] = Status.INTERRUPTED.value
+            if interrupted:
+                partial = True
+                continue
+            try:
+                sol = _optimise(be, enc, o, sense, best_x, deadline, todo, threads)
+            except KeyboardInterrupt:
+                interrupted = partial = True
+                log.warning("range interrupted; the remaining optima keep sampled values and "
+                            "tightened bounds")
+                continue
             todo -= 1
             if sol.x is not None:
                 xw = np.clip(sol.x[enc.input_cols], domain.lo, domain.hi)
@@ -158,25 +169,37 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
                                 "its input", o, sense, sol.objective, vw)
                 better = vw < best_v if sense == "min" else vw > best_v
                 if better:
-                    best_x, best_v = xw, vw
+                    vals[sense], args[sense] = vw, xw
             b = sol.bound
-            lo_o, hi_o = tt.bounds.lo[net.output][o], tt.bounds.hi[net.output][o]
-            if b is None or sol.status in (Status.ERROR, Status.NOT_SOLVED, Status.UNBOUNDED):
-                b = lo_o if sense == "min" else hi_o      # the sound fallback
-            else:
-                b = max(b, lo_o) if sense == "min" else min(b, hi_o)
-            vals[sense], bounds[sense], args[sense] = best_v, float(b), best_x
+            if b is not None and sol.status not in (Status.ERROR, Status.NOT_SOLVED, Status.UNBOUNDED):
+                bounds[sense] = float(max(b, lo_o) if sense == "min" else min(b, hi_o))
             stats[sense] = sol.status.value
             if sol.status is not Status.OPTIMAL:
                 partial = True
-            log.info("output %d %s: %.9g (bound %.9g, %s, %.2f s)", o, sense, best_v, b,
-                     sol.status.value, sol.seconds)
+            msg = (f"output {o} {sense}: {vals[sense]:.9g} (bound {bounds[sense]:.9g}, "
+                   f"{sol.status.value}, {sol.seconds:.2f} s)")
+            log.info(msg)
+            if progress is not None:
+                progress(msg)
         gap = max(vals["min"] - bounds["min"], bounds["max"] - vals["max"], 0.0)
         res.append(OutputRange(o, vals["min"], vals["max"], bounds["min"], bounds["max"],
                                stats["min"], stats["max"], args["min"], args["max"], gap,
                                time.perf_counter() - t1))
     return RangeResult(net.name, domain.to_json(), solver, tighten_method, tuple(res),
                        time.perf_counter() - t0, t_tight, partial)
+
+
+def _optimise(be, enc, o, sense, x_start, deadline, todo, threads):
+    """One MILP optimisation of output ``o``, started from the forward pass at ``x_start``."""
+    obj = np.zeros(enc.model.num_cols)
+    obj[enc.output_cols[o]] = 1.0
+    be.set_objective(obj, sense)
+    if "start" in be.capabilities:
+        be.set_start(enc.start(x_start))
+    rem = None
+    if deadline is not None:
+        rem = max((deadline - time.perf_counter()) / max(todo, 1), 0.01)
+    return be.solve(time_limit=rem, threads=threads)
 
 
 __all__ = ["OutputRange", "RangeResult", "START_SAMPLES", "output_range"]

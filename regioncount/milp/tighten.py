@@ -248,26 +248,27 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
         if method == "interval" or not feeds or partial:
             continue
         t0 = time.perf_counter()
-        todo = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
-        if not todo.size:
-            continue
-        if domain.is_box and isinstance(s, Affine) and all(j == 0 for j in s.sources):
-            # an affine map of the input over a box: interval bounds are already exact
-            continue
-        cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "lp")
-        enc = encode(net, domain, cur, upto=i + 1, relax=relax)
-        cols = enc.value_cols[i]
-        n = enc.model.num_cols
-        if be is None:
-            be = get_backend(solver)
-            if "lp" not in be.capabilities:
-                raise SolverError(f"solver {solver!r} cannot solve LPs")
-        be.load(enc.model.relaxed())   # no-op integrality for relax=True
         solves = 0
-        # all minimisations, then all maximisations: consecutive objectives then point the
-        # same way and the kept basis is a better start (fewer simplex iterations, measured)
-        for sense, j in [(sn, j) for sn in ("min", "max") for j in todo.tolist()]:
-            if True:
+        try:
+            todo = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
+            if not todo.size:
+                continue
+            if domain.is_box and isinstance(s, Affine) and all(j == 0 for j in s.sources):
+                # an affine map of the input over a box: interval bounds are already exact
+                continue
+            cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "lp")
+            enc = encode(net, domain, cur, upto=i + 1, relax=relax)
+            cols = enc.value_cols[i]
+            n = enc.model.num_cols
+            if be is None:
+                be = get_backend(solver)
+                if "lp" not in be.capabilities:
+                    raise SolverError(f"solver {solver!r} cannot solve LPs")
+            be.load(enc.model.relaxed())   # no-op integrality for relax=True
+            solves = 0
+            # all minimisations, then all maximisations: consecutive objectives then point the
+            # same way and the kept basis is a better start (fewer simplex iterations, measured)
+            for sense, j in [(sn, j) for sn in ("min", "max") for j in todo.tolist()]:
                 rem = left()
                 if rem is not None and rem <= 0:
                     partial = True
@@ -288,53 +289,57 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
                     lo[i][j] = max(lo[i][j], _widen_lo(sol.bound))
                 else:
                     hi[i][j] = min(hi[i][j], _widen_hi(-sol.bound))
-            if partial:
-                break
-        lp_count[i] = solves
-        lp_snap[i] = (lo[i].copy(), hi[i].copy())
-        if method == "milp" and not partial:
-            todo2 = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
-            if todo2.size:
-                cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "milp")
-                enc = encode(net, domain, cur, upto=i + 1)
-                cols = enc.value_cols[i]
-                n = enc.model.num_cols
-                mb = get_backend(solver)
-                mb.load(enc.model)
-                start = enc.start(domain.sample(1, 0)[0])
-                msolves = 0
-                for j in todo2.tolist():
-                    for sense in ("min", "max"):
-                        rem = left()
-                        if rem is not None and rem <= 0:
-                            partial = True
+            lp_count[i] = solves
+            lp_snap[i] = (lo[i].copy(), hi[i].copy())
+            if method == "milp" and not partial:
+                todo2 = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
+                if todo2.size:
+                    cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "milp")
+                    enc = encode(net, domain, cur, upto=i + 1)
+                    cols = enc.value_cols[i]
+                    n = enc.model.num_cols
+                    mb = get_backend(solver)
+                    mb.load(enc.model)
+                    start = enc.start(domain.sample(1, 0)[0])
+                    msolves = 0
+                    for j in todo2.tolist():
+                        for sense in ("min", "max"):
+                            rem = left()
+                            if rem is not None and rem <= 0:
+                                partial = True
+                                break
+                            tl = milp_unit_seconds if rem is None else min(milp_unit_seconds, rem)
+                            obj = np.zeros(n)
+                            obj[cols[j]] = 1.0
+                            mb.set_objective(obj, sense)
+                            if "start" in mb.capabilities:
+                                mb.set_start(start)
+                            sol = mb.solve(time_limit=tl, threads=threads)
+                            msolves += 1
+                            if sol.bound is None or sol.status in (Status.ERROR, Status.NOT_SOLVED,
+                                                                   Status.UNBOUNDED):
+                                continue
+                            if sense == "min":
+                                lo[i][j] = max(lo[i][j], _widen_lo(sol.bound))
+                            else:
+                                hi[i][j] = min(hi[i][j], _widen_hi(sol.bound))
+                        if partial:
                             break
-                        tl = milp_unit_seconds if rem is None else min(milp_unit_seconds, rem)
-                        obj = np.zeros(n)
-                        obj[cols[j]] = 1.0
-                        mb.set_objective(obj, sense)
-                        if "start" in mb.capabilities:
-                            mb.set_start(start)
-                        sol = mb.solve(time_limit=tl, threads=threads)
-                        msolves += 1
-                        if sol.bound is None or sol.status in (Status.ERROR, Status.NOT_SOLVED,
-                                                               Status.UNBOUNDED):
-                            continue
-                        if sense == "min":
-                            lo[i][j] = max(lo[i][j], _widen_lo(sol.bound))
-                        else:
-                            hi[i][j] = min(hi[i][j], _widen_hi(sol.bound))
-                    if partial:
-                        break
-                milp_count[i] = msolves
-        dt = time.perf_counter() - t0
-        for k in feeds:
-            stage_secs[k] = stage_secs.get(k, 0.0) + dt
-        msg = (f"stage {i} ({s.kind}, {s.size} units): {todo.size} unstable inputs, "
-               f"{solves} LP / {milp_count.get(i, 0)} MILP solves, {dt:.2f} s")
-        log.info(msg)
-        if progress is not None:
-            progress(msg)
+                    milp_count[i] = msolves
+            dt = time.perf_counter() - t0
+            for k in feeds:
+                stage_secs[k] = stage_secs.get(k, 0.0) + dt
+            msg = (f"stage {i} ({s.kind}, {s.size} units): {todo.size} unstable inputs, "
+                   f"{solves} LP / {milp_count.get(i, 0)} MILP solves, {dt:.2f} s")
+            log.info(msg)
+            if progress is not None:
+                progress(msg)
+        except KeyboardInterrupt:
+            # every bound stored so far is sound: stop tightening, keep them, say so
+            partial = True
+            log.warning("tightening interrupted at stage %d; keeping the bounds found so far", i)
+            if progress is not None:
+                progress(f"stage {i}: interrupted; the remaining stages keep interval bounds")
 
     final = make_bounds(net, lo, hi, method)
     final_stable = stable_units(net, final)
