@@ -21,7 +21,7 @@ from .results import Progress
 #: Seconds the master searches alone before starting the pool (small counts end here).
 SERIAL_WARMUP = 0.5
 #: Subtrees per worker handed to the pool (load balance).
-SUBTREES_PER_WORKER = 16
+SUBTREES_PER_WORKER = 32
 
 _W: dict = {}
 

@@ -147,6 +147,7 @@ class Searcher:
         self.heuristic = True
         self.feasibility = True
         self._empty_pool = (np.zeros((0, net.input_size)), np.zeros(0))
+        self._kcache = (None, None, None)
         self.counters = Counters(per_layer=[0] * len(self.plan.stages))
         self._pending_points: list = []
         self._pending_margin: list = []
@@ -245,11 +246,19 @@ class Searcher:
         row. ``None`` when the few steps tried fail."""
         lo, hi = self.lo, self.hi
         best = None
-        allrows = list(keys) + list(rows)
-        if self.fixed is not None:
-            allrows += list(zip(self.fixed[0], self.fixed[1]))
-        A = np.array([a for a, _ in allrows])
-        B = np.array([b for _, b in allrows])
+        if self._kcache[0] is not keys:
+            allrows = list(keys)
+            if self.fixed is not None:
+                allrows += list(zip(self.fixed[0], self.fixed[1]))
+            if allrows:
+                KA = np.array([a for a, _ in allrows])
+                KB = np.array([b for _, b in allrows])
+            else:
+                KA, KB = np.zeros((0, self.lo.size)), np.zeros(0)
+            self._kcache = (keys, KA, KB)
+        _, KA, KB = self._kcache
+        A = np.vstack([KA] + [a[None, :] for a, _ in rows])
+        B = np.concatenate([KB, [b for _, b in rows]])
         for a, b in rows:
             d = -a
             d = np.where(((x <= lo) & (d < 0)) | ((x >= hi) & (d > 0)), 0.0, d)
