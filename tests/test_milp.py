@@ -202,3 +202,25 @@ def test_margin_counts_agree_with_region_tree_on_leaky_maxout_clip():
         assert _nogood_count(net, dom, "highs", limit=500) == tree
         counts.append(tree)
     assert counts == [18, 9, 41]     # confirmed by both methods (not derived from either alone)
+
+
+def test_max_pool_over_dead_relus_is_one_piece():
+    """max(relu(-x-5), relu(-x-6)) is the constant 0 on [-1, 1]: one piece, no binary, and the
+    margin is not killed by the tie (REGIONS.md: identical pieces count once)."""
+    from regioncount.enumeration import count_tree
+
+    net = Network([
+        Input(size=1),
+        Affine(size=3, sources=(0,), weights=(np.array([[1.0], [-1.0], [-1.0]]),),
+               bias=np.array([0.0, -5.0, -6.0])),
+        Relu(size=3, source_index=1),
+        MaxGroups(size=2, source_index=2, indptr=np.array([0, 2, 3]), indices=np.array([1, 2, 0]))])
+    dom = Domain.box(-1, 1, 1)
+    enc = encode(net, dom, margin=True)
+    assert enc.stable_piece[3].tolist() == [0, 0]
+    assert enc.model.num_integer == 1                       # only the ReLU of x
+    assert _nogood_count(net, dom, "highs") == 2 == count_tree(net, dom).regions
+    from regioncount.milp.tighten import tighten
+
+    st = tighten(net, dom, method="lp").stages[1]
+    assert st.active.tolist() == [True, True] and st.proved_by.tolist() == ["interval", "interval"]

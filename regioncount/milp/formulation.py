@@ -337,6 +337,32 @@ def _row_norms(net: Network, i: int) -> np.ndarray:
     return np.where(n > 0, n, 1.0)
 
 
+def max_candidates(idx: np.ndarray, mask: np.ndarray, xl: np.ndarray, xu: np.ndarray) -> np.ndarray:
+    """Which positions of each max group can be *the* maximum piece, shape (groups, k).
+
+    ``idx``, ``mask`` are the padded group indices and their validity (``MaxGroups._padded``),
+    ``xl``, ``xu`` the entries' bounds in the same layout. A position is dropped when its upper
+    bound is below another entry's lower bound, when it repeats an input already in the
+    group, or when every remaining candidate is the same constant (a max-pool over inactive
+    ReLUs is one piece, the max of zeros: REGIONS.md section 1); the first position is kept,
+    as in the pattern numbering of :mod:`regioncount.network`.
+    """
+    G, K = idx.shape
+    best_lo = xl.max(axis=1) if K else np.zeros(G)
+    cand = mask & (xu >= best_lo[:, None])
+    for p in range(1, K):
+        for q in range(p):
+            cand[:, p] &= ~(mask[:, q] & (idx[:, q] == idx[:, p]))
+    if K:
+        cl = np.where(cand, xl, np.inf).min(axis=1)
+        cu = np.where(cand, xu, -np.inf).max(axis=1)
+        const = cand.any(axis=1) & (cl == cu)          # every candidate is the constant cl
+        first = np.argmax(cand, axis=1)
+        cand[const] = False
+        cand[np.flatnonzero(const), first[const]] = True
+    return cand
+
+
 def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, margin: bool = False,
            margin_bound: float = MARGIN_BOUND, upto: int | None = None,
            relax: bool = False) -> Encoding:
@@ -516,12 +542,7 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
             G, K = idx.shape
             xl = np.where(mask, l[idx], -_INF)
             xu = np.where(mask, u[idx], -_INF)
-            best_lo = xl.max(axis=1) if K else np.zeros(G)
-            cand = mask & (xu >= best_lo[:, None])
-            # the same input twice in a group is one piece: keep its first position
-            for p in range(1, K):
-                for q in range(p):
-                    cand[:, p] &= ~(mask[:, q] & (idx[:, q] == idx[:, p]))
+            cand = max_candidates(idx, mask, xl, xu)
             ncand = cand.sum(axis=1)
             first = np.argmax(cand, axis=1)
             st = np.where(ncand == 1, first, -1).astype(np.int32)
@@ -581,4 +602,4 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
     return Encoding(b.build(), net, bounds, x, value_cols, piece_cols, stable_piece, f, mrows, aux)
 
 
-__all__ = ["MARGIN_BOUND", "Encoding", "encode"]
+__all__ = ["MARGIN_BOUND", "Encoding", "encode", "max_candidates"]

@@ -37,10 +37,11 @@ import numpy as np
 
 from ..domain import Domain
 from ..errors import DomainError, RegioncountError, SolverError
-from ..intervals import NeuronBounds, interval_bounds, make_bounds, propagate_stage, stable_units
+from ..intervals import (NeuronBounds, StableUnits, interval_bounds, make_bounds, propagate_stage,
+                         stable_units)
 from ..network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
 from ..tolerances import STABILITY_TOL
-from .formulation import encode
+from .formulation import encode, max_candidates
 
 log = logging.getLogger(__name__)
 
@@ -165,13 +166,28 @@ def _unstable_inputs(net: Network, k: int, lo, hi) -> np.ndarray:
         cl, ch = np.broadcast_to(s.lo, l.shape), np.broadcast_to(s.hi, l.shape)
         return np.flatnonzero(((l < cl) & (h > cl)) | ((l < ch) & (h > ch)))
     if isinstance(s, MaxGroups):
-        out = []
-        for g in range(s.size):
-            members = s.indices[s.indptr[g]:s.indptr[g + 1]]
-            if np.count_nonzero(h[members] >= l[members].max()) > 1:
-                out.append(members)
-        return np.unique(np.concatenate(out)) if out else np.zeros(0, np.int64)
+        idx, mask = s._padded()
+        cand = max_candidates(idx, mask, np.where(mask, l[idx], -np.inf), np.where(mask, h[idx], -np.inf))
+        groups = np.flatnonzero(cand.sum(axis=1) > 1)
+        ent = np.unique(idx[groups][mask[groups]])
+        return ent[l[ent] < h[ent]]            # a constant entry has nothing to tighten
     raise RegioncountError(f"stage {k}: unknown PWL kind {s.kind}")
+
+
+def _with_max_ties(net: Network, bounds: NeuronBounds, st: list) -> list:
+    """``stable_units`` with max groups reduced by :func:`max_candidates` (a group whose
+    candidates are all the same constant is one piece, hence stable)."""
+    out = []
+    for su in st:
+        s = net.stages[su.stage]
+        if isinstance(s, MaxGroups):
+            l, h = bounds.pre(su.stage)
+            idx, mask = s._padded()
+            cand = max_candidates(idx, mask, np.where(mask, l[idx], -np.inf), np.where(mask, h[idx], -np.inf))
+            su = StableUnits(su.stage, su.kind, su.active | (cand.sum(axis=1) == 1), su.inactive,
+                             su.candidates)
+        out.append(su)
+    return out
 
 
 def _widen_lo(v: float) -> float:
@@ -255,6 +271,10 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
                 continue
             if domain.is_box and isinstance(s, Affine) and all(j == 0 for j in s.sources):
                 # an affine map of the input over a box: interval bounds are already exact
+                continue
+            if isinstance(s, (Relu, Clip)) or (isinstance(s, LeakyRelu) and np.all(s.alpha >= 0)):
+                # a monotone elementwise stage (e.g. ReLU -> max-pool): the LP optimum of
+                # h = relu(g) is relu of the LP optimum of g, which its input already has
                 continue
             cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "lp")
             enc = encode(net, domain, cur, upto=i + 1, relax=relax)
@@ -342,11 +362,12 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
                 progress(f"stage {i}: interrupted; the remaining stages keep interval bounds")
 
     final = make_bounds(net, lo, hi, method)
-    final_stable = stable_units(net, final)
+    final_stable = _with_max_ties(net, final, stable_units(net, final))
+    interval_stable = _with_max_ties(net, ib, interval_stable)
     if method == "milp":
         lp_b = make_bounds(net, [lp_snap.get(i, (lo[i], hi[i]))[0] for i in range(len(lo))],
                            [lp_snap.get(i, (lo[i], hi[i]))[1] for i in range(len(lo))], "lp")
-        lp_stable = stable_units(net, lp_b)
+        lp_stable = _with_max_ties(net, lp_b, stable_units(net, lp_b))
     else:
         lp_stable = final_stable
     stages = []
