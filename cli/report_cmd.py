@@ -112,8 +112,9 @@ def _axes(text: str | None):
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
               metavar="S", help="Seconds for each long step: a stopped count is reported as "
               "partial (a sure lower bound), a slice that does not finish is left out.")
-@click.option("--method", type=click.Choice(["tree", "slice"]), default="tree", show_default=True,
-              help="Count with the LP region tree, or the exact slice (1 or 2 inputs).")
+@click.option("--method", type=click.Choice(["tree", "milp", "slice"]), default="tree",
+              show_default=True, help="Count with the LP region tree, the MILP no-good baseline, "
+              "or the exact slice (1 or 2 inputs).")
 @click.option("--tighten", type=click.Choice(["interval", "lp", "milp"]), default="lp",
               show_default=True, help="Neuron bounds behind the stable units and the weight-aware "
               "bound: interval propagation, plus LP tightening, plus MILP (docs/milp.md).")

@@ -97,11 +97,15 @@ def test_moons_report_numbers(cli_run, tmp_path):
     assert m["arch"] == [2, 8, 8] and m["pwl_units"] == 16
     assert m["params"] == 2 * 8 + 8 + 8 * 8 + 8 + 8 * 2 + 2
     assert r["bounds"]["serra2020_stable_upper"] >= n
-    # same count by the slice method
+    # same count by the slice method and by the MILP no-good baseline
     r2 = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx", "--method", "slice",
                    "--no-slice", name="r2.json")
     assert r2["regions"] == n and r2["slice"] is None
     assert any("not available" in s for s in r2["not_available"])
+    r3 = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx", "--method", "milp",
+                   "--no-slice", name="r3.json")
+    assert r3["regions"] == n and r3["count"]["method"] == "milp"
+    assert r3["per_layer"] == r["per_layer"]
 
 
 @pytest.mark.parametrize("name", ["random-2-8-8-seed2-box1", "max-construction-2-6-6"])

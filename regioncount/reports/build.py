@@ -42,7 +42,7 @@ from .data import (BoundRow, CountSection, ModelSection, Report, ReportOptions, 
 log = logging.getLogger(__name__)
 
 #: Count methods a report can use.
-METHODS = ("tree", "slice")
+METHODS = ("tree", "milp", "slice")
 
 
 def _say(on_step, msg: str) -> None:
@@ -139,14 +139,22 @@ def bound_rows(report) -> tuple:
 
 # -- count ---------------------------------------------------------------------------------
 
-def count_section(net: Network, domain: Domain, options: ReportOptions, on_count=None
-                  ) -> CountSection:
-    """Count the regions (the report's long step) with the method of ``options``."""
+def count_section(net: Network, domain: Domain, options: ReportOptions, on_count=None,
+                  neuron_bounds=None) -> CountSection:
+    """Count the regions (the report's long step) with the method of ``options``: the LP
+    region tree, the MILP no-good baseline (big-M constants from ``neuron_bounds``, default
+    LP-tightened) or the exact slice of a 1- or 2-input domain."""
     if options.method == "tree":
         from ..enumeration import count_tree
 
         res = count_tree(net, domain, time_limit=options.time_limit, workers=options.workers,
                          progress=on_count)
+    elif options.method == "milp":
+        from ..enumeration.milp_count import count_milp
+
+        res = count_milp(net, domain, time_limit=options.time_limit, progress=on_count,
+                         keep_patterns=False,
+                         bounds=neuron_bounds if neuron_bounds is not None else "lp")
     elif options.method == "slice":
         from ..enumeration.slices import count_slice
 
@@ -400,7 +408,7 @@ def build_report(net: Network, domain: Domain, options: ReportOptions = ReportOp
     count = None
     if options.count:
         _say(on_step, f"counting regions ({options.method}, {lim})")
-        count = count_section(net, domain, options, on_count)
+        count = count_section(net, domain, options, on_count, neuron_bounds=nb)
     else:
         unavailable.append("Exact count: not available (not requested: --no-count).")
     sl = None

@@ -32,8 +32,8 @@ class ReportOptions:
     count : bool
         Count the regions exactly (the long step).
     method : str
-        ``"tree"`` (LP region tree) or ``"slice"`` (exact 2-D / 1-D slice of the whole domain,
-        input dimension 1 or 2 only).
+        ``"tree"`` (LP region tree), ``"milp"`` (Serra et al.'s no-good MILP baseline) or
+        ``"slice"`` (exact 2-D / 1-D slice of the whole domain, input dimension 1 or 2 only).
     time_limit : float or None
         Seconds for each long step: the count (a count stopped by it is kept as a sure lower
         bound) and the slice (left out, with a line saying so, when it does not finish).
