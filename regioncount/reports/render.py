@@ -129,7 +129,7 @@ def _count_rows(r: Report) -> list:
     return [("regions" if c.complete else "regions found (sure lower bound)", f"{c.regions:,}"),
             ("complete", state), ("method", c.method), ("time", f"{c.seconds:.2f} s"),
             ("time limit", "none" if c.time_limit is None else f"{c.time_limit:g} s"),
-            ("LPs solved", f"{c.lps:,}")]
+            ("MILPs solved" if c.method == "milp" else "LPs solved", f"{c.lps:,}")]
 
 
 def _slice_text(sl, r: Report) -> str:
