@@ -3,13 +3,15 @@
 Nothing here draws or formats; :mod:`.render` and :mod:`.figures` do that. The steps:
 
 1. the model: the lowered network's stages, parameters, and its stable units on the domain
-   (interval propagation, :func:`regioncount.intervals.interval_bounds`);
+   (interval propagation, then LP / MILP tightening: :func:`regioncount.milp.tighten.tighten`);
 2. the bounds: every entry of the bounds registry for this network
    (:func:`regioncount.bounds.model.bounds_for_network`), with the stable-unit (weight-aware)
    bound fed by the same neuron bounds;
-3. the count (the long step): the LP region tree under the time limit, or the exact slice for
-   1- or 2-input models; a count stopped by the limit is kept as a sure lower bound;
-4. the slice: the exact regions met by a 2-D plane, and the decision boundary inside them.
+3. the count (the long step): the LP region tree (or the MILP baseline) under the time limit,
+   or the exact slice for 1- or 2-input models; a count stopped by the limit is kept as a sure
+   lower bound;
+4. the slice: the exact regions met by a 2-D plane, and the decision boundary inside them (in a
+   child process stopped at the time limit).
 
 Examples
 --------
