@@ -115,7 +115,8 @@ def _summary_rows(r: Report) -> list:
 def _stage_rows(r: Report) -> list:
     return [(s.index, s.kind, s.units, str(list(s.inputs)), str(tuple(s.shape)), s.params,
              s.active, s.inactive, s.unstable,
-             ", ".join(f"{m} {v}" for m, v in s.proved_by) if s.active is not None else None,
+             (", ".join(f"{m} {v}" for m, v in s.proved_by) or "none")
+             if s.active is not None else None,
              s.source) for s in r.model.stages]
 
 
