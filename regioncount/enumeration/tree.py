@@ -144,7 +144,7 @@ class Searcher:
         self._lp = None
         self.prepass = True
         self.lookahead = True
-        self.heuristic = True
+        self.heuristic = False
         self.feasibility = True
         self._empty_pool = (np.zeros((0, net.input_size)), np.zeros(0))
         self._kcache = (None, None, None)
