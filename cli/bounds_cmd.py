@@ -77,9 +77,17 @@ def human_table(r) -> None:
               help="Also the maxout bounds for rank-K units of these widths.")
 @click.option("--output", "output_name", default=None, metavar="NAME",
               help="Graph output to analyse (default: the first).")
+@click.option("--tighten", "tighten_method", type=click.Choice(["interval", "lp", "milp"]),
+              default="interval", show_default=True,
+              help="Neuron bounds behind the stable-unit (weight-aware) bound.")
+@click.option("--solver", default="highs", show_default=True,
+              type=click.Choice(["highs", "ortools"]), help="Backend for --tighten lp / milp.")
+@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0), default=None,
+              help="Seconds for tightening; stopped early, the bounds stay sound.")
 @domain_options
 @json_option
-def bounds(model, arch, maxout_rank, output_name, box, box_file, vnnlib, as_json):
+def bounds(model, arch, maxout_rank, output_name, tighten_method, solver, time_limit,
+           box, box_file, vnnlib, as_json):
     """Analytic bounds on the number of activation regions (exact integers).
 
     Give a MODEL (ONNX / .nnet; ranks, unit kinds and, on the domain, stable units are read
@@ -102,5 +110,12 @@ def bounds(model, arch, maxout_rank, output_name, box, box_file, vnnlib, as_json
 
         net = load_model(model, output_name)
         domain = resolve_domain(net.input_size, box, box_file, vnnlib)
-        report = bounds_for_network(net, domain=domain, maxout_rank=maxout_rank)
+        neuron_bounds = None
+        if tighten_method != "interval":
+            from regioncount.milp.tighten import tighten
+
+            neuron_bounds = tighten(net, domain, method=tighten_method, solver=solver,
+                                    time_limit=time_limit).bounds
+        report = bounds_for_network(net, domain=domain, maxout_rank=maxout_rank,
+                                    neuron_bounds=neuron_bounds)
     emit(report, as_json, human_table)

@@ -146,3 +146,20 @@ def test_inspect_real_residual_net(cli_run):
     assert d["pwl_units"] == 6244          # the benchmark's README: 6244 ReLUs
     assert d["chain"] is False             # residual Adds make it a DAG
     assert [L["units"] for L in d["layers"] if L["kind"] == "relu"] == [2048, 1024, 1024, 1024, 1024, 100]
+
+
+def test_bounds_with_lp_tightened_stable_units(cli_run):
+    """The stable-unit bound fed by LP tightening is tighter than with interval bounds, and
+    still above the exact count (cartpole 4-64-64 on [0.4, 0.6]^4)."""
+    from conftest import shared_path
+
+    path = shared_path("models", "vnncomp2022", "cartpole.onnx")
+    vals = {}
+    for method in ("interval", "lp"):
+        code, out, err = cli_run("bounds", path, "--box", "0.4,0.6", "--tighten", method, "--json")
+        assert code == 0, err
+        vals[method] = json.loads(out)["bounds"]["serra2020_stable_upper"]
+    code, out, err = cli_run("count", path, "--box", "0.4,0.6", "--json", "--workers", "1")
+    assert code == 0, err
+    regions = json.loads(out)["regions"]
+    assert regions <= vals["lp"] < vals["interval"]
