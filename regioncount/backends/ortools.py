@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import SolverError
-from ..tolerances import MIP_ABS_GAP, MIP_REL_GAP, SOLVER_FEASIBILITY_TOL
+from ..tolerances import MIP_REL_GAP, SOLVER_FEASIBILITY_TOL
 from .base import Backend, Solution, Status
 
 log = logging.getLogger(__name__)
