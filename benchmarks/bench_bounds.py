@@ -1,4 +1,4 @@
-"""Benchmark: Serra et al.'s bound by the memoised recursion against the sum written out over
+"""Benchmark: Serra et al.'s bound by the layer-at-a-time recursion against the sum written out over
 its index set J (the baseline), and the whole ``bounds --arch`` report.
 
 Run ``python3 benchmarks/bench_bounds.py`` from the repository root; it prints a table and
@@ -54,7 +54,7 @@ def main() -> None:
         rows.append((arch, v_rec, t_rec, t_bf, t_all))
     lines = [START, "## Analytic bounds (`benchmarks/bench_bounds.py`)", "",
              f"Python {platform.python_version()}, one process. Serra et al.'s Thm 1 bound by the "
-             "memoised recursion against the sum written out over its index set J (baseline, "
+             "layer-at-a-time recursion against the sum written out over its index set J (baseline, "
              "same run); last column: the whole `bounds --arch ... --maxout-rank 3` report.", "",
              "| architecture | serra2018_upper | recursion | sum over J (baseline) | speed-up | full report |",
              "|---|---:|---:|---:|---:|---:|"]
