@@ -56,3 +56,11 @@ SOLVER_FEASIBILITY_TOL = 1e-9
 #: solver's dual bound is reported beside them, so any gap is visible, never hidden.
 MIP_REL_GAP = 1e-9
 MIP_ABS_GAP = 1e-9
+
+#: The region tree asks "does this polytope have an interior?" as a feasibility LP: every row
+#: must keep slack ``REGION_FEASIBILITY_FACTOR * REGION_MARGIN``. It answers the Chebyshev
+#: question ``r* > REGION_MARGIN`` up to this factor (a polytope whose inscribed radius lies
+#: between 1e-7 and 1e-6 is a sliver either way) in fewer simplex iterations, and the point it
+#: returns is then checked exactly against the margin (the factor of 10 leaves room for the
+#: solver's 1e-7 primal feasibility tolerance on unit-norm rows).
+REGION_FEASIBILITY_FACTOR = 10.0

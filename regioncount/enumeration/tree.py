@@ -59,8 +59,6 @@ CHECKPOINT_EVERY = 10.0
 #: Points whose output argmax is computed in one batch.
 _CLASS_BATCH = 4096
 _CHECKPOINT_VERSION = 1
-#: Feasibility LPs ask for slack ``_FEAS_FACTOR * REGION_MARGIN`` on every row.
-_FEAS_FACTOR = 10.0
 #: Known interior points carried by a node (the ones with the largest slack are kept).
 _POOL_MAX = 32
 
@@ -166,7 +164,7 @@ class Searcher:
             return math.inf, self.center.copy()
         self.counters.lps += 1
         if self.feasibility and lp.eps is None:
-            lp.set_feasibility(self.margin * _FEAS_FACTOR)
+            lp.set_feasibility(self.margin * tol.REGION_FEASIBILITY_FACTOR)
         rr, xx = lp.solve()
         if lp.eps is not None and xx is not None:
             rr = self._slack(keys, xx)
