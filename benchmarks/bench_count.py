@@ -150,9 +150,9 @@ def main():
             "",
             f"Target: mnist2x10 exactly in under 2 minutes on 2 cores: "
             f"{'met' if res.complete and mn['t'] < 120 else 'not met in this run'} "
-            f"({mn['t']:.0f} s with 2 workers on cores shared as above; one worker alone ran at "
+            f"({mn['t']:.0f} s with {res.workers} workers; one worker alone ran at "
             f"{mn['r_tree']:,.0f} regions/s, that is {res.regions / mn['r_tree']:.0f} s for the "
-            "count, so 2 uncontended cores need about half of that).",
+            "count on one core).",
         ]
     lines.append(END)
     section = "\n".join(lines)
