@@ -45,3 +45,33 @@ def test_milp_stops_cleanly(exact_counts):
     part = count_milp(net, dom, max_regions=5, bounds="interval")
     assert not part.complete and part.regions == 5 and part.stop_reason == "region limit"
     assert len(set(map(bytes, part.patterns))) == 5
+
+
+def test_milp_refuses_where_its_margin_misses_regions():
+    """A max-pool over ReLUs ties on the cells where a window's ReLUs are all off: the margin
+    MILP has no positive margin there and would count 2 of the 11 regions. It must refuse
+    rather than return a wrong number; a plain ReLU chain with biases is accepted."""
+    import numpy as np
+
+    from regioncount import Domain, Network
+    from regioncount.enumeration.milp_count import milp_blind_spots
+    from regioncount.errors import RegioncountError
+    from regioncount.intervals import interval_bounds
+    from regioncount.network import Affine, Input, MaxGroups, Relu
+
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    net = Network([Input(size=2), Affine(size=4, sources=(0,), weights=(W,), bias=np.full(4, -0.5)),
+                   Relu(size=4, source_index=1),
+                   MaxGroups(size=2, source_index=2, indptr=np.array([0, 2, 4]), indices=np.arange(4))],
+                  name="maxpool-toy")
+    dom = Domain.box(-1, 1, 2)
+    assert len(milp_blind_spots(net, interval_bounds(net, dom))) == 1
+    with pytest.raises(RegioncountError, match="method tree"):
+        count_milp(net, dom, bounds="interval")
+    # zero bias over ReLU outputs: identically 0 where both inputs are off
+    chain = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([-0.5, -0.5])),
+                                 (np.array([[1.0, -1.0]]), np.array([0.0]))])
+    assert len(milp_blind_spots(chain, interval_bounds(chain, dom))) == 1
+    chain_b = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([-0.5, -0.5])),
+                                   (np.array([[1.0, -1.0]]), np.array([0.1]))])
+    assert milp_blind_spots(chain_b, interval_bounds(chain_b, dom)) == []

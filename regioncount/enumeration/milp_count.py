@@ -29,13 +29,52 @@ import numpy as np
 from .. import tolerances as tol
 from ..backends import Status, get_backend
 from ..domain import Domain
-from ..errors import SolverError
+from ..errors import RegioncountError, SolverError
 from ..intervals import interval_bounds
 from ..network import Network
 from .results import CountResult, Progress
 from .tree import _Interrupt
 
 log = logging.getLogger(__name__)
+
+
+def milp_blind_spots(net: Network, bounds) -> list[str]:
+    """Where the margin MILP cannot certify a region, so that its count could be too low.
+
+    The margin ``f`` asks every unstable unit to be at least ``f`` away from its breakpoints.
+    Two kinds of region have no such point although they have positive volume (REGIONS.md:
+    identical pieces count once, a unit constant at zero is inactive):
+
+    - a max group that reads ReLU / clip outputs: where several of them sit on the same
+      constant piece (a max-pool window of inactive ReLUs) the candidates tie on the region;
+    - an unstable ReLU whose pre-activation has bias exactly 0 and reads only ReLU / clip
+      outputs: where all of those are off it is identically 0 on the region.
+
+    The region tree handles both. Returns one description per affected stage (empty: the
+    MILP count is exact).
+    """
+    from ..intervals import stable_units
+    from ..network import Affine, Clip, MaxGroups, Relu
+
+    constant_piece = (Relu, Clip, MaxGroups)
+    out = []
+    stab = {st.stage: st for st in stable_units(net, bounds)}
+    for k in net.pwl_indices:
+        s = net.stages[k]
+        src = net.stages[s.inputs[0]]
+        st = stab[k]
+        if isinstance(s, MaxGroups) and isinstance(src, (Relu, Clip)):
+            if np.any(~st.active):
+                out.append(f"stage {k} ({s.source.describe()}): a max over {src.kind} outputs "
+                           "whose constant pieces tie on some regions")
+        elif isinstance(s, Relu) and isinstance(src, Affine):
+            reads_input = any(not isinstance(net.stages[i], constant_piece) for i in src.sources)
+            zero = (np.asarray(src.bias) == 0) & st.unstable
+            if not reads_input and np.any(zero):
+                out.append(f"stage {k} ({s.source.describe()}): {int(zero.sum())} unstable "
+                           "ReLU(s) with bias exactly 0 over ReLU outputs, identically 0 on "
+                           "some regions")
+    return out
 
 
 def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
@@ -76,6 +115,12 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
 
         bounds = tighten(net, domain, method="lp", solver=solver,
                          time_limit=None if time_limit is None else time_limit / 4).bounds
+    risks = milp_blind_spots(net, bounds)
+    if risks:
+        raise RegioncountError(
+            f"{net.name}: the MILP count would miss regions ({risks[0]}"
+            + (f"; and {len(risks) - 1} more stage(s)" if len(risks) > 1 else "")
+            + "); use --method tree, which counts them")
     enc = encode(net, domain, bounds, margin=True)
     be = get_backend(solver)
     be.load(enc.model)
