@@ -6,7 +6,9 @@ import importlib
 import pytest
 
 MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
-           "regioncount.intervals", "regioncount.io.export", "regioncount.io.vnnlib"]
+           "regioncount.intervals", "regioncount.io.export", "regioncount.io.vnnlib",
+           "regioncount.enumeration.tree", "regioncount.enumeration.slices",
+           "regioncount.enumeration.milp_count", "regioncount.bounds.formulas"]
 
 
 @pytest.mark.parametrize("name", MODULES)
