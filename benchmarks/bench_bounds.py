@@ -20,6 +20,8 @@ sys.path.insert(0, str(ROOT))
 from regioncount.bounds import formulas as F  # noqa: E402
 from regioncount.bounds.registry import bounds_for_arch  # noqa: E402
 
+from docsection import write_section
+
 ARCHS = [(10, 8, 8, 8), (784, 11, 11), (784, 16, 16, 16), (784, 22, 22, 22, 22)]
 START, END = "<!-- bounds:start -->", "<!-- bounds:end -->"
 
@@ -64,14 +66,7 @@ def main() -> None:
     lines.append(END)
     section = "\n".join(lines)
     print(section)
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(section, START, END)
 
 
 if __name__ == "__main__":

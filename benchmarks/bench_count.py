@@ -39,6 +39,8 @@ from regioncount.enumeration import count_tree  # noqa: E402
 from regioncount.enumeration.milp_count import count_milp  # noqa: E402
 from regioncount.enumeration.tree import Searcher  # noqa: E402
 
+from docsection import write_section
+
 SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared"))
 START, END = "<!-- count:start -->", "<!-- count:end -->"
 
@@ -159,14 +161,7 @@ def main():
     print(section)
     if args.no_write:
         return
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(section, START, END)
 
 
 if __name__ == "__main__":

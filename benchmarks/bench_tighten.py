@@ -35,6 +35,8 @@ import regioncount  # noqa: E402
 from regioncount import Domain  # noqa: E402
 from regioncount.milp.tighten import tighten  # noqa: E402
 
+from docsection import write_section
+
 SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared"))
 START, END = "<!-- tighten:start -->", "<!-- tighten:end -->"
 
@@ -138,14 +140,7 @@ def main():
     print(section)
     if args.no_write:
         return
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(section, START, END)
 
 
 if __name__ == "__main__":
