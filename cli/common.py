@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
+import time
 
 import click
 
@@ -75,3 +77,48 @@ def common(f):
     def wrapper(*a, **k):
         return f(*a, **k)
     return json_option(domain_options(model_options(wrapper)))
+
+
+class ProgressLine:
+    """Progress of a long count on stderr: one line rewritten in place on a terminal, a new
+    line every ``every`` seconds otherwise (logs, CI). ``step(msg)`` prints a step heading.
+
+    Call it with a :class:`regioncount.enumeration.Progress` (``regions``, ``rate``, ``lps``,
+    ``depth``, ``seconds``); ``close()`` ends the line.
+    """
+
+    def __init__(self, enabled: bool, prefix: str = "", every: float = 10.0):
+        self.enabled = enabled
+        self.prefix = prefix
+        self.every = every
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+        self.open = False
+
+    def step(self, msg: str) -> None:
+        if self.enabled:
+            self.close()
+            click.echo(f"{self.prefix}{msg}", err=True)
+
+    def __call__(self, p) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not self.tty and now - self.last < self.every:
+            return
+        self.last = now
+        rate = getattr(p, "rate", None)
+        depth = getattr(p, "depth", None)
+        line = (f"  regions {p.regions:,}" + (f"  |  {rate:,.0f}/s" if rate is not None else "")
+                + f"  |  LPs {p.lps:,}" + (f"  |  depth {depth}" if depth is not None else "")
+                + f"  |  {p.seconds:,.1f} s")
+        if self.tty:
+            click.echo("\r" + line.ljust(78), err=True, nl=False)
+            self.open = True
+        else:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.open:
+            click.echo("", err=True)
+            self.open = False

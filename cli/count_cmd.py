@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-import time
 
 import click
 
-from regioncount.cli.common import domain_options, emit, fmt_int, json_option, model_options, resolve_domain
-
-
-class _Bar:
-    """A one-line progress display on stderr (rewritten in place on a terminal, a line every
-    few seconds otherwise)."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-        self.shown = False
-
-    def __call__(self, p) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not self.tty and now - self.last < 10.0:
-            return
-        self.last = now
-        line = (f"  regions {p.regions:,}  |  {p.rate:,.0f}/s  |  LPs {p.lps:,}  |  "
-                f"depth {p.depth}  |  {p.seconds:,.1f} s")
-        if self.tty:
-            click.echo("\r" + line.ljust(78), err=True, nl=False)
-            self.shown = True
-        else:
-            click.echo(line, err=True)
-
-    def close(self) -> None:
-        if self.shown:
-            click.echo("", err=True)
+from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int, json_option,
+                                    model_options, resolve_domain)
 
 
 @click.command("count")
@@ -54,6 +23,10 @@ class _Bar:
               help="Stop after N regions (complete: false unless the count ended there).")
 @click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
               help="Processes for independent subtrees (0: all cores; tree only).")
+@click.option("--dask", "dask_scheduler", default=None, metavar="ADDRESS|local",
+              help="Run the subtrees on a dask.distributed cluster: a scheduler address "
+              "(tcp://host:8786) or 'local' (--workers processes here). Tree only; needs "
+              "pip install regioncount[dask].")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None, metavar="F",
               help="Save the search state to F every few seconds and at the end (tree only).")
 @click.option("--resume", is_flag=True, help="Continue the count saved in --checkpoint.")
@@ -62,7 +35,7 @@ class _Bar:
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @json_option
 def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
-          workers, checkpoint, resume, patterns_out, quiet, as_json):
+          workers, dask_scheduler, checkpoint, resume, patterns_out, quiet, as_json):
     """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
 
     A region is a choice of one affine piece per PWL unit realised on a set with non-empty
@@ -75,17 +48,20 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
         raise click.UsageError("--resume needs --checkpoint F")
     if method != "tree" and (checkpoint or resume):
         raise click.UsageError("--checkpoint and --resume work with --method tree")
+    if method != "tree" and dask_scheduler:
+        raise click.UsageError("--dask works with --method tree")
     net = load_model(model, output_name)
     domain = resolve_domain(net.input_size, box, box_file, vnnlib)
     keep = patterns_out is not None
-    bar = _Bar(not quiet)
+    bar = ProgressLine(not quiet)
     try:
         if method == "tree":
             from regioncount.enumeration import count_tree
 
             res = count_tree(net, domain, time_limit=time_limit, max_regions=max_regions,
                              workers=workers, checkpoint=checkpoint, resume=resume,
-                             progress=bar, keep_patterns=keep, keep_points=keep)
+                             progress=bar, keep_patterns=keep, keep_points=keep,
+                             scheduler=dask_scheduler)
         elif method == "milp":
             from regioncount.enumeration.milp_count import count_milp
 

@@ -4,51 +4,15 @@ bound sweep of Serra et al. (``--sweep N0:TOTAL``)."""
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 
 import click
 
-from regioncount.cli.common import domain_options, resolve_domain
+from regioncount.cli.common import ProgressLine, domain_options, resolve_domain
 from regioncount.errors import RegioncountError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
 EXT = {"html": ".html", "md": ".md", "json": ".json"}
-
-
-class _Progress:
-    """Steps and count progress on stderr (in place on a terminal, every few seconds else)."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self.last = 0.0
-        self.open = False
-
-    def step(self, msg: str) -> None:
-        if self.enabled:
-            self._end()
-            click.echo(f"report: {msg}", err=True)
-
-    def count(self, p) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not self.tty and now - self.last < 10.0:
-            return
-        self.last = now
-        line = f"  regions {p.regions:,}  |  LPs {p.lps:,}  |  {p.seconds:,.1f} s"
-        if self.tty:
-            click.echo("\r" + line.ljust(70), err=True, nl=False)
-            self.open = True
-        else:
-            click.echo(line, err=True)
-
-    def _end(self) -> None:
-        if self.open:
-            click.echo("", err=True)
-            self.open = False
 
 
 def _floats(text: str, what: str) -> tuple:
@@ -161,7 +125,7 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
     if out_path is None:
         stem = Path(model).stem + "_report" if model else "sweep_" + sweep.replace(":", "_")
         out_path = stem + EXT[fmt]
-    prog = _Progress(not quiet)
+    prog = ProgressLine(not quiet, prefix="report: ")
     if sweep:
         n0, total = parse_sweep(sweep)
         if models_dir:
@@ -171,7 +135,7 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
             domain_for = None
         rep = build_sweep(n0, total, models_dir=models_dir, domain_for=domain_for,
                           time_limit=time_limit, workers=workers, on_step=prog.step,
-                          on_count=prog.count)
+                          on_count=prog)
     else:
         from regioncount.cli.common import load_model
 
@@ -186,10 +150,10 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
                              workers=workers, slice=not no_slice, slice_axes=_axes(slice_axes),
                              slice_origin=_origin(slice_origin) or plane_origin,
                              slice_dirs=dirs, seed=seed, tighten=tighten)
-        rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog.count)
+        rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog)
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)
-    prog._end()
+    prog.close()
     if out_path == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
