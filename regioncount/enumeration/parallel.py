@@ -6,22 +6,40 @@ there are several per worker, and hands them to a ``spawn`` pool. Each worker ru
 :class:`~regioncount.enumeration.tree.Searcher` (its own HiGHS object) and returns its counters
 and, when stopped early, its pending nodes, so that a stopped parallel count checkpoints exactly
 like a serial one. Workers ignore SIGINT; the master turns Ctrl-C into a shared stop flag.
+
+The same subtrees can instead go to a dask.distributed cluster (:func:`run_dask`, the optional
+``regioncount[dask]`` extra): the network and domain are scattered to every worker once, each
+task is one subtree root, and a distributed ``Event`` plays the part of the stop flag.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
+import uuid
 
+from ..errors import RegioncountError, SolverError
 from .results import Progress
+
+log = logging.getLogger(__name__)
 
 #: Seconds the master searches alone before starting the pool (small counts end here).
 SERIAL_WARMUP = 0.5
 #: Subtrees per worker handed to the pool (load balance).
 SUBTREES_PER_WORKER = 32
+#: Seconds between two looks of a cluster task at the shared stop event.
+DASK_STOP_POLL = 0.25
+#: Cluster tasks in flight per worker thread. The rest wait on the master, so that under a
+#: region limit each new task gets its share of the budget that is left (a task that spends its
+#: share hands its pending nodes back to the queue).
+DASK_IN_FLIGHT = 2
+#: Seconds to wait for a dask scheduler to answer.
+DASK_CONNECT_TIMEOUT = 20.0
 
 _W: dict = {}
 
@@ -77,10 +95,12 @@ def _task(frozen, deadline_wall, max_regions):
     return s.counters, [n.freeze() for n in stack], reason
 
 
-def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress, save,
-                 prior_seconds, t0, checkpoint_every):
-    """Run the search of ``searcher`` from ``stack`` on ``workers`` processes; merge every
-    result into ``searcher.counters``; return ``(stop reason, frozen pending nodes)``."""
+def _warm_and_split(searcher, stack, workers, deadline, max_regions, intr, progress,
+                    prior_seconds, t0):
+    """The master's part, common to the pool and the cluster: search alone for
+    :data:`SERIAL_WARMUP` seconds, then expand the shallowest pending nodes until there are
+    :data:`SUBTREES_PER_WORKER` per worker. Returns ``(reason, frozen pending, roots)``;
+    ``roots`` is ``None`` when the search already ended (or stopped) on the master."""
     c = searcher.counters
 
     def tick(stk):
@@ -91,7 +111,7 @@ def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress
     warm = min(deadline, time.monotonic() + SERIAL_WARMUP)
     reason = searcher.run(stack, warm, max_regions, intr, tick)
     if not stack or (reason and reason != "time limit") or time.monotonic() >= deadline:
-        return reason, [n.freeze() for n in stack]
+        return reason, [n.freeze() for n in stack], None
     # shallowest first: expand until there are enough subtrees
     target = SUBTREES_PER_WORKER * workers
     guard = 0
@@ -102,9 +122,32 @@ def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress
         stack.extend(searcher.expand(node))
     searcher.flush()
     if not stack:
-        return "", []
+        return "", [], None
     roots = [n.freeze() for n in stack]
     stack.clear()
+    return "", [], roots
+
+
+def _final_reason(reasons, leftovers, max_regions) -> str:
+    reason = ""
+    for r in ("interrupted", "time limit", "region limit"):
+        if r in reasons:
+            reason = r
+            break
+    if leftovers and not reason:
+        reason = "region limit" if max_regions is not None else "time limit"
+    return reason
+
+
+def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress, save,
+                 prior_seconds, t0, checkpoint_every):
+    """Run the search of ``searcher`` from ``stack`` on ``workers`` processes; merge every
+    result into ``searcher.counters``; return ``(stop reason, frozen pending nodes)``."""
+    c = searcher.counters
+    reason, frozen, roots = _warm_and_split(searcher, stack, workers, deadline, max_regions,
+                                            intr, progress, prior_seconds, t0)
+    if roots is None:
+        return reason, frozen
     ctx = mp.get_context("spawn")
     shared_r = ctx.Value("q", 0)
     shared_l = ctx.Value("q", 0)
@@ -149,11 +192,174 @@ def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress
     finally:
         pool.terminate()
         pool.join()
-    reason = ""
-    for r in ("interrupted", "time limit", "region limit"):
-        if r in reasons:
-            reason = r
-            break
-    if leftovers and not reason:
-        reason = "region limit" if max_regions is not None else "time limit"
-    return reason, leftovers
+    return _final_reason(reasons, leftovers, max_regions), leftovers
+
+
+# ---------------------------------------------------------------------------------------------
+# dask.distributed
+
+#: Per worker thread: the Searcher of the count identified by a token (one HiGHS object each).
+_DASK_LOCAL = threading.local()
+
+
+def _dask_task(net, domain, keep_patterns, keep_points, token, frozen, deadline_wall,
+               max_regions, event_name):
+    """One subtree on a cluster worker: the same search as :func:`_task`, stopped by the
+    deadline, its own region budget or the count's distributed ``Event``."""
+    from distributed import Event
+
+    from .tree import Counters, Searcher
+
+    s = getattr(_DASK_LOCAL, "searchers", {}).get(token)
+    if s is None:
+        s = Searcher(net, domain, keep_patterns=keep_patterns, keep_points=keep_points)
+        _DASK_LOCAL.searchers = {token: s}       # one count at a time per thread
+    s.counters = Counters(per_layer=[0] * len(s.plan.stages))
+    stack = [s.thaw(frozen)]
+    event = Event(event_name)
+    looked = [time.monotonic(), False]
+
+    def stop() -> bool:
+        now = time.monotonic()
+        if not looked[1] and now - looked[0] >= DASK_STOP_POLL:
+            looked[0] = now
+            looked[1] = bool(event.is_set())
+        return looked[1]
+
+    if event.is_set():
+        return s.counters, [frozen], ""
+    deadline = time.monotonic() + max(0.0, deadline_wall - time.time()) \
+        if math.isfinite(deadline_wall) else math.inf
+    reason = s.run(stack, deadline, max_regions, stop)
+    if reason == "interrupted":     # the master set the event; it knows why
+        reason = ""
+    return s.counters, [n.freeze() for n in stack], reason
+
+
+def dask_client(scheduler, workers: int):
+    """A ``(client, cluster)`` pair for ``scheduler``: an address such as
+    ``"tcp://10.0.0.5:8786"``, or ``"local"`` for a ``LocalCluster`` of ``workers``
+    single-threaded processes on 127.0.0.1 (``cluster`` is ``None`` for an address).
+
+    Raises
+    ------
+    SolverError
+        When dask.distributed is not installed or the scheduler does not answer.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SolverError(f"--dask {scheduler}: dask.distributed is not installed "
+                          "(pip install regioncount[dask])") from None
+    cluster = None
+    try:
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address="127.0.0.1:0")
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, RuntimeError) as e:
+        if cluster is not None:
+            cluster.close()
+        raise SolverError(f"--dask {scheduler}: cannot reach the dask scheduler "
+                          f"({type(e).__name__}: {e})") from None
+    return client, cluster
+
+
+def cluster_threads(client) -> int:
+    """Worker threads of the cluster behind ``client`` (at least 1)."""
+    info = client.scheduler_info()
+    return max(1, sum(int(w.get("nthreads", 1)) for w in info.get("workers", {}).values()))
+
+
+def run_dask(searcher, stack, client, deadline, max_regions, intr, progress, save,
+             prior_seconds, t0, checkpoint_every):
+    """Like :func:`run_parallel`, on the dask cluster behind ``client``: the same warm-up and
+    subtree roots, one future per root, merged into ``searcher.counters`` as they finish.
+    A limit or Ctrl-C sets a distributed ``Event``; the running tasks return their counters and
+    pending nodes, so a stopped cluster count checkpoints and resumes like a local one.
+    Returns ``(stop reason, frozen pending nodes)``."""
+    from distributed import Event
+
+    c = searcher.counters
+    nthreads = cluster_threads(client)
+    reason, frozen, roots = _warm_and_split(searcher, stack, nthreads, deadline, max_regions,
+                                            intr, progress, prior_seconds, t0)
+    if roots is None:
+        return reason, frozen
+    base_r = c.regions
+    deadline_wall = time.time() + (deadline - time.monotonic()) if math.isfinite(deadline) else math.inf
+    limit = None if max_regions is None else max(0, max_regions - base_r)
+    token = uuid.uuid4().hex
+    event = Event(f"regioncount-stop-{token}", client=client)
+    net_f = client.scatter(searcher.net, broadcast=True, hash=False)
+    dom_f = client.scatter(searcher.domain, broadcast=True, hash=False)
+    pending = {}
+    leftovers: list = []
+    reasons: set = set()
+    last_ck = time.monotonic()
+    last_tick = time.monotonic()
+    stopping = False
+    log.info("dask: %d subtrees on %d worker threads", len(roots), nthreads)
+    queue = roots[::-1]
+    in_flight = DASK_IN_FLIGHT * nthreads
+    try:
+        while pending or (queue and not stopping):
+            if not stopping:
+                why = ""
+                if intr():
+                    why = "interrupted"
+                elif time.monotonic() >= deadline:
+                    why = "time limit"
+                elif limit is not None and c.regions - base_r >= limit:
+                    why = "region limit"
+                if why:
+                    reasons.add(why)
+                    event.set()
+                    stopping = True
+            while queue and not stopping and len(pending) < in_flight:
+                fr = queue.pop()
+                budget = None if limit is None else \
+                    max(1, -(-(limit - (c.regions - base_r)) // in_flight))
+                fut = client.submit(_dask_task, net_f, dom_f, searcher.keep_patterns,
+                                    searcher.keep_points, token, fr, deadline_wall, budget,
+                                    event.name, pure=False)
+                pending[fut.key] = (fr, fut)
+            done = [k for k, (_, fut) in pending.items() if fut.done()]
+            for k in done:
+                fr, fut = pending.pop(k)
+                try:
+                    counters, rest, why = fut.result()
+                except RegioncountError:
+                    raise
+                except Exception as e:  # dask reruns the tasks of lost workers; this is worse
+                    raise SolverError(f"dask: a subtree task failed on a worker "
+                                      f"({type(e).__name__}: {e})") from None
+                counters.seconds = 0.0
+                c.merge(counters)
+                if why == "region limit" and not stopping:
+                    queue += rest       # only this task's share of the budget ran out
+                    continue
+                leftovers += rest
+                if why:
+                    reasons.add(why)
+            now = time.monotonic()
+            if progress is not None and now - last_tick >= 0.5:
+                last_tick = now
+                progress(Progress(c.regions, c.lps, 0, prior_seconds + now - t0))
+            if checkpoint_every is not None and now - last_ck >= checkpoint_every:
+                last_ck = now
+                save(leftovers + [fr for fr, _ in pending.values()] + queue)
+            if not done:
+                time.sleep(0.02)
+    finally:
+        for _, fut in pending.values():
+            fut.cancel()
+        try:
+            event.set()
+            client.cancel([net_f, dom_f])
+        except Exception:  # pragma: no cover - the cluster went away; nothing to release
+            pass
+    leftovers += queue
+    return _final_reason(reasons, leftovers, max_regions), leftovers

@@ -574,7 +574,7 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
                checkpoint: str | os.PathLike | None = None, resume: bool = False,
                progress: Callable[[Progress], None] | None = None,
                keep_patterns: bool = False, keep_points: bool = False,
-               checkpoint_every: float = CHECKPOINT_EVERY) -> CountResult:
+               checkpoint_every: float = CHECKPOINT_EVERY, scheduler=None) -> CountResult:
     """Count the activation regions of ``net`` on ``domain`` with the LP region tree.
 
     Parameters
@@ -596,6 +596,12 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
         Called with a :class:`Progress` about twice a second.
     keep_patterns, keep_points : bool
         Return every region's pattern (flat, one row per region) / interior point and margin.
+    scheduler : str or distributed.Client, optional
+        Run the independent subtrees on a dask.distributed cluster instead of a local pool: a
+        scheduler address (``"tcp://10.0.0.5:8786"``), ``"local"`` (a ``LocalCluster`` of
+        ``workers`` single-threaded processes on 127.0.0.1, closed afterwards) or a connected
+        ``Client`` (left open). Needs ``pip install regioncount[dask]``; same result as the
+        local count.
 
     Returns
     -------
@@ -610,7 +616,7 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
     >>> count_tree(net, Domain.box(-1, 1, 2)).regions     # 3 lines, 7 cells in the square
     7
     """
-    from .parallel import resolve_workers, run_parallel
+    from .parallel import resolve_workers, run_dask, run_parallel
 
     t0 = time.monotonic()
     workers = resolve_workers(workers)
@@ -653,14 +659,33 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
         if checkpoint is not None and now - last_ck[0] >= checkpoint_every:
             save([n.freeze() for n in stk])
 
-    with _Interrupt() as intr:
-        if workers > 1:
-            reason, stack_frozen = run_parallel(
-                searcher, stack, workers, deadline, max_regions, intr, progress, save,
-                prior_seconds, t0, checkpoint_every if checkpoint is not None else None)
+    client = cluster = None
+    if scheduler is not None:
+        from .parallel import cluster_threads, dask_client
+
+        if hasattr(scheduler, "submit"):
+            client = scheduler
         else:
-            reason = searcher.run(stack, deadline, max_regions, intr, tick)
-            stack_frozen = [n.freeze() for n in stack]
+            client, cluster = dask_client(str(scheduler), workers)
+    try:
+        with _Interrupt() as intr:
+            if client is not None:
+                workers = cluster_threads(client)
+                reason, stack_frozen = run_dask(
+                    searcher, stack, client, deadline, max_regions, intr, progress, save,
+                    prior_seconds, t0, checkpoint_every if checkpoint is not None else None)
+            elif workers > 1:
+                reason, stack_frozen = run_parallel(
+                    searcher, stack, workers, deadline, max_regions, intr, progress, save,
+                    prior_seconds, t0, checkpoint_every if checkpoint is not None else None)
+            else:
+                reason = searcher.run(stack, deadline, max_regions, intr, tick)
+                stack_frozen = [n.freeze() for n in stack]
+    finally:
+        if client is not None and client is not scheduler:
+            client.close()
+        if cluster is not None:
+            cluster.close()
     searcher.flush()
     complete = not stack_frozen
     if complete:
