@@ -23,7 +23,8 @@ Long runs: ``progress`` callback, ``time_limit``, ``max_regions``, Ctrl-C (the s
 between nodes and returns what it found with ``complete=False``), and checkpoints: the pending
 stack (pattern prefix, cut units, point, margin per node) and the counters, written atomically;
 ``resume`` rebuilds the rows of each pending node from its pattern and continues, so no region
-is lost or counted twice. Parallel: the pending nodes are independent subtrees, run on a pool.
+is lost or counted twice. Parallel: the pending nodes are independent subtrees, run on a pool
+or on a dask.distributed cluster (:mod:`.parallel`).
 """
 
 from __future__ import annotations
