@@ -68,13 +68,22 @@ def cli_run(capsys):
     """Run the ``regioncount`` CLI in-process: ``code, out, err = cli_run("inspect", path)``."""
     from regioncount.cli.main import main
 
+    import logging
+
     def run(*args):
         capsys.readouterr()
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
         try:
             main([str(a) for a in args])
             code = 0
         except SystemExit as e:
             code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            # the CLI points the root logger at this test's captured stderr; put pytest's
+            # handlers back so that later records (solver or cluster threads) go nowhere closed
+            root.handlers[:] = handlers
+            root.setLevel(level)
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -5,7 +5,6 @@ one-line error when dask is not installed."""
 
 import builtins
 import json
-import logging
 
 import numpy as np
 import onnx
@@ -98,12 +97,8 @@ def test_cluster_limits_stop_partial_and_resume_exactly(client, split, exact_cou
     assert not timed.complete and timed.stop_reason == "time limit" and timed.regions < 338
 
 
-def test_cli_dask_option_with_a_scheduler_address(client, split, cli_run, exact_counts, tmp_path,
-                                                  monkeypatch):
+def test_cli_dask_option_with_a_scheduler_address(client, split, cli_run, exact_counts, tmp_path):
     pytest.importorskip("regioncount.lowering")
-    # main() adds a root log handler on this test's captured stderr; the cluster logs to the
-    # root logger until the module ends, so drop that handler with the test
-    monkeypatch.setattr(logging.root, "handlers", list(logging.root.handlers))
     from regioncount.io.export import mlp_to_onnx
 
     e = _by_name(exact_counts, "random-3-8-8-8-seed5-box1")
