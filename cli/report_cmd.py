@@ -4,6 +4,7 @@ bound sweep of Serra et al. (``--sweep N0:TOTAL``)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -125,6 +126,11 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
     if out_path is None:
         stem = Path(model).stem + "_report" if model else "sweep_" + sweep.replace(":", "_")
         out_path = stem + EXT[fmt]
+    if out_path != "-":
+        folder = Path(out_path).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise RegioncountError(f"{out_path}: cannot write the report there "
+                                   "(no such folder, or not writable)")
     prog = ProgressLine(not quiet, prefix="report: ")
     if sweep:
         n0, total = parse_sweep(sweep)

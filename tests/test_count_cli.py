@@ -96,3 +96,15 @@ def test_user_errors_are_one_line(cli_run, model_3d):
     assert code == 2 and "--checkpoint" in err
     code, _, err = cli_run("count", model_3d, "--checkpoint", "/nonexistent/dir/x.ck", "--resume")
     assert code == 2 and "no such checkpoint" in err
+
+
+def test_unwritable_checkpoint_is_one_line_before_any_work(cli_run, tmp_path):
+    import onnx
+    import numpy as np
+    from regioncount.io.export import mlp_to_onnx
+
+    path = tmp_path / "m.onnx"
+    onnx.save(mlp_to_onnx([(np.eye(2), np.zeros(2))]), path)
+    code, out, err = cli_run("count", path, "--checkpoint", tmp_path / "no" / "such" / "x.ck")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "cannot write the checkpoint" in err

@@ -521,11 +521,14 @@ def _write_checkpoint(path, fp, frozen_nodes, counters: Counters, keep_patterns:
         "patterns": [np.asarray(p) for p in counters.patterns] if keep_patterns else None,
     }
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "wb") as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        raise RegioncountError(f"{path}: cannot write the checkpoint ({e.strerror or e})") from None
 
 
 def _read_checkpoint(path, fp):
@@ -622,6 +625,11 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
     t0 = time.monotonic()
     workers = resolve_workers(workers)
     fp = _fingerprint(net, domain) if checkpoint is not None else ""
+    if checkpoint is not None and not resume:
+        folder = os.path.dirname(os.path.abspath(checkpoint))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise RegioncountError(f"{checkpoint}: cannot write the checkpoint there "
+                                   "(no such folder, or not writable)")
     searcher = Searcher(net, domain, keep_patterns=keep_patterns, keep_points=keep_points)
     prior_seconds = 0.0
     if resume:
