@@ -53,8 +53,6 @@ def resolve_workers(workers) -> int:
 
 def _init(net, domain, keep_patterns, keep_points, shared_regions, shared_lps, stop_flag):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .tree import Searcher
-
     _W["searcher_args"] = (net, domain, keep_patterns, keep_points)
     _W["regions"], _W["lps"], _W["stop"] = shared_regions, shared_lps, stop_flag
 
@@ -128,6 +126,27 @@ def _warm_and_split(searcher, stack, workers, deadline, max_regions, intr, progr
     return "", [], roots
 
 
+class _Ticker:
+    """The master loop's periodic duties, shared by the process pool and the dask path:
+    a progress report every half second and a checkpoint every ``checkpoint_every`` seconds."""
+
+    def __init__(self, progress, save, checkpoint_every, prior_seconds, t0):
+        self.progress, self.save, self.every = progress, save, checkpoint_every
+        self.prior_seconds, self.t0 = prior_seconds, t0
+        self.last_tick = self.last_ck = time.monotonic()
+
+    def __call__(self, regions: int, lps: int, pending_nodes) -> None:
+        """``pending_nodes()`` lists the frozen nodes not yet counted (called only when a
+        checkpoint is due)."""
+        now = time.monotonic()
+        if self.progress is not None and now - self.last_tick >= 0.5:
+            self.last_tick = now
+            self.progress(Progress(regions, lps, 0, self.prior_seconds + now - self.t0))
+        if self.every is not None and now - self.last_ck >= self.every:
+            self.last_ck = now
+            self.save(pending_nodes())
+
+
 def _final_reason(reasons, leftovers, max_regions) -> str:
     reason = ""
     for r in ("interrupted", "time limit", "region limit"):
@@ -158,8 +177,7 @@ def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress
     pending = {}
     leftovers: list = []
     reasons: set = set()
-    last_ck = time.monotonic()
-    last_tick = time.monotonic()
+    tick = _Ticker(progress, save, checkpoint_every, prior_seconds, t0)
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(searcher.net, searcher.domain, searcher.keep_patterns,
                               searcher.keep_points, shared_r, shared_l, stop_flag))
@@ -179,14 +197,8 @@ def run_parallel(searcher, stack, workers, deadline, max_regions, intr, progress
                 leftovers += rest
                 if why:
                     reasons.add(why)
-            now = time.monotonic()
-            if progress is not None and now - last_tick >= 0.5:
-                last_tick = now
-                progress(Progress(base_r + shared_r.value, base_l + shared_l.value, 0,
-                                  prior_seconds + now - t0))
-            if checkpoint_every is not None and now - last_ck >= checkpoint_every:
-                last_ck = now
-                save(leftovers + [fr for fr, _ in pending.values()])
+            tick(base_r + shared_r.value, base_l + shared_l.value,
+                 lambda: leftovers + [fr for fr, _ in pending.values()])
             if not done:
                 time.sleep(0.02)
     finally:
@@ -298,8 +310,7 @@ def run_dask(searcher, stack, client, deadline, max_regions, intr, progress, sav
     pending = {}
     leftovers: list = []
     reasons: set = set()
-    last_ck = time.monotonic()
-    last_tick = time.monotonic()
+    tick = _Ticker(progress, save, checkpoint_every, prior_seconds, t0)
     stopping = False
     log.info("dask: %d subtrees on %d worker threads", len(roots), nthreads)
     queue = roots[::-1]
@@ -344,13 +355,7 @@ def run_dask(searcher, stack, client, deadline, max_regions, intr, progress, sav
                 leftovers += rest
                 if why:
                     reasons.add(why)
-            now = time.monotonic()
-            if progress is not None and now - last_tick >= 0.5:
-                last_tick = now
-                progress(Progress(c.regions, c.lps, 0, prior_seconds + now - t0))
-            if checkpoint_every is not None and now - last_ck >= checkpoint_every:
-                last_ck = now
-                save(leftovers + [fr for fr, _ in pending.values()] + queue)
+            tick(c.regions, c.lps, lambda: leftovers + [fr for fr, _ in pending.values()] + queue)
             if not done:
                 time.sleep(0.02)
     finally:
