@@ -2,13 +2,11 @@
 
 import json
 
-import numpy as np
 import onnx
 import pytest
 
 from regioncount.io.export import mlp_to_onnx
 
-pytest.importorskip("regioncount.lowering")
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from regioncount.io.export import mlp_to_onnx
 
 from conftest import network_from_entry
 
-pytest.importorskip("regioncount.lowering")
 
 
 def _entry(exact_counts, name):

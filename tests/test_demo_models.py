@@ -118,11 +118,6 @@ def test_build_script_reproduces_committed_models(tmp_path):
 def _load():
     import regioncount
 
-    try:
-        from regioncount.io import read_model  # noqa: F401
-        from regioncount.lowering import lower  # noqa: F401
-    except ImportError:
-        pytest.skip("regioncount.load is not available yet (io.read_model / lowering.lower)")
     return regioncount.load
 
 

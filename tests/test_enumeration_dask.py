@@ -98,7 +98,6 @@ def test_cluster_limits_stop_partial_and_resume_exactly(client, split, exact_cou
 
 
 def test_cli_dask_option_with_a_scheduler_address(client, split, cli_run, exact_counts, tmp_path):
-    pytest.importorskip("regioncount.lowering")
     from regioncount.io.export import mlp_to_onnx
 
     e = _by_name(exact_counts, "random-3-8-8-8-seed5-box1")

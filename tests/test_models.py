@@ -16,7 +16,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 import scipy.sparse as sp
-from onnx import TensorProto, numpy_helper
+from onnx import TensorProto
 from onnx.reference import ReferenceEvaluator
 
 import regioncount
@@ -231,7 +231,6 @@ def test_sklearn_exported_mlp(tmp_path):
 
 def test_nnet_reads_through_onnx_and_equals_the_onnx_export():
     """Marabou's ACAS Xu N_1,1 .nnet and VNN-COMP's ONNX file are the same network."""
-    pytest.importorskip("regioncount.io.nnet")
     a = regioncount.load(shared_path("models", "marabou", "ACASXU_experimental_v2a_1_1.nnet"))
     b = regioncount.load(shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx"))
     x = np.random.default_rng(0).uniform(-0.5, 0.5, size=(50, 5))

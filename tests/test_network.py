@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from regioncount.network import Affine, Clip, Input, LeakyRelu, MaxGroups, Network, Relu, Source
+from regioncount.network import Affine, Clip, Input, LeakyRelu, MaxGroups, Network, Relu
 
 
 def _dag_network(rng):

@@ -175,7 +175,6 @@ def test_normalisation_matches_vnncomp_property(acas):
 def test_load_nnet_lowers_to_the_same_network(acas):
     """regioncount.load on a .nnet file (through nnet_to_onnx and the lowering) computes the
     network of the file, checked against the independent evaluation."""
-    pytest.importorskip("regioncount.lowering")
     import regioncount
 
     path, _, box = acas

@@ -333,7 +333,6 @@ class Searcher:
         total = plan.total
         start = plan.start
         stage_of = plan.stage_of
-        margin = self.margin
         u = node.u
         pat = node.pattern
         x, r = node.x, node.r

@@ -22,7 +22,6 @@ the state its value gives (zero counts as inactive).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .. import tolerances as tol
 from ..intervals import NeuronBounds

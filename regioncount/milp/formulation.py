@@ -521,7 +521,7 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
             aux[k] = (S, sc, T, tc)
             if f is not None and U.size:
                 nn = _row_norms(net, i)
-                fS, fT, fU = np.full(S.size, f), np.full(T.size, f), np.full(U.size, f)
+                fS, fT = np.full(S.size, f), np.full(T.size, f)
                 nS, nT = nn[S], nn[T]
                 # piece 0: f <= (lo - g)/n
                 M = F + np.maximum(u[S] - clo[S], 0) / nS
@@ -535,7 +535,6 @@ def encode(net: Network, domain: Domain, bounds: NeuronBounds | None = None, mar
                 margin_rows.append(R.add([(fS, 1.0), (g[S], -1.0 / nS), (z1S, M)], -_INF, M - clo[S] / nS))
                 M = F + np.maximum(u[T] - chi[T], 0) / nT
                 margin_rows.append(R.add([(fT, 1.0), (g[T], 1.0 / nT), (z1T, M)], -_INF, M + chi[T] / nT))
-                del fU
             value_cols[k] = y
         elif isinstance(s, MaxGroups):
             idx, mask = s._padded()
