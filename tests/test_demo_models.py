@@ -1,5 +1,6 @@
 """The committed demo models (models/*.onnx): valid ONNX, runnable, as accurate as measured
-when they were built, rebuilt identically by models/build_models.py, and lowered exactly."""
+when they were built, rebuilt by models/build_models.py (same graphs, same accuracy floors),
+and lowered exactly."""
 
 import subprocess
 import sys
@@ -102,17 +103,35 @@ def test_conv_model_structure():
     assert dims == ["N", 1, 8, 8]
 
 
-def test_build_script_reproduces_committed_models(tmp_path):
-    """Rebuild into a temporary directory: same models (logits to float32 rounding)."""
+def _graph_shape(model):
+    """What a rebuild must reproduce anywhere: ops, initializer names and shapes, I/O names."""
+    g = model.graph
+    return ([n.op_type for n in g.node], sorted((t.name, tuple(t.dims)) for t in g.initializer),
+            [i.name for i in g.input], [o.name for o in g.output])
+
+
+def _readme_rows(text):
+    """(file, architecture, data) of each row of models/README.md's table."""
+    return [tuple(c.strip() for c in line.split("|")[1:4])
+            for line in text.splitlines() if line.startswith("| `")]
+
+
+def test_build_script_rebuilds_the_models(tmp_path):
+    """Rebuild into a temporary directory. Training is deterministic within one environment
+    but not across scikit-learn / numpy releases (scikit-learn 1.9 trains another moons_2d), so
+    the rebuild is compared with the committed files on what must hold anywhere: the same
+    graphs, the accuracy floors of DEMO, and the same README rows."""
     pytest.importorskip("sklearn")
     subprocess.run([sys.executable, str(MODELS / "build_models.py"), "--out", str(tmp_path)],
                    check=True, capture_output=True, timeout=300)
-    rng = np.random.default_rng(2)
-    for rel, (shape, _, _, _) in DEMO.items():
-        X = rng.uniform(0, 1, size=(100, int(np.prod(shape))))
-        np.testing.assert_allclose(_run(tmp_path / rel, X, shape), _run(MODELS / rel, X, shape),
-                                   atol=1e-5, err_msg=rel)
-    assert (tmp_path / "README.md").read_text() == (MODELS / "README.md").read_text()
+    for rel, (shape, _, data, least) in DEMO.items():
+        rebuilt = onnx.load(str(tmp_path / rel))
+        assert _graph_shape(rebuilt) == _graph_shape(onnx.load(str(MODELS / rel))), rel
+        Xte, yte = _split(data)
+        acc = float(np.mean(_run(tmp_path / rel, Xte, shape).argmax(axis=1) == yte))
+        assert acc >= least, f"rebuilt {rel}: test accuracy {acc:.4f} < {least}"
+    assert (_readme_rows((tmp_path / "README.md").read_text())
+            == _readme_rows((MODELS / "README.md").read_text()))
 
 
 def _load():
