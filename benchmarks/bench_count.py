@@ -37,7 +37,8 @@ import regioncount  # noqa: E402
 from regioncount import Domain, Network  # noqa: E402
 from regioncount.enumeration import count_tree  # noqa: E402
 from regioncount.enumeration.milp_count import count_milp  # noqa: E402
-from regioncount.enumeration.tree import Searcher  # noqa: E402
+from regioncount.enumeration.limits import Limits  # noqa: E402
+from regioncount.enumeration.search import Searcher  # noqa: E402
 
 from docsection import write_section
 
@@ -59,7 +60,7 @@ def rate(net, dom, seconds, plain: bool) -> tuple[float, float]:
         s.prepass = s.lookahead = s.heuristic = s.feasibility = False
     stack = [s.root()]
     t = time.monotonic()
-    s.run(stack, t + seconds)
+    s.run(stack, Limits(deadline=t + seconds))
     dt = time.monotonic() - t
     c = s.counters
     return c.regions / dt, c.lps / max(c.regions, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from regioncount.cli.common import domain_options, emit, fmt_int, json_option, resolve_domain
+from regioncount.cli.common import domain_options, emit, fmt_int, json_option, load_problem
 from regioncount.errors import RegioncountError
 
 
@@ -22,15 +22,51 @@ def parse_arch(text: str) -> tuple[int, ...]:
 #: Values with more digits are shown rounded in the table (exact in --json).
 TABLE_DIGITS = 24
 
+#: Bits above which a value is rounded from its leading bits alone in the table: decimal
+#: conversion of a Python int is quadratic (a 10^6-digit value takes seconds, the 2^N of an
+#: architecture with 2 x 10^8 units would take hours).
+EXACT_ROUNDING_BITS = 100_000
+
+#: --json writes every bound exactly; a value with more decimal digits than this is refused
+#: with one line (its conversion alone would take minutes).
+JSON_DIGITS = 1_000_000
+
+
+def _long(v: int) -> bool:
+    """More than :data:`TABLE_DIGITS` digits (without converting huge values to decimal)."""
+    v = abs(v)
+    return v.bit_length() > 4 * TABLE_DIGITS or len(str(v)) > TABLE_DIGITS
+
+
+def _sci(v: int) -> str:
+    """``v`` rounded to 4 significant digits, ``1.234e56``: exact rounding below
+    :data:`EXACT_ROUNDING_BITS`, else from the leading 64 bits (linear time)."""
+    import math
+    from decimal import Decimal
+
+    if abs(v).bit_length() <= EXACT_ROUNDING_BITS:
+        return f"{Decimal(v):.3e}".replace("e+", "e")
+    shift = abs(v).bit_length() - 64
+    lg = math.log10(abs(v) >> shift) + shift * math.log10(2)
+    e = math.floor(lg)
+    return f"{'-' if v < 0 else ''}{10 ** (lg - e):.3f}e{e}"
+
 
 def _fmt(v) -> str:
     if v is None:
         return "n/a"
-    if len(str(abs(v))) <= TABLE_DIGITS:
+    if not _long(v):
         return fmt_int(v)
-    from decimal import Decimal
+    return "~" + _sci(v)
 
-    return "~" + f"{Decimal(v):.3e}".replace("e+", "e")
+
+def _check_json_size(r) -> None:
+    """Refuse --json when a bound has more than :data:`JSON_DIGITS` digits."""
+    for name, v in r.bounds.items():
+        if v is not None and abs(v).bit_length() * 0.30103 > JSON_DIGITS:
+            raise RegioncountError(f"bound {name} has about {abs(v).bit_length() * 0.30103:,.0f} "
+                                   f"digits; --json writes bounds exactly, up to {JSON_DIGITS:,} "
+                                   "digits (the table rounds them)")
 
 
 def human_table(r) -> None:
@@ -62,7 +98,7 @@ def human_table(r) -> None:
     click.echo("-" * len(head.rstrip()))
     for name, value, kind, ref in rows:
         click.echo(f"{name:<{wn}}  {value:>{wv}}  {kind:<{wk}}  {ref}".rstrip())
-    if any(v is not None and len(str(abs(v))) > TABLE_DIGITS for v in r.bounds.values()):
+    if any(v is not None and _long(v) for v in r.bounds.values()):
         click.echo(f"note: values of more than {TABLE_DIGITS} digits are rounded here; --json "
                    "gives them exactly")
     for n in r.notes:
@@ -100,22 +136,16 @@ def bounds(model, arch, maxout_rank, output_name, tighten_method, solver, time_l
     if maxout_rank is not None and maxout_rank < 2:
         raise click.BadParameter("a maxout unit has at least 2 pieces", param_hint="--maxout-rank")
     if arch is not None:
-        if box or box_file or vnnlib:
+        if any(v is not None for v in (box, box_file, vnnlib)):
             raise click.UsageError("--box / --box-file / --vnnlib need a MODEL (stable units "
                                    "come from its weights)")
         report = bounds_for_arch(parse_arch(arch), maxout_rank=maxout_rank)
     else:
-        from regioncount.bounds.model import bounds_for_network
-        from regioncount.cli.common import load_model
+        from regioncount import app
 
-        net = load_model(model, output_name)
-        domain = resolve_domain(net.input_size, box, box_file, vnnlib)
-        neuron_bounds = None
-        if tighten_method != "interval":
-            from regioncount.milp.tighten import tighten
-
-            neuron_bounds = tighten(net, domain, method=tighten_method, solver=solver,
-                                    time_limit=time_limit).bounds
-        report = bounds_for_network(net, domain=domain, maxout_rank=maxout_rank,
-                                    neuron_bounds=neuron_bounds)
+        net, domain = load_problem(model, output_name, box, box_file, vnnlib)
+        report = app.bounds(net, domain, tighten=tighten_method, solver=solver,
+                            time_limit=time_limit, maxout_rank=maxout_rank)
+    if as_json:
+        _check_json_size(report)
     emit(report, as_json, human_table)

@@ -1,5 +1,5 @@
 """``regioncount build``: write networks built for a purpose (``max-regions``: a network that
-reaches a lower bound on the number of regions)."""
+reaches a lower bound on the number of regions; ``dcf``: an untrained DCF network, docs/dcf.md)."""
 
 from __future__ import annotations
 
@@ -60,5 +60,69 @@ def max_regions(arch, out, box, as_json):
         click.echo(f"wrote {r.out}: {'-'.join(map(str, r.arch))} ReLU network with "
                    f"{fmt_int(r.regions)} activation regions on [{r.box[0]:g}, {r.box[1]:g}]^"
                    f"{r.arch[0]} (= {what})")
+
+    emit(result, as_json, human)
+
+
+@dataclass(frozen=True)
+class DCFBuildResult:
+    """What ``build dcf`` wrote: the architecture, the export form and the parameter counts."""
+
+    out: str
+    arch: str
+    form: str
+    params: int
+    dense_params: int
+
+
+def _ints(text: str, option: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.replace(" ", "").split(","))
+    except ValueError:
+        raise RegioncountError(f"{option} {text!r}: expected integers such as 4,8") from None
+
+
+@build.command("dcf")
+@click.option("--kernel", "kernel", type=int, default=5, show_default=True,
+              help="Odd filter size L of every DCF convolution.")
+@click.option("--bases", "bases", type=int, default=3, show_default=True,
+              help="K: the first K Fourier-Bessel bases (lowest frequencies first).")
+@click.option("--channels", "channels", default="4,8", show_default=True, metavar="C1,C2,...",
+              help="Output channels of the DCF convolutions (each followed by ReLU and 2x2 pooling).")
+@click.option("--input-shape", "input_shape", default="1,12,12", show_default=True, metavar="C,H,W",
+              help="Input tensor shape without the batch dimension.")
+@click.option("--form", "form", type=click.Choice(["fused", "two-stage"]), default="fused",
+              show_default=True, help="One Conv per layer, or depthwise bases Conv + 1x1 Conv.")
+@click.option("--pool", "pool", type=click.Choice(["max", "avg"]), default="max", show_default=True,
+              help="2x2 pooling after every ReLU.")
+@click.option("--classes", "classes", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Outputs of the dense head.")
+@click.option("--random-bases", "random_bases", is_flag=True,
+              help="Gaussian random bases (the paper's control) instead of Fourier-Bessel.")
+@click.option("--seed", "seed", type=int, default=0, show_default=True, help="Weight seed.")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the ONNX model.")
+@json_option
+def dcf(kernel, bases, channels, input_shape, form, pool, classes, random_bases, seed, out,
+        as_json):
+    """An untrained DCF network (Qiu et al., ICML 2018) with seeded weights: DCF convolutions,
+    ReLU, pooling and a dense head, written as plain ONNX (docs/dcf.md)."""
+    import onnx
+
+    from regioncount.builders.dcf import build_dcf_net
+
+    net = build_dcf_net(kernel, bases, _ints(channels, "--channels"),
+                        _ints(input_shape, "--input-shape"), classes=classes, pool=pool,
+                        basis="random" if random_bases else "fourier-bessel", seed=seed)
+    try:
+        onnx.save(net.to_onnx(form), out)
+    except OSError as e:
+        raise RegioncountError(f"{out}: cannot write the model ({e.strerror or e})") from None
+    result = DCFBuildResult(str(out), net.describe(), form, net.params(), net.dense_params())
+
+    def human(r: DCFBuildResult) -> None:
+        click.echo(f"wrote {r.out} ({r.form}): {r.arch}")
+        click.echo(f"  {fmt_int(r.params)} parameters (the plain CNN of the same shape: "
+                   f"{fmt_int(r.dense_params)})")
 
     emit(result, as_json, human)

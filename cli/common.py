@@ -45,17 +45,23 @@ def load_model(model: str, output_name: str | None = None):
 
 def resolve_domain(n: int, box: str | None = None, box_file: str | None = None,
                    vnnlib: str | None = None) -> Domain:
-    """The domain the user asked for, for a network with ``n`` inputs (default [0, 1]^n)."""
-    given = [o for o, v in (("--box", box), ("--box-file", box_file), ("--vnnlib", vnnlib)) if v]
+    """The domain the user asked for, for a network with ``n`` inputs (default [0, 1]^n):
+    :func:`regioncount.app.domain_for`, after a usage error when several are given."""
+    from regioncount.app import domain_for
+
+    options = (("--box", box), ("--box-file", box_file), ("--vnnlib", vnnlib))
+    given = [o for o, v in options if v is not None]     # an empty value is given, and refused
     if len(given) > 1:
         raise click.UsageError(f"give at most one of --box, --box-file, --vnnlib (got {', '.join(given)})")
-    if box_file:
-        return Domain.from_file(box_file, n)
-    if vnnlib:
-        from regioncount.io.vnnlib import read_vnnlib_box
+    return domain_for(n, box, box_file, vnnlib)
 
-        return read_vnnlib_box(vnnlib, n)
-    return Domain.from_spec(box or "0,1", n)
+
+def load_problem(model: str, output_name: str | None, box: str | None, box_file: str | None,
+                 vnnlib: str | None):
+    """``(net, domain)`` of the options :func:`model_options` and :func:`domain_options`
+    (the model is read first, so its errors come first)."""
+    net = load_model(model, output_name)
+    return net, resolve_domain(net.input_size, box, box_file, vnnlib)
 
 
 def emit(result, as_json: bool, human) -> None:

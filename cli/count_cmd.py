@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-
 import click
 
+from regioncount.app import COUNT_METHODS
 from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int, json_option,
-                                    model_options, resolve_domain)
+                                    load_problem, model_options)
 
 
 @click.command("count")
 @model_options
 @domain_options
-@click.option("--method", type=click.Choice(["tree", "milp", "slice"]), default="tree",
+@click.option("--method", type=click.Choice(list(COUNT_METHODS)), default="tree",
               show_default=True, help="LP region tree, the MILP no-good baseline, or exact "
               "slices (input dimension 1 or 2).")
 @click.option("--solver", type=click.Choice(["highs", "ortools"]), default="highs",
@@ -42,7 +42,7 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
     interior; identical pieces count once (docs/count.md). Ctrl-C, --time-limit and
     --max-regions stop cleanly and report what was found with complete: false.
     """
-    from regioncount.cli.common import load_model
+    from regioncount import app
 
     if resume and not checkpoint:
         raise click.UsageError("--resume needs --checkpoint F")
@@ -50,27 +50,14 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
         raise click.UsageError("--checkpoint and --resume work with --method tree")
     if method != "tree" and dask_scheduler:
         raise click.UsageError("--dask works with --method tree")
-    net = load_model(model, output_name)
-    domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+    net, domain = load_problem(model, output_name, box, box_file, vnnlib)
     keep = patterns_out is not None
     bar = ProgressLine(not quiet)
     try:
-        if method == "tree":
-            from regioncount.enumeration import count_tree
-
-            res = count_tree(net, domain, time_limit=time_limit, max_regions=max_regions,
-                             workers=workers, checkpoint=checkpoint, resume=resume,
-                             progress=bar, keep_patterns=keep, keep_points=keep,
-                             scheduler=dask_scheduler)
-        elif method == "milp":
-            from regioncount.enumeration.milp_count import count_milp
-
-            res = count_milp(net, domain, solver=solver, time_limit=time_limit,
-                             max_regions=max_regions, progress=bar, keep_patterns=True)
-        else:
-            from regioncount.enumeration.slices import count_slice
-
-            res = count_slice(net, domain)
+        res = app.count(net, domain, method, solver=solver, time_limit=time_limit,
+                        max_regions=max_regions, workers=workers, checkpoint=checkpoint,
+                        resume=resume, scheduler=dask_scheduler, progress=bar,
+                        keep_patterns=keep, keep_points=keep)
     finally:
         bar.close()
     if keep:

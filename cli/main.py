@@ -17,6 +17,11 @@ import click
 from regioncount import __version__
 from regioncount.errors import RegioncountError
 
+#: Decimal digits Python may convert an int to (its default, 4300, is below the bounds of any
+#: network with more than 14,000 units; bounds print exactly in --json up to
+#: ``bounds_cmd.JSON_DIGITS``).
+INT_DIGITS = 1_000_000
+
 #: name -> (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": ("regioncount.cli.inspect_cmd", "inspect", "Show the layer graph and the lowered network."),
@@ -27,6 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": ("regioncount.cli.report_cmd", "report", "Bound-comparison report (HTML / Markdown / JSON), or the bound sweep."),
     "stable": ("regioncount.cli.stable_cmd", "stable", "Stably active / inactive units per layer (interval, LP, MILP)."),
     "range": ("regioncount.cli.range_cmd", "range_", "Exact minimum and maximum of each output over the domain (MILP)."),
+    "dcf-norms": ("regioncount.cli.dcf_cmd", "dcf_norms", "Operator norms and bounds of the (DCF) convolution layers."),
+    "explain": ("regioncount.cli.explain_cmd", "explain_", "Saliency, DeconvNet and guided-backprop maps of an input."),
 }
 
 
@@ -55,6 +62,8 @@ def cli(verbose):
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr,
                         force=True)
     logging.captureWarnings(True)
+    if 0 < sys.get_int_max_str_digits() < INT_DIGITS:
+        sys.set_int_max_str_digits(INT_DIGITS)
 
 
 def main(argv=None) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from regioncount.cli.common import ProgressLine, domain_options, resolve_domain
+from regioncount.app import COUNT_METHODS
+from regioncount.cli.common import ProgressLine, domain_options, load_problem, resolve_domain
 from regioncount.errors import RegioncountError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -77,7 +78,7 @@ def _axes(text: str | None):
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
               metavar="S", help="Seconds for each long step: a stopped count is reported as "
               "partial (a sure lower bound), a slice that does not finish is left out.")
-@click.option("--method", type=click.Choice(["tree", "milp", "slice"]), default="tree",
+@click.option("--method", type=click.Choice(list(COUNT_METHODS)), default="tree",
               show_default=True, help="Count with the LP region tree, the MILP no-good baseline, "
               "or the exact slice (1 or 2 inputs).")
 @click.option("--tighten", type=click.Choice(["interval", "lp", "milp"]), default="lp",
@@ -113,8 +114,8 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
     With --sweep N0:TOTAL (no MODEL): Serra et al.'s experiment from the bounds, and with
     --models DIR the exact counts of trained networks of those shapes. See docs/report.md.
     """
-    from regioncount.reports import build_report, build_sweep, parse_sweep, render
-    from regioncount.reports.data import ReportOptions
+    from regioncount.app import AnalysisOptions, parse_sweep
+    from regioncount.reports import build_report, build_sweep, render
 
     if (model is None) == (sweep is None):
         raise click.UsageError("give a MODEL or --sweep N0:TOTAL (exactly one)")
@@ -135,7 +136,7 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
     if sweep:
         n0, total = parse_sweep(sweep)
         if models_dir:
-            given = box or box_file or vnnlib
+            given = any(v is not None for v in (box, box_file, vnnlib))
             domain_for = (lambda n: resolve_domain(n, box, box_file, vnnlib)) if given else None
         else:
             domain_for = None
@@ -143,19 +144,17 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
                           time_limit=time_limit, workers=workers, on_step=prog.step,
                           on_count=prog)
     else:
-        from regioncount.cli.common import load_model
-
-        net = load_model(model, output_name)
-        domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+        net, domain = load_problem(model, output_name, box, box_file, vnnlib)
         dirs, plane_origin = _plane(slice_plane)
         if dirs is not None and slice_axes:
             raise click.UsageError("give --slice-axes or --slice-plane, not both")
         if plane_origin is not None and slice_origin:
             raise click.UsageError("the origin is given twice (--slice-origin and in --slice-plane)")
-        opts = ReportOptions(count=not no_count, method=method, time_limit=time_limit,
-                             workers=workers, slice=not no_slice, slice_axes=_axes(slice_axes),
-                             slice_origin=_origin(slice_origin) or plane_origin,
-                             slice_dirs=dirs, seed=seed, tighten=tighten)
+        opts = AnalysisOptions(count=not no_count, method=method, time_limit=time_limit,
+                               workers=workers, slice=not no_slice,
+                               slice_axes=_axes(slice_axes),
+                               slice_origin=_origin(slice_origin) or plane_origin,
+                               slice_dirs=dirs, seed=seed, tighten=tighten)
         rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog)
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from regioncount.cli.common import domain_options, emit, json_option, model_options, resolve_domain
+from regioncount.cli.common import domain_options, emit, json_option, load_problem, model_options
 
 
 @click.command("stable")
@@ -25,16 +25,13 @@ def stable(model, output_name, box, box_file, vnnlib, method, solver, time_limit
            threads, quiet, as_json):
     """Units of MODEL that hold one piece on the whole domain (default [0,1]^n), per PWL
     layer, and the method that proved each (docs/milp.md)."""
-    from regioncount.cli.common import load_model
-    from regioncount.milp.tighten import METHODS, StableReport, tighten
+    from regioncount import app
+    from regioncount.milp.tighten import METHODS
 
-    net = load_model(model, output_name)
-    domain = resolve_domain(net.input_size, box, box_file, vnnlib)
+    net, domain = load_problem(model, output_name, box, box_file, vnnlib)
     progress = None if quiet else (lambda m: click.echo("  " + m, err=True))
-    t = tighten(net, domain, method=method, solver=solver, time_limit=time_limit, threads=threads,
-                milp_unit_seconds=unit_time, progress=progress)
-    names = tuple(net.stages[s.stage].source.describe() for s in t.stages)
-    rep = StableReport(net.name, domain.to_json(), solver, t, names)
+    rep = app.stable(net, domain, method, solver=solver, time_limit=time_limit, threads=threads,
+                     unit_seconds=unit_time, progress=progress)
 
     def human(r):
         tt = r.tightening

@@ -356,6 +356,22 @@ def build_conv():
                 n_test=len(yte))
 
 
+# -- DCF (torch) ----------------------------------------------------------------------------
+def build_dcf():
+    """The DCF models of models/build_dcf_models.py: trained when torch imports, else the README
+    rows of the committed files (CI needs no torch). Returns (rows, README section)."""
+    sys.path.insert(0, str(HERE))
+    import build_dcf_models as dcf
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        rows = dcf.committed_rows(HERE)
+    else:
+        rows = dcf.build_all(OUT, digits_split(), _check)
+    return rows, dcf.readme_section(rows)
+
+
 # ---------------------------------------------------------------------------------------
 SWEEP = [(2, 10), (4, 8), (6, 6), (8, 4), (10, 2)]
 
@@ -439,8 +455,9 @@ def main(argv: list[str] | None = None) -> None:
     r = build_conv()
     r["data"] = "digits, numpy Adam"
     rows.append(r)
-    (OUT / "README.md").write_text(_readme(rows))
-    for r in rows:
+    dcf_rows, dcf_section = build_dcf()
+    (OUT / "README.md").write_text(_readme(rows) + dcf_section)
+    for r in rows + dcf_rows:
         print(f"{r['file']:32s} test acc {r['acc']:.4f}  train {r['train_acc']:.4f}  "
               f"ORT diff {r['diff']:.1e}  {r['bytes']} B")
 

@@ -10,6 +10,7 @@ that happens to be near zero into a large number without any lowering error behi
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,6 +161,19 @@ def onnxruntime_outputs(graph, net: Network, x: np.ndarray, float64: bool = Fals
     return np.vstack(outs), engine
 
 
+#: Characters of an onnxruntime message kept in a one-line error.
+_MESSAGE_CHARS = 240
+
+
+def _short(e: Exception) -> str:
+    """An exception's message on one line, without onnxruntime's source locations and C++
+    signatures, cut to :data:`_MESSAGE_CHARS`."""
+    msg = " ".join(str(e).split()) or type(e).__name__
+    msg = re.sub(r"\[ONNXRuntimeError\] : \d+ : ", "", msg)
+    msg = re.sub(r"\S*onnxruntime\S*:\d+ .*?\)(?= [A-Z])", "", msg)
+    return msg if len(msg) <= _MESSAGE_CHARS else msg[: _MESSAGE_CHARS - 3] + "..."
+
+
 def _errors(ours: np.ndarray, ref: np.ndarray) -> tuple[float, float]:
     """(max absolute error, max over samples of ||a - b||_inf / ||b||_inf)."""
     if not ref.size:
@@ -198,7 +212,12 @@ def check_network(graph, net: Network, domain: Domain, samples: int = 100,
     dtype = _NP_TYPES.get(graph.inputs[0].dtype, np.float32)
     x = x.astype(dtype).astype(float)
     ours = net.evaluate(x).reshape(len(x), -1)
-    ref32, _ = onnxruntime_outputs(graph, net, x)
+    try:
+        ref32, _ = onnxruntime_outputs(graph, net, x)
+    except ModelError:
+        raise
+    except Exception as e:  # noqa: BLE001 - onnxruntime refuses the model (opset, types...)
+        raise ModelError(graph.path, f"onnxruntime cannot run the model: {_short(e)}") from None
     if ours.shape != ref32.shape:
         raise ModelError(graph.path, f"lowered output has {ours.shape[1]} values per sample, "
                                      f"onnxruntime gives {ref32.shape[1]}", node=net.output_name)

@@ -14,6 +14,21 @@ import numpy as np
 from .errors import DomainError
 
 
+def _numbers(path, key: str, value) -> np.ndarray:
+    """The JSON value ``value`` of ``key`` as a float array; a one-line error naming the file
+    and the key when it holds strings, nulls, ragged lists or anything but numbers."""
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        raise DomainError(f"{path}: '{key}' must be a list of numbers, not {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "iuf":
+            raise ValueError
+        return arr.astype(float)
+    except (ValueError, TypeError):
+        raise DomainError(f"{path}: '{key}' must be a list of numbers (found strings, nulls "
+                          "or ragged lists)") from None
+
+
 @dataclass(frozen=True, eq=False)
 class Domain:
     """A bounded polytope ``{x : lo <= x <= hi, A x <= b}``.
@@ -96,15 +111,24 @@ class Domain:
             raise DomainError(f"{path}: not valid JSON ({e})") from None
         except (KeyError, TypeError):
             raise DomainError(f"{path}: expected a JSON object with lists 'lo' and 'hi'") from None
-        lo = np.asarray(lo, dtype=float).ravel()
-        hi = np.asarray(hi, dtype=float).ravel()
+        except OSError as e:
+            raise DomainError(f"{path}: cannot read ({e.strerror or e})") from None
+        lo, hi = _numbers(path, "lo", lo).ravel(), _numbers(path, "hi", hi).ravel()
         if n is not None and (lo.size != n or hi.size != n):
             raise DomainError(
                 f"{path}: 'lo' has {lo.size} and 'hi' {hi.size} entries, the model has {n} inputs")
         A = data.get("A")
         b = data.get("b")
-        return cls(lo, hi, None if A is None else np.asarray(A, float),
-                   None if b is None else np.asarray(b, float), name=path.name)
+        if (A is None) != (b is None):
+            raise DomainError(f"{path}: give both 'A' and 'b' (the half-spaces A x <= b) or neither")
+        if A is not None:
+            A, b = _numbers(path, "A", A), _numbers(path, "b", b)
+            if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+                raise DomainError(f"{path}: 'A' and 'b' must be finite numbers")
+        try:
+            return cls(lo, hi, A, b, name=path.name)
+        except DomainError as e:
+            raise DomainError(f"{path}: {e}") from None
 
     # -- properties ---------------------------------------------------------------------
     @property

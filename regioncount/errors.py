@@ -32,3 +32,8 @@ class DomainError(RegioncountError):
 
 class SolverError(RegioncountError):
     """A solver that is missing, or that failed in a way the user must hear about."""
+
+
+class ResourceError(RegioncountError):
+    """Work that would need more memory than the budget of :mod:`regioncount.memory` (the
+    message gives the estimate and how to raise the limit)."""

@@ -12,8 +12,14 @@ A PWL unit is *stable* on the domain when one piece holds everywhere:
   a unit with lower bound exactly 0 is zero only on a set of measure zero.
 - Clip ``[a, b]``: stable on the low piece when ``hi <= a``, on the high piece when ``lo >= b``,
   on the middle piece when ``a <= lo`` and ``hi <= b``.
+- Clip-like units (HardSigmoid): the same on their two breakpoints.
 - Max group: a piece whose upper bound is below another piece's lower bound can never be the
-  maximum; the group is stable when one candidate is left.
+  maximum, an entry repeating an earlier one is the same piece, and candidates that are all the
+  same constant are one piece (a max-pool over inactive ReLUs); the group is stable when one
+  candidate is left.
+
+Each stage kind states this itself (``possible`` and ``stable_piece`` in
+:mod:`regioncount.stages`); :func:`stable_units` is the one place that reads it.
 
 Examples
 --------
@@ -32,10 +38,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .domain import Domain
-from .network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
+from .network import Network
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,45 +76,10 @@ def make_bounds(net: Network, lo, hi, method: str) -> NeuronBounds:
                         tuple(np.asarray(v, float) for v in hi), method, inputs)
 
 
-def _split(W):
-    if sp.issparse(W):
-        W = sp.csr_matrix(W)
-        return W.maximum(0), W.minimum(0)
-    return np.maximum(W, 0), np.minimum(W, 0)
-
-
-def _mv(W, v):
-    out = W @ v
-    return np.asarray(out).ravel()
-
-
 def propagate_stage(s, lo: list, hi: list) -> tuple[np.ndarray, np.ndarray]:
-    """Interval bounds of stage ``s``'s outputs from the bounds ``lo``, ``hi`` of earlier stages."""
-    if isinstance(s, Affine):
-        l = np.array(s.bias, dtype=float)
-        h = np.array(s.bias, dtype=float)
-        for i, W in zip(s.sources, s.weights):
-            Wp, Wn = _split(W)
-            l += _mv(Wp, lo[i]) + _mv(Wn, hi[i])
-            h += _mv(Wp, hi[i]) + _mv(Wn, lo[i])
-        return l, h
-    l, h = lo[s.inputs[0]], hi[s.inputs[0]]
-    if isinstance(s, Relu):
-        return np.maximum(l, 0.0), np.maximum(h, 0.0)
-    if isinstance(s, LeakyRelu):
-        f = lambda v: np.where(v > 0, v, s.alpha * v)  # noqa: E731 - monotone when alpha >= 0
-        if np.all(s.alpha >= 0):
-            return f(l), f(h)
-        vals = np.stack([f(l), f(h), np.zeros_like(l)])
-        inside = (l < 0) & (h > 0)
-        vals[2] = np.where(inside, 0.0, vals[0])
-        return vals.min(0), vals.max(0)
-    if isinstance(s, Clip):
-        return np.clip(l, s.lo, s.hi), np.clip(h, s.lo, s.hi)
-    if isinstance(s, MaxGroups):
-        idx, _ = s._padded()
-        return l[idx].max(axis=1), h[idx].max(axis=1)
-    raise TypeError(f"unknown stage kind {s.kind}")
+    """Interval bounds of stage ``s``'s outputs from the bounds ``lo``, ``hi`` of earlier stages
+    (the stage's own interval transfer)."""
+    return s.stage_interval(lo, hi)
 
 
 def interval_bounds(net: Network, domain: Domain) -> NeuronBounds:
@@ -168,30 +138,17 @@ class StableUnits:
 
 
 def stable_units(net: Network, bounds: NeuronBounds) -> list[StableUnits]:
-    """Which units of every PWL stage hold one piece on the whole domain."""
+    """Which units of every PWL stage hold one piece on the whole domain: the one definition
+    of stability (:meth:`~regioncount.stages.PwlStage.stable_piece`), used by ``stable``, the
+    MILP encodings, the bound tightening and the report alike."""
     out = []
     for k in net.pwl_indices:
         s = net.stages[k]
         l, h = bounds.pre(k)
-        if isinstance(s, (Relu, LeakyRelu)):
-            inactive = h <= 0
-            active = (l >= 0) & ~inactive
-            out.append(StableUnits(k, s.kind, active, inactive))
-        elif isinstance(s, Clip):
-            low = h <= s.lo
-            high = l >= s.hi
-            mid = (l >= s.lo) & (h <= s.hi) & ~low & ~high
-            out.append(StableUnits(k, s.kind, mid, low | high))
-        elif isinstance(s, MaxGroups):
-            cand = np.ones(s.indices.size, dtype=bool)
-            one = np.zeros(s.size, dtype=bool)
-            for g in range(s.size):
-                members = s.indices[s.indptr[g]:s.indptr[g + 1]]
-                best_lo = l[members].max()
-                c = h[members] >= best_lo
-                cand[s.indptr[g]:s.indptr[g + 1]] = c
-                one[g] = c.sum() == 1
-            out.append(StableUnits(k, s.kind, one, np.zeros(s.size, bool), cand))
+        piece = s.stable_piece(l, h)
+        stable = piece >= 0
+        active = stable & s.is_active(piece)
+        out.append(StableUnits(k, s.kind, active, stable & ~active, s.candidates(l, h)))
     return out
 
 

@@ -6,9 +6,14 @@ other stage reads the outputs of earlier stages:
 
 - :class:`Affine`: ``y = sum_k W_k @ out[inputs[k]] + bias`` (dense or scipy.sparse ``W_k``;
   several inputs express residual Adds and Concats),
-- :class:`Relu`, :class:`LeakyRelu`, :class:`Clip`: elementwise PWL units on one input,
+- :class:`Relu`, :class:`LeakyRelu`, :class:`Clip`, :class:`HardSigmoid`: elementwise PWL
+  units on one input,
 - :class:`MaxGroups`: ``y_g = max_{i in group g} out[input][i]`` (maxout, max-pooling, Max, Min
-  after negation).
+  after negation, Abs as ``max(x, -x)``).
+
+The stage kinds live in :mod:`regioncount.stages`, each with all of its semantics (forward,
+pieces, local maps, interval transfer, stability, the region tree's rows, backward rules);
+this module strings them together.
 
 The network is usually a chain ``Affine, PWL, Affine, PWL, ..., Affine``; residual networks make
 it a DAG. Every stage keeps its provenance (the ONNX nodes it came from and its tensor shape).
@@ -18,8 +23,9 @@ Pieces and patterns
 A *pattern* gives, for every PWL unit, the index of the affine piece it is on:
 
 - ReLU / leaky ReLU: ``1`` active (pre-activation ``> 0``), ``0`` inactive (``<= 0``; zero counts
-  as inactive, REGIONS.md section 1).
-- Clip ``[lo, hi]``: ``0`` at or below ``lo``, ``1`` strictly between, ``2`` at or above ``hi``.
+  as inactive; docs/regions.md).
+- Clip ``[lo, hi]`` and HardSigmoid: ``0`` at or below the lower breakpoint, ``1`` strictly
+  between, ``2`` at or above the upper one.
 - Max group: the position inside the group of the first maximal entry.
 
 Examples
@@ -38,154 +44,14 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Sequence, Union
+from typing import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .errors import RegioncountError
-
-Matrix = Union[np.ndarray, sp.spmatrix, sp.sparray]
-
-#: Number of affine pieces of each elementwise unit kind.
-PIECES = {"relu": 2, "leaky_relu": 2, "clip": 3}
-
-
-def _matmul(W: Matrix, X: np.ndarray) -> np.ndarray:
-    """``W @ X`` as a dense array for dense or sparse ``W``."""
-    out = W @ X
-    return np.asarray(out.toarray() if sp.issparse(out) else out)
-
-
-@dataclass(frozen=True, eq=False)
-class Source:
-    """Where a stage came from: ONNX node names and the op types, and the tensor shape
-    (without batch dimension) whose C-order flattening indexes the stage's units."""
-
-    nodes: tuple[str, ...] = ()
-    ops: tuple[str, ...] = ()
-    shape: tuple[int, ...] = ()
-
-    def describe(self) -> str:
-        return ", ".join(f"{n} ({o})" for n, o in zip(self.nodes, self.ops)) or "-"
-
-
-@dataclass(frozen=True, eq=False)
-class Stage:
-    """Base class of all stages. ``size`` is the number of outputs."""
-
-    size: int
-    source: Source = field(default_factory=Source)
-
-    kind = "stage"
-
-    @property
-    def inputs(self) -> tuple[int, ...]:
-        return ()
-
-    @property
-    def is_pwl(self) -> bool:
-        return False
-
-
-@dataclass(frozen=True, eq=False)
-class Input(Stage):
-    kind = "input"
-
-
-@dataclass(frozen=True, eq=False)
-class Affine(Stage):
-    """``y = sum_k weights[k] @ out[sources[k]] + bias``."""
-
-    sources: tuple[int, ...] = ()
-    weights: tuple[Matrix, ...] = ()
-    bias: np.ndarray = None
-
-    kind = "affine"
-
-    @property
-    def inputs(self) -> tuple[int, ...]:
-        return self.sources
-
-    def params(self) -> int:
-        n = int(self.bias.size)
-        for W in self.weights:
-            n += int(W.nnz) if sp.issparse(W) else int(W.size)
-        return n
-
-
-@dataclass(frozen=True, eq=False)
-class _Elementwise(Stage):
-    source_index: int = 0
-
-    @property
-    def inputs(self) -> tuple[int, ...]:
-        return (self.source_index,)
-
-    @property
-    def is_pwl(self) -> bool:
-        return True
-
-    @property
-    def pieces(self) -> int:
-        return PIECES[self.kind]
-
-
-@dataclass(frozen=True, eq=False)
-class Relu(_Elementwise):
-    kind = "relu"
-
-
-@dataclass(frozen=True, eq=False)
-class LeakyRelu(_Elementwise):
-    """``max(alpha * y, y)`` for ``0 <= alpha < 1`` (per unit); ``y`` for ``y > 0``."""
-
-    alpha: np.ndarray = None
-    kind = "leaky_relu"
-
-
-@dataclass(frozen=True, eq=False)
-class Clip(_Elementwise):
-    """``min(max(y, lo), hi)`` per unit (``lo`` may be ``-inf`` or ``hi`` ``+inf``)."""
-
-    lo: np.ndarray = None
-    hi: np.ndarray = None
-    kind = "clip"
-
-
-@dataclass(frozen=True, eq=False)
-class MaxGroups(Stage):
-    """``y_g = max(x[indices[indptr[g]:indptr[g + 1]]])`` for each group g."""
-
-    source_index: int = 0
-    indptr: np.ndarray = None
-    indices: np.ndarray = None
-    kind = "max"
-
-    @property
-    def inputs(self) -> tuple[int, ...]:
-        return (self.source_index,)
-
-    @property
-    def is_pwl(self) -> bool:
-        return True
-
-    def group_sizes(self) -> np.ndarray:
-        return np.diff(self.indptr)
-
-    def _padded(self) -> tuple[np.ndarray, np.ndarray]:
-        """Indices as a (groups, kmax) array padded with the group's first index, and the mask
-        of real entries."""
-        sizes = self.group_sizes()
-        k = int(sizes.max()) if sizes.size else 0
-        pos = np.arange(k)
-        mask = pos[None, :] < sizes[:, None]
-        idx = self.indptr[:-1, None] + np.minimum(pos[None, :], np.maximum(sizes[:, None] - 1, 0))
-        return self.indices[idx], mask
-
-
-PWL_KINDS = (Relu, LeakyRelu, Clip, MaxGroups)
+from .stages import (BACKWARD_RULES, PWL_KINDS, Affine, Clip, Elementwise,  # noqa: F401
+                     HardSigmoid, Input, LeakyRelu, MaxGroups, Matrix, PwlStage, Relu, Source,
+                     Stage, _matmul)
 
 
 class Network:
@@ -282,7 +148,7 @@ class Network:
         return sum(s.size for s in self.pwl_stages)
 
     def params(self) -> int:
-        return sum(s.params() for s in self.stages if isinstance(s, Affine))
+        return sum(s.params() or 0 for s in self.stages)
 
     def is_chain(self) -> bool:
         """True when every stage reads only the stage just before it."""
@@ -317,7 +183,7 @@ class Network:
         X, _ = self._as_batch(x)
         vals: list[np.ndarray] = [X]
         for s in self.stages[1:]:
-            vals.append(_apply(s, vals))
+            vals.append(s.forward(vals))
         return vals
 
     def evaluate(self, x) -> np.ndarray:
@@ -326,7 +192,7 @@ class Network:
         vals: list[np.ndarray | None] = [X]
         last_use = self._last_use()
         for k, s in enumerate(self.stages[1:], start=1):
-            vals.append(_apply(s, vals))
+            vals.append(s.forward(vals))
             for i in s.inputs:
                 if last_use[i] == k and i != self.output:
                     vals[i] = None  # free memory of large intermediate stages
@@ -347,7 +213,7 @@ class Network:
         (B, units) for a batch (see the module docstring for the piece numbering)."""
         X, single = self._as_batch(x)
         vals = self.forward(X)
-        pats = [_piece(s, vals[s.inputs[0]]) for s in self.stages if s.is_pwl]
+        pats = [s.piece(vals[s.inputs[0]]) for s in self.stages if s.is_pwl]
         return [p[0] for p in pats] if single else pats
 
     def affine_maps(self, x=None, pattern: Sequence[np.ndarray] | None = None
@@ -362,66 +228,45 @@ class Network:
         n = self.input_size
         maps: list[tuple[np.ndarray, np.ndarray]] = [(np.eye(n), np.zeros(n))]
         for s in self.stages[1:]:
-            if isinstance(s, Affine):
-                A = np.zeros((s.size, n))
-                c = np.array(s.bias, dtype=float)
-                for i, W in zip(s.sources, s.weights):
-                    Ai, ci = maps[i]
-                    A += _matmul(W, Ai)
-                    c += _matmul(W, ci[:, None])[:, 0]
-                maps.append((A, c))
-                continue
-            p = np.asarray(next(pats))
-            Ai, ci = maps[s.inputs[0]]
-            if isinstance(s, Relu):
-                on = p == 1
-                maps.append((Ai * on[:, None], ci * on))
-            elif isinstance(s, LeakyRelu):
-                scale = np.where(p == 1, 1.0, s.alpha)
-                maps.append((Ai * scale[:, None], ci * scale))
-            elif isinstance(s, Clip):
-                mid = p == 1
-                c = np.where(p == 0, s.lo, np.where(p == 2, s.hi, ci))
-                maps.append((Ai * mid[:, None], c))
-            elif isinstance(s, MaxGroups):
-                rows = s.indices[s.indptr[:-1] + p]
-                maps.append((Ai[rows], ci[rows]))
-            else:  # pragma: no cover - every stage kind is handled above
-                raise RegioncountError(f"unknown stage kind {s.kind}")
+            maps.append(s.stage_map(maps, next(pats) if s.is_pwl else None))
         return maps
 
     def local_affine(self, x=None, pattern=None) -> tuple[np.ndarray, np.ndarray]:
         """``(A, c)`` with ``net(y) = A @ y + c`` for every ``y`` in the region of ``x``."""
         return self.affine_maps(x, pattern)[self.output]
 
+    def backward(self, x, rule: str = "saliency", output=None) -> np.ndarray:
+        """One backward pass of saliency, DeconvNet or guided backprop (``rule`` in
+        :data:`regioncount.stages.BACKWARD_RULES`), each stage applying its own rule.
 
-def _apply(s: Stage, vals: list[np.ndarray]) -> np.ndarray:
-    if isinstance(s, Affine):
-        out = np.broadcast_to(s.bias, (vals[s.sources[0]].shape[0], s.size)).copy()
-        for i, W in zip(s.sources, s.weights):
-            out += _matmul(W, vals[i].T).T
-        return out
-    x = vals[s.inputs[0]]
-    if isinstance(s, Relu):
-        return np.maximum(x, 0.0)
-    if isinstance(s, LeakyRelu):
-        return np.where(x > 0, x, x * s.alpha)
-    if isinstance(s, Clip):
-        return np.minimum(np.maximum(x, s.lo), s.hi)
-    if isinstance(s, MaxGroups):
-        idx, mask = s._padded()
-        g = x[:, idx]
-        return g.max(axis=2) if idx.size else np.zeros((x.shape[0], 0))
-    raise RegioncountError(f"unknown stage kind {s.kind}")
+        Parameters
+        ----------
+        x : array_like
+            A point or a batch (B, n).
+        output : int or array of int, optional
+            Which output to explain (default: the argmax at each point).
 
-
-def _piece(s: Stage, x: np.ndarray) -> np.ndarray:
-    """Piece index of every unit of PWL stage ``s`` given its input values (B, n)."""
-    if isinstance(s, (Relu, LeakyRelu)):
-        return (x > 0).astype(np.int8)
-    if isinstance(s, Clip):
-        return np.where(x <= s.lo, 0, np.where(x >= s.hi, 2, 1)).astype(np.int8)
-    if isinstance(s, MaxGroups):
-        idx, _ = s._padded()
-        return np.argmax(x[:, idx], axis=2).astype(np.int32)
-    raise RegioncountError(f"stage kind {s.kind} has no pieces")
+        Returns
+        -------
+        ndarray
+            The map on the input, shaped like the flat batch (or one point). For
+            ``"saliency"`` it is the row ``output`` of :meth:`local_affine`'s matrix.
+        """
+        X, single = self._as_batch(x)
+        vals = self.forward(X)
+        out = vals[self.output]
+        k = out.argmax(axis=1) if output is None else np.broadcast_to(output, (X.shape[0],))
+        if rule not in BACKWARD_RULES:
+            raise RegioncountError(f"unknown backward rule {rule!r} (choose from "
+                                   f"{', '.join(BACKWARD_RULES)})")
+        if np.any((k < 0) | (k >= out.shape[1])):
+            raise RegioncountError(f"output index out of range: the network has {out.shape[1]} outputs")
+        grads: list = [None] * len(self.stages)
+        grads[self.output] = np.zeros_like(out)
+        grads[self.output][np.arange(X.shape[0]), k] = 1.0
+        for j in range(self.output, 0, -1):
+            if grads[j] is not None:
+                for i, gi in self.stages[j].backprop(grads[j], vals, rule):
+                    grads[i] = gi if grads[i] is None else grads[i] + gi
+        res = grads[0] if grads[0] is not None else np.zeros_like(X)
+        return res[0] if single else res

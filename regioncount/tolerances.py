@@ -5,7 +5,7 @@ suite checks that for the region margin and the stability tolerance.
 """
 
 #: A ReLU (or leaky ReLU) is *active* when its pre-activation is strictly above zero; zero
-#: counts as inactive (REGIONS.md section 1). This is a semantic threshold, not a tolerance,
+#: counts as inactive (docs/regions.md). This is a semantic threshold, not a tolerance,
 #: and it is exactly zero on purpose: patterns at points are computed exactly as defined.
 ACTIVE_THRESHOLD = 0.0
 

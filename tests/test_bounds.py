@@ -202,3 +202,43 @@ def test_cli_usage_errors(cli_run, tmp_path):
     assert code == 2 and "entry 1 is -4" in err
     code, out, _ = cli_run("bounds", "--arch", "3-2-5", "--json")
     assert code == 0 and json.loads(out)["bounds"]["serra2018_upper"] == 29
+
+
+# -- applicability declarations ---------------------------------------------------------------
+
+def test_declared_applicability_by_network_type():
+    """Which registry bounds each kind of network keeps (docs/bounds.md, 'Which bounds a model
+    keeps'), read from the declarations alone: nothing is computed."""
+    from regioncount.bounds.registry import BoundInput
+
+    def kept(**kw):
+        b = BoundInput((2, 6, 6), maxout_rank=kw.pop("k", 3), **kw)
+        return {n for n, s in BOUNDS.items() if s.why_not(b) is None}
+
+    everything = set(BOUNDS)
+    dimension_free = {"two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
+                      "zaslavsky_one_layer_rank", "montufar2017_upper", "raghu2017_upper",
+                      "serra2018_maxout_upper", "maxout_one_layer_sharp"}
+    assert kept() == everything
+    assert kept(units=frozenset({"leaky_relu"})) == dimension_free
+    assert kept(units=frozenset({"relu", "leaky_relu"})) == dimension_free
+    assert kept(units=frozenset({"clip", "relu"})) == {
+        "zaslavsky_shallow", "montufar2017_upper", "raghu2017_upper", "serra2018_maxout_upper",
+        "maxout_one_layer_sharp"}
+    assert kept(units=frozenset({"max"}), max_sizes=(3,), k=None) == {
+        "zaslavsky_shallow", "raghu2017_upper", "serra2018_maxout_upper", "maxout_one_layer_sharp"}
+    assert kept(units=frozenset({"max"}), max_sizes=(2, 3), k=None) == {
+        "zaslavsky_shallow", "raghu2017_upper", "serra2018_maxout_upper"}
+    assert kept(chain=False) == {"two_pow_n", "zaslavsky_shallow", "raghu2017_upper"}
+    assert kept(chain=False, units=frozenset({"clip"})) == {"zaslavsky_shallow", "raghu2017_upper"}
+
+
+def test_bound_kinds_are_an_enum_of_strings():
+    from regioncount.bounds.registry import UPPER_KINDS, BoundKind
+
+    assert all(isinstance(s.kind, BoundKind) for s in BOUNDS.values())
+    assert {k.value for k in UPPER_KINDS} == {"upper", "upper (weights)", "upper (weights, domain)"}
+    assert [k.side for k in BoundKind] == ["upper", "lower", "exact", "upper", "upper", "reference"]
+    d = bounds_for_arch((2, 4, 4)).to_json()
+    assert d["kinds"]["serra2018_lower"] == "lower" and type(d["kinds"]["serra2018_lower"]) is str
+    assert json.loads(json.dumps(d))["kinds"] == d["kinds"]

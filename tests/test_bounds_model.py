@@ -314,3 +314,92 @@ def test_leaky_onnx_model_through_the_cli(cli_run, tmp_path, rng):
     assert [l["kind"] for l in d["layers"]] == ["leaky_relu", "leaky_relu"]
     assert d["bounds"]["montufar2017_upper"] == 484 and d["bounds"]["serra2018_upper"] is None
     assert d["bounds"]["serra2018_maxout_upper"] == 29584     # bound_values.json, 2-6-6, k = 3
+
+
+# -- applicability is decided before computing ----------------------------------------------
+
+def _forbid(monkeypatch, names):
+    """Make the formulas ``names`` fail the test if they are called."""
+    def called(name):
+        def f(*a, **k):
+            raise AssertionError(f"{name} was computed for a network it does not apply to")
+        return f
+    for name in names:
+        monkeypatch.setattr(F, name, called(name))
+
+
+SERRA_AND_LOWER = ("serra2018_upper", "hinz_histogram_upper", "serra2018_rank_upper",
+                   "serra2020_stable_upper", "exact_max_n0_1", "montufar2014_lower",
+                   "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower")
+
+
+def test_formulas_that_do_not_apply_are_never_called(monkeypatch, rng):
+    from regioncount.bounds.model import bound_input
+    from regioncount.bounds.registry import BOUNDS
+
+    layers = [(rng.normal(size=(6, 2)), rng.normal(size=6)), (rng.normal(size=(6, 6)), rng.normal(size=6))]
+    relu = Network.from_layers(layers)
+    leaky = Network.from_layers(layers, activation="leaky_relu", alpha=0.1)
+    dom = Domain.box(0.0, 1.0, 2)
+    _forbid(monkeypatch, SERRA_AND_LOWER)
+    r = bounds_for_network(leaky, domain=dom)
+    inp = bound_input(network_architecture(leaky))
+    for name in ("serra2018_upper", "hinz2019_histogram_upper", "serra2018_rank_upper",
+                 "exact_max_n0_1"):
+        assert r.bounds[name] is None
+        assert r.reasons[name] == BOUNDS[name].why_not(inp) == (
+            "ReLU only (inactive unit = 0); this is a leaky ReLU network")
+    for name in ("montufar2014_lower", "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower"):
+        assert r.bounds[name] is None
+        assert r.reasons[name] == "constructions are ReLU networks; this is a leaky ReLU network"
+    assert "serra2020_stable_upper" not in r.bounds
+    assert "stable-unit recursion: ReLU chains only" in r.notes
+    assert r.bounds["montufar2017_upper"] == 484       # what applies is still computed
+    # the same patched formulas are called for a ReLU chain (the check above can fail)
+    with pytest.raises(AssertionError, match="was computed"):
+        bounds_for_network(relu)
+
+
+def test_no_neuron_bounds_for_a_network_without_the_stable_recursion(monkeypatch, rng):
+    import regioncount.bounds.model as model
+
+    def stable_counts(*a, **k):
+        raise AssertionError("stable units computed")
+    monkeypatch.setattr(model, "_stable_counts", stable_counts)
+    layers = [(rng.normal(size=(4, 2)), rng.normal(size=4)), (rng.normal(size=(4, 4)), rng.normal(size=4))]
+    r = bounds_for_network(Network.from_layers(layers, activation="leaky_relu", alpha=0.2),
+                           domain=Domain.box(0.0, 1.0, 2))
+    assert "serra2020_stable_upper" not in r.bounds and r.bounds["two_pow_n"] == 256
+    with pytest.raises(AssertionError, match="stable units computed"):
+        bounds_for_network(Network.from_layers(layers), domain=Domain.box(0.0, 1.0, 2))
+
+
+def test_residual_and_max_networks_skip_the_formulas_they_break(monkeypatch, rng):
+    W1, W2, skip = rng.normal(size=(4, 2)), rng.normal(size=(4, 4)), rng.normal(size=(4, 2))
+    residual = Network([Input(size=2),
+                        Affine(size=4, sources=(0,), weights=(W1,), bias=rng.normal(size=4)),
+                        Relu(size=4, source_index=1),
+                        Affine(size=4, sources=(2, 0), weights=(W2, skip), bias=rng.normal(size=4)),
+                        Relu(size=4, source_index=3)])
+    maxout = Network([Input(size=2),
+                      Affine(size=12, sources=(0,), weights=(rng.normal(size=(12, 2)),),
+                             bias=rng.normal(size=12)),
+                      MaxGroups(size=4, source_index=1, indptr=np.arange(0, 13, 3),
+                                indices=np.arange(12))])
+    _forbid(monkeypatch, SERRA_AND_LOWER + ("montufar2017_upper", "zaslavsky_one_layer",
+                                            "serra2018_maxout_upper"))
+    r = bounds_for_network(residual, maxout_rank=3)
+    why = "not for residual / branching networks (skips bypass the layer widths)"
+    for name in ("montufar2017_upper", "zaslavsky_one_layer", "serra2018_upper",
+                 "serra2018_maxout_upper", "maxout_one_layer_sharp"):
+        assert r.bounds[name] is None and r.reasons[name] == why, name
+    assert r.reasons["serra2018_lower"] == "constructions are plain ReLU chains, this network branches"
+    assert r.bounds["raghu2017_upper"] == 121 and r.bounds["pieces_product"] == 256
+    # one layer of 4 rank-3 maxout units: 2^N and Montufar 2017 are not evaluated
+    _forbid(monkeypatch, ("two_pow_n",))
+    m = bounds_for_network(maxout)
+    assert m.bounds["two_pow_n"] is None and m.reasons["two_pow_n"].startswith("units with more")
+    assert m.reasons["montufar2017_upper"] == "network has max units: see serra2018_maxout_upper"
+    assert m.bounds["maxout_one_layer_sharp"] == 33 and m.bounds["pieces_product"] == 81
+    # Thm 8 on the network's groups goes through the hyperplane product, not the rank-K formula
+    assert m.bounds["serra2018_maxout_upper"] == F.zaslavsky(12, 2) == 79

@@ -8,7 +8,10 @@ import pytest
 MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
            "regioncount.intervals", "regioncount.io.export", "regioncount.io.vnnlib",
            "regioncount.enumeration.tree", "regioncount.enumeration.slices",
-           "regioncount.enumeration.milp_count", "regioncount.bounds.formulas"]
+           "regioncount.enumeration.milp_count", "regioncount.bounds.formulas",
+           "regioncount.app", "regioncount.analysis", "regioncount.stages",
+           "regioncount.milp.formulation",
+           "regioncount.milp.tighten"]
 
 
 @pytest.mark.parametrize("name", MODULES)

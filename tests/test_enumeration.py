@@ -10,7 +10,7 @@ import pytest
 from regioncount import Domain, Network
 from regioncount import tolerances as tol
 from regioncount.enumeration import count_tree
-from regioncount.enumeration import parallel as par
+from regioncount.enumeration import executors as par
 from regioncount.enumeration.slices import count_slice, slice_regions_1d, slice_regions_2d
 from regioncount.network import Affine, Clip, Input, LeakyRelu, MaxGroups, Relu
 

@@ -11,7 +11,7 @@ import onnx
 import pytest
 
 from regioncount.enumeration import count_tree
-from regioncount.enumeration import parallel as par
+from regioncount.enumeration import executors as par
 from regioncount.errors import SolverError
 
 from conftest import network_from_entry

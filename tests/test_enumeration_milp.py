@@ -75,3 +75,46 @@ def test_milp_refuses_where_its_margin_misses_regions():
     chain_b = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([-0.5, -0.5])),
                                    (np.array([[1.0, -1.0]]), np.array([0.1]))])
     assert milp_blind_spots(chain_b, interval_bounds(chain_b, dom)) == []
+
+
+def _toy():
+    rng = np.random.default_rng(0)
+    from regioncount import Domain, Network
+
+    net = Network.from_layers([(rng.normal(size=(6, 2)), rng.normal(size=6) * 0.3),
+                               (rng.normal(size=(6, 6)), rng.normal(size=6) * 0.3)])
+    return net, Domain.box(-1, 1, 2)
+
+
+def test_a_stopped_milp_count_is_partial():
+    """Every way out of the loop but exhaustion is labelled partial, with its reason."""
+    net, dom = _toy()
+    full = count_milp(net, dom)
+    assert full.complete and full.regions == count_tree(net, dom, workers=1).regions
+    assert full.regions > 8
+    part = count_milp(net, dom, max_regions=5)
+    assert (part.complete, part.stop_reason, part.regions) == (False, "region limit", 5)
+    assert part.pattern_set() <= full.pattern_set()
+    late = count_milp(net, dom, time_limit=1e-9, bounds="interval")
+    assert (late.complete, late.stop_reason, late.regions) == (False, "time limit", 0)
+
+
+@pytest.mark.parametrize("status,reason", [("TIME_LIMIT", "time limit"),
+                                           ("INTERRUPTED", "interrupted")])
+def test_solver_stopping_early_makes_the_count_partial(monkeypatch, status, reason):
+    """The solver itself stops (its own time limit, Ctrl-C) on the fourth solve."""
+    from regioncount.backends import Solution, Status
+    from regioncount.backends.highs import HighsBackend
+
+    net, dom = _toy()
+    real, calls = HighsBackend.solve, []
+
+    def solve(self, *a, **k):
+        calls.append(1)
+        if len(calls) == 4:
+            return Solution(Status[status], None, None, None, 0.0)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(HighsBackend, "solve", solve)
+    r = count_milp(net, dom, bounds="interval")
+    assert (r.complete, r.stop_reason, r.regions) == (False, reason, 3)

@@ -114,6 +114,42 @@ def test_pad_dropout_softmax_normalise():
     assert _single("Softmax", ["x"], opset=13)["axis"] == -1
 
 
+#: Attributes without a default that a node of these ops must carry.
+REQUIRED = {"AveragePool": {"kernel_shape": [2, 2]}, "MaxPool": {"kernel_shape": [2, 2]},
+            "Cast": {"to": 1}, "Concat": {"axis": 0}, "DepthToSpace": {"blocksize": 2}}
+
+
+@pytest.mark.parametrize("opset", [7, 9, 11, 13, 15, 18, 21])
+def test_reader_fills_every_schema_default(opset):
+    """Whatever the op's schema (onnx.defs) states as a default at the model's opset is in the
+    layer's attributes when the node omits it."""
+    checked = 0
+    for op in ("Gemm", "LeakyRelu", "BatchNormalization", "Conv", "AveragePool", "MaxPool",
+               "ReduceMean", "ReduceSum", "ReduceMax", "Flatten", "Gather", "Split",
+               "DepthToSpace", "Softmax", "LogSoftmax", "Dropout", "Shape", "Reshape", "Cast"):
+        attrs = _single(op, ["x"], REQUIRED.get(op), opset=opset)
+        for name, a in onnx.defs.get_schema(op, opset).attributes.items():
+            if a.default_value.type == onnx.AttributeProto.UNDEFINED or name in REQUIRED.get(op, {}):
+                continue
+            want = helper.get_attribute_value(a.default_value)
+            want = want.decode() if isinstance(want, bytes) else want
+            assert attrs[name] == want, (op, opset, name)
+            checked += 1
+    assert checked >= 20
+
+
+def test_clip_float32_extremes_are_no_bound():
+    """Clip-6's schema defaults min / max to -/+ the largest float32: no breakpoint."""
+    f32 = float(np.finfo(np.float32).max)
+    assert onnx.defs.get_schema("Clip", 7).attributes["max"].default_value.f == pytest.approx(f32)
+    none = _single("Clip", ["x"], opset=7)
+    assert (none["min"], none["max"]) == (-np.inf, np.inf)
+    explicit = _single("Clip", ["x"], {"min": -f32, "max": 1.0}, opset=9)
+    assert (explicit["min"], explicit["max"]) == (-np.inf, 1.0)
+    big = _single("Clip", ["x", "lo"], inits={"lo": np.float32(-3e38)}, opset=13)
+    assert big["min"] == pytest.approx(-3e38) and big["max"] == np.inf
+
+
 def test_dynamic_parameter_is_recorded_by_name():
     nodes = [helper.make_node("Shape", ["x"], ["s"]),
              helper.make_node("Reshape", ["x", "s"], ["y"], name="r")]

@@ -523,3 +523,110 @@ def test_unused_extra_outputs_are_fine_used_ones_are_not(rng):
     m.graph.output[1].type.tensor_type.elem_type = TensorProto.INT64
     with pytest.raises(ModelError, match="'mp' \\(MaxPool\\).*Indices"):
         lower(read_onnx(m))
+
+
+# -- attribute defaults from the operator schemas ----------------------------------------------
+
+def _same(x, y, where="network"):
+    """Exactly the same numbers and structure (dense or sparse arrays, dataclasses, tuples)."""
+    import dataclasses
+
+    if sp.issparse(x) or sp.issparse(y):
+        assert sp.issparse(x) and sp.issparse(y) and x.shape == y.shape, where
+        assert (sp.csr_matrix(x) != sp.csr_matrix(y)).nnz == 0, where
+    elif isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        assert np.array_equal(np.asarray(x), np.asarray(y)), where
+    elif dataclasses.is_dataclass(x):
+        assert type(x) is type(y), where
+        for f in dataclasses.fields(x):
+            _same(getattr(x, f.name), getattr(y, f.name), f"{where}.{f.name}")
+    elif isinstance(x, (tuple, list)):
+        assert len(x) == len(y), where
+        for i, (a, b) in enumerate(zip(x, y)):
+            _same(a, b, f"{where}[{i}]")
+    else:
+        assert x == y, where
+
+
+def _one_op(op, inputs, shape, inits=None, base=None, opset=13, outputs=("y",)):
+    def build(extra):
+        node = helper.make_node(op, inputs, list(outputs), name="n", **{**(base or {}), **extra})
+        return make([node], [("x", shape)], inits, opset=opset)
+    return build
+
+
+def _shape_then_reshape(extra):
+    nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape", **extra),
+             helper.make_node("Reshape", ["x", "s"], ["y"], name="n")]
+    return make(nodes, [("x", [1, 3, 4])], opset=15)
+
+
+_R = np.random.default_rng(5)
+_BN = {k: _R.uniform(0.5, 1.5, size=3).astype(np.float32) for k in ("s", "b", "m", "v")}
+_F32_MAX = float(np.finfo(np.float32).max)
+_POOL = dict(kernel_shape=[2, 2], strides=[2, 2])
+
+#: (op, attribute, the default the ONNX operator documentation states, model builder)
+SCHEMA_DEFAULT_CASES = [
+    ("Gemm", "alpha", 1.0, _one_op("Gemm", ["x", "B", "C"], [2, 4], {"B": W(_R, 4, 5), "C": W(_R, 5)})),
+    ("Gemm", "beta", 1.0, _one_op("Gemm", ["x", "B", "C"], [2, 4], {"B": W(_R, 4, 5), "C": W(_R, 5)})),
+    ("Gemm", "transA", 0, _one_op("Gemm", ["x", "B", "C"], [2, 4], {"B": W(_R, 4, 5), "C": W(_R, 5)},
+                                  opset=7)),
+    ("Gemm", "transB", 0, _one_op("Gemm", ["x", "B"], [2, 4], {"B": W(_R, 4, 5)})),
+    ("LeakyRelu", "alpha", 0.01, _one_op("LeakyRelu", ["x"], [1, 6])),
+    ("LeakyRelu", "alpha", 0.01, _one_op("LeakyRelu", ["x"], [1, 6], opset=7)),
+    ("BatchNormalization", "epsilon", 1e-5,
+     _one_op("BatchNormalization", ["x", "s", "b", "m", "v"], [1, 3, 2, 2], _BN, opset=9)),
+    ("BatchNormalization", "epsilon", 1e-5,
+     _one_op("BatchNormalization", ["x", "s", "b", "m", "v"], [1, 3, 2, 2], _BN, opset=15)),
+    ("Conv", "group", 1, _one_op("Conv", ["x", "W"], [1, 2, 4, 4], {"W": W(_R, 3, 2, 2, 2)})),
+    ("Conv", "auto_pad", "NOTSET", _one_op("Conv", ["x", "W"], [1, 2, 4, 4], {"W": W(_R, 3, 2, 2, 2)})),
+    ("AveragePool", "auto_pad", "NOTSET", _one_op("AveragePool", ["x"], [1, 2, 5, 5], base=_POOL)),
+    ("AveragePool", "ceil_mode", 0, _one_op("AveragePool", ["x"], [1, 2, 5, 5], base=_POOL)),
+    ("AveragePool", "count_include_pad", 0,
+     _one_op("AveragePool", ["x"], [1, 2, 4, 4], base=dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]))),
+    ("MaxPool", "auto_pad", "NOTSET", _one_op("MaxPool", ["x"], [1, 2, 5, 5], base=_POOL)),
+    ("MaxPool", "ceil_mode", 0, _one_op("MaxPool", ["x"], [1, 2, 5, 5], base=_POOL)),
+    ("ReduceMean", "keepdims", 1, _one_op("ReduceMean", ["x"], [1, 3, 4], base={"axes": [1]})),
+    ("ReduceSum", "keepdims", 1, _one_op("ReduceSum", ["x", "a"], [1, 3, 4], {"a": np.array([2])})),
+    ("ReduceSum", "noop_with_empty_axes", 0, _one_op("ReduceSum", ["x"], [1, 3, 4])),
+    ("ReduceMax", "keepdims", 1, _one_op("ReduceMax", ["x", "a"], [1, 3, 4], {"a": np.array([1])},
+                                         opset=18)),
+    ("ReduceMin", "noop_with_empty_axes", 0, _one_op("ReduceMin", ["x"], [1, 3, 4], opset=18)),
+    ("Pad", "mode", "constant",
+     _one_op("Pad", ["x", "p"], [1, 2, 3, 3], {"p": np.array([0, 0, 1, 0, 0, 0, 0, 2])})),
+    ("Pad", "value", 0.0, _one_op("Pad", ["x"], [1, 2, 3, 3], base={"pads": [0, 0, 1, 0, 0, 0, 0, 2]},
+                                  opset=9)),
+    ("Flatten", "axis", 1, _one_op("Flatten", ["x"], [1, 2, 3, 3])),
+    ("Gather", "axis", 0, _one_op("Gather", ["x", "i"], [3, 4], {"i": np.array([2, 0])})),
+    ("Split", "axis", 0, _one_op("Split", ["x", "s"], [4, 3], {"s": np.array([1, 3])},
+                                 outputs=("y", "rest"))),
+    ("DepthToSpace", "mode", "DCR", _one_op("DepthToSpace", ["x"], [1, 8, 2, 2], base={"blocksize": 2})),
+    ("Clip", "max", _F32_MAX, _one_op("Clip", ["x"], [1, 6], base={"min": 0.0}, opset=7)),
+    ("Clip", "min", -_F32_MAX, _one_op("Clip", ["x"], [1, 6], base={"max": 0.5}, opset=7)),
+    ("Shape", "start", 0, _shape_then_reshape),
+    ("Reshape", "allowzero", 0, _one_op("Reshape", ["x", "s"], [1, 3, 4], {"s": np.array([0, 12])},
+                                        opset=14)),
+]
+
+
+@pytest.mark.parametrize("op,attr,default,build", SCHEMA_DEFAULT_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(SCHEMA_DEFAULT_CASES)])
+def test_absent_attribute_is_the_documented_default(op, attr, default, build):
+    """A node without the attribute lowers to the same network as one that sets it to the
+    default the ONNX documentation states; both agree with onnxruntime."""
+    without, explicit = build({}), build({attr: default})
+    assert attr not in [a.name for n in without.graph.node for a in n.attribute if n.op_type == op]
+    a, b = check(without), check(explicit)
+    _same(a.stages, b.stages)
+    assert (a.input_shape, a.output_shape) == (b.input_shape, b.output_shape)
+
+
+def test_schema_defaults_reach_the_network():
+    """The float32 defaults of the schemas, not a hand-typed 0.01 or 1e-5."""
+    net = check(SCHEMA_DEFAULT_CASES[4][3]({}))
+    assert np.all(net.stages[-1].alpha == float(np.float32(0.01))) and 0.01 not in net.stages[-1].alpha
+    clip6 = check(_one_op("Clip", ["x"], [1, 6], base={"min": 0.0}, opset=7)({}))
+    assert kinds(clip6) == ["input", "relu"]            # max -> +FLT_MAX: no upper breakpoint
+    clip6 = check(_one_op("Clip", ["x"], [1, 6], base={"min": -1.0}, opset=9)({}))
+    assert isinstance(clip6.stages[-1], Clip) and np.all(clip6.stages[-1].hi == np.inf)

@@ -33,10 +33,11 @@ Examples
 
 from __future__ import annotations
 
-from math import comb, prod
+from math import comb, log2, prod
 from typing import Sequence
 
 from ..errors import RegioncountError
+from ..memory import check_memory
 
 Arch = tuple[int, ...]
 
@@ -61,6 +62,29 @@ def check_arch(arch: Sequence[int]) -> Arch:
             raise RegioncountError(f"architecture {'-'.join(map(str, a))}: entry {i} is {v}, "
                                    "every width must be >= 1")
     return a
+
+
+def table_bytes(n0: int, widths: Sequence[int]) -> int:
+    """An upper estimate of the memory of the tables of :func:`serra_recursion` and
+    :func:`hinz_histogram_upper`: per layer ``l`` about ``4 (D_l + 2)`` integers (``D_l``, the
+    reachable dimension, is at most ``n0``), each of at most ``sum_l D_l log2(n_l + 1) + 1``
+    bits (the recursion's values are at most ``prod_l (n_l + 1)^D_l``).
+
+    >>> table_bytes(784, (22, 22)) < 10**6, table_bytes(10**8, (10**8, 10**8)) > 10**15
+    (True, True)
+    """
+    d, bits, count = int(n0), 1.0, 0
+    for n in widths:
+        count += 4 * (d + 2)
+        d = min(d, int(n))
+        bits += min(float(n), d * log2(int(n) + 1))
+    return int(count * (bits / 8 + 32))
+
+
+def check_tables(n0: int, widths: Sequence[int]) -> None:
+    """Refuse (:class:`~regioncount.errors.ResourceError`) bounds whose tables
+    (:func:`table_bytes`) exceed the memory limit of :mod:`regioncount.memory`."""
+    check_memory(table_bytes(n0, widths), f"the bound tables of {n0}-{'-'.join(map(str, widths))}")
 
 
 def zaslavsky(n: int, d: int) -> int:
@@ -155,6 +179,7 @@ def serra_recursion(n0: int, widths: Sequence[int], ranks: Sequence[int] | None 
                                    f"exceed its width {n}")
         uns.append(u)
 
+    check_tables(n0, widths)
     # Evaluate R(l, .) as a whole vector per layer, from the last layer back. Reachable
     # dimensions: D_0 = n0, D_{l+1} = min(D_l, a_l + u_l). With m = a + u and c = min(u, r):
     #   R(l, d) = R(l+1, d) * sum_{j <= min(d, c, m - d)} C(u, j)          (terms j <= m - d)
@@ -167,7 +192,7 @@ def serra_recursion(n0: int, widths: Sequence[int], ranks: Sequence[int] | None 
     nxt = [1] * (dims[L] + 1)
     for l in range(L - 1, -1, -1):
         u, a, D, Dn = uns[l], act[l], dims[l], dims[l + 1]
-        m, c = a + u, min(u, rk[l])
+        m, c = a + u, min(u, rk[l], D)     # j > D never enters R(l, d) for d <= D
         binom = [1] * (c + 1)
         for j in range(c):
             binom[j + 1] = binom[j] * (u - j) // (j + 1)
@@ -212,7 +237,7 @@ def serra2018_rank_upper(arch: Sequence[int], ranks: Sequence[int]) -> int:
 
 def serra2020_stable_upper(arch: Sequence[int], active: Sequence[int], inactive: Sequence[int],
                            ranks: Sequence[int] | None = None) -> int:
-    """The recursion with stably active / inactive unit counts per layer (BOUNDS.md; in the
+    """The recursion with stably active / inactive unit counts per layer (in the
     spirit of Serra and Ramalingam, AAAI 2020). Valid on the domain the stability holds on.
 
     >>> serra2020_stable_upper((784, 11, 11), (2, 1), (3, 2))
@@ -352,17 +377,19 @@ def hinz_histogram_upper(arch: Sequence[int], ranks: Sequence[int] | None = None
     """
     n0 = arch[0]
     ws = hidden(arch)
+    check_tables(n0, ws)
     rk = tuple(ranks) if ranks is not None else ws
     hist = [0] * n0 + [1]                 # hist[d]: regions whose image has dimension d
     for n, r in zip(ws, rk):
         D = len(hist) - 1
         c = min(n, r)
-        binom = [1] * (n + 1)
-        for j in range(n):
-            binom[j + 1] = binom[j] * (n - j) // (j + 1)
-        bsum = [0] * (n + 2)
-        for j in range(n + 1):
-            bsum[j + 1] = bsum[j] + binom[j]
+        K = min(D, n)                     # only C(n, j) and C(n, n - j) = C(n, j), j <= K, are read
+        small = [1] * (K + 1)
+        for j in range(K):
+            small[j + 1] = small[j] * (n - j) // (j + 1)
+        bsum = [0] * (K + 2)
+        for j in range(K + 1):
+            bsum[j + 1] = bsum[j] + small[j]
         suffix = [0] * (D + 2)            # suffix[d] = sum_{d' >= d} hist[d']
         for d in range(D, -1, -1):
             suffix[d] = suffix[d + 1] + hist[d]
@@ -378,12 +405,12 @@ def hinz_histogram_upper(arch: Sequence[int], ranks: Sequence[int] | None = None
             if 0 <= j <= c:
                 lo = max(e + 1, j)
                 if lo <= D:
-                    new[e] += binom[j] * suffix[lo]
+                    new[e] += small[e] * suffix[lo]     # C(n, j) = C(n, e)
         hist = new
     return sum(hist)
 
 
-__all__ = ["check_arch", "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
+__all__ = ["check_arch", "check_tables", "table_bytes", "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
            "montufar2017_upper", "raghu2017_upper", "serra_recursion", "serra2018_upper",
            "serra2018_rank_upper", "serra2020_stable_upper", "montufar2014_lower",
            "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower", "exact_max_n0_1",

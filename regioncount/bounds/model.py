@@ -6,7 +6,8 @@ can cut a region of the layers before, and the rank of the affine map from the p
 layer's outputs (or the input) to its pre-activations (a product of the affine stages in
 between; convolutions are unrolled sparse matrices).
 
-:func:`bounds_for_network` then evaluates what still holds:
+:func:`bounds_for_network` describes the network to the registry (:func:`bound_input`), whose
+bounds declare what they hold for (:mod:`.registry`), so what does not hold is never computed:
 
 - ReLU chains: every bound of the registry, plus the rank versions and, on a domain, the
   stable-unit recursion fed by neuron bounds (interval propagation by default, or any
@@ -39,24 +40,18 @@ Examples
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import RegioncountError
-from ..network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
-from . import formulas as F
+from ..network import Affine, Network
 from .linalg import INDEPENDENT_SETS_LIMIT, count_independent_rows, matrix_rank
-from .registry import BOUNDS, BoundInput, BoundsReport, evaluate, make_report
+from .registry import BOUNDS, BoundInput, BoundKind, BoundsReport, evaluate, make_report
 
 log = logging.getLogger(__name__)
-
-#: Bounds that hold only for plain ReLU chains (Serra's bottleneck, the constructions).
-RELU_CHAIN_ONLY = ("serra2018_upper", "hinz2019_histogram_upper", "serra2018_rank_upper",
-                   "serra2020_stable_upper", "exact_max_n0_1", "montufar2014_lower",
-                   "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower")
 
 
 @dataclass(frozen=True)
@@ -119,24 +114,13 @@ class NetworkArchitecture:
 
 
 def _unit_kind(s) -> str:
-    if isinstance(s, LeakyRelu):
-        return "relu" if np.all(np.asarray(s.alpha) == 0) else "leaky_relu"
-    return s.kind
+    """The kind the bounds see (a leaky ReLU with every slope 0 is a ReLU)."""
+    return s.bound_kind
 
 
 def _layer_counts(s) -> tuple[int, int, tuple]:
-    """(hyperplanes, pieces, group sizes) of a PWL stage."""
-    if isinstance(s, (Relu, LeakyRelu)):
-        return s.size, 2 ** s.size, ()
-    if isinstance(s, Clip):
-        lo = np.broadcast_to(np.asarray(s.lo, float), (s.size,))
-        hi = np.broadcast_to(np.asarray(s.hi, float), (s.size,))
-        sides = np.isfinite(lo).astype(int) + np.isfinite(hi).astype(int)
-        return int(sides.sum()), prod(int(v) + 1 for v in sides), ()
-    if isinstance(s, MaxGroups):
-        k = [int(v) for v in s.group_sizes()]
-        return sum(F.maxout_hyperplanes(v) for v in k), prod(k), tuple(sorted(set(k)))
-    raise RegioncountError(f"stage kind {s.kind} is not a PWL stage")
+    """(hyperplanes, pieces, group sizes) of a PWL stage, as the stage kind states them."""
+    return s.layer_counts()
 
 
 def _compose_back(net: Network, k: int):
@@ -225,6 +209,10 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
                        independent_sets_limit: int = INDEPENDENT_SETS_LIMIT) -> BoundsReport:
     """The bounds that hold for ``net`` (see the module docstring for which and why).
 
+    Which registry bounds apply is decided from the network's description
+    (:func:`bound_input`) before any is computed; the stable-unit counts are computed only
+    when the stable-unit recursion applies.
+
     Parameters
     ----------
     net : Network
@@ -245,114 +233,79 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
     BoundsReport
     """
     A = network_architecture(net)
-    arch, kinds = A.arch, set(A.kinds)
-    L = len(A.layers)
-    ranks = A.ranks
+    inp = bound_input(A, maxout_rank)
     notes = list(A.notes)
-    relu_chain = A.chain and kinds == {"relu"}
-    values: dict = {}
-    reasons: dict = {}
-    kinds_out: dict = {}
-    refs: dict = {}
-
-    # Registry bounds for a plain ReLU architecture, then take back what does not hold.
-    active = inactive = None
-    dom_text = None
-    if domain is not None:
-        dom_text = _domain_text(domain)
-        if relu_chain:
-            active, inactive, method = _stable_counts(net, A, domain, neuron_bounds)
-            notes.append(f"stable units on the domain from {method} bounds: active "
-                         f"{list(active)}, inactive {list(inactive)}")
-    has_max = "max" in kinds
-    if has_max and maxout_rank is not None:
+    if inp.max_sizes and maxout_rank is not None:
         notes.append(f"maxout rank {maxout_rank} not used: the model's max groups give the ranks")
-    inp = BoundInput(arch, ranks=ranks if A.chain else None,
-                     maxout_rank=None if has_max else maxout_rank,
-                     active=active, inactive=inactive)
+    if domain is not None:
+        inp = _with_stable_counts(net, A, inp, domain, neuron_bounds, notes)
     values, reasons = evaluate(inp)
+    kinds, refs = {}, {}
+    extra = {"pieces_product": _pieces_product(A),
+             "layer1_independent_sets": _independent_sets(A, independent_sets_limit)}
+    for name, e in extra.items():
+        if e is not None:
+            values[name], kinds[name], refs[name] = e.value, e.kind, e.reference
+            if e.reason:
+                reasons[name] = e.reason
+    return make_report(values, reasons, arch=A.arch, ranks=A.ranks, maxout_rank=maxout_rank,
+                       source=net.name, domain=None if domain is None else _domain_text(domain),
+                       notes=tuple(notes), kinds=kinds, references=refs, layers=A.layers)
 
-    pieces = prod(l.pieces for l in A.layers)
-    if kinds <= {"relu", "leaky_relu"}:
-        values["two_pow_n"] = F.two_pow_n(arch)
-    else:
-        values["two_pow_n"] = None
-        reasons["two_pow_n"] = "units with more than two pieces (clip / max): see pieces_product"
-    values["pieces_product"] = pieces
-    kinds_out["pieces_product"] = "upper"
-    refs["pieces_product"] = "every unit is on one of its pieces"
 
-    hyper = [l.hyperplanes for l in A.layers]
-    values["raghu2017_upper"] = prod(F.zaslavsky(h, arch[0]) for h in hyper)
-    if not kinds <= {"relu", "leaky_relu"}:
-        reasons["raghu2017_upper"] = "hyperplanes per layer: k(k-1)/2 per max group, 2 per clip"
-    if not A.chain:
-        reasons["raghu2017_upper"] = "holds for DAGs: PWL stages in topological order"
+def bound_input(A: NetworkArchitecture, maxout_rank: int | None = None) -> BoundInput:
+    """What the registry's applicability declarations and functions see of a network: its
+    widths, unit kinds, chain or not, hyperplanes per layer, ranks (chains) and max groups.
+    ``maxout_rank`` is dropped when the network has max units (their sizes give the ranks)."""
+    units = frozenset(A.kinds)
+    sizes = tuple(sorted({g for l in A.layers for g in l.group_sizes}))
+    return BoundInput(A.arch, ranks=A.ranks, maxout_rank=None if sizes else maxout_rank,
+                      units=units, chain=A.chain,
+                      hyperplanes=tuple(l.hyperplanes for l in A.layers), max_sizes=sizes)
 
-    why_dag = "not for residual / branching networks (skips bypass the layer widths)"
-    why_lower = "constructions are plain ReLU chains, this network branches"
-    if not A.chain:
-        for name in list(values):
-            if name in ("two_pow_n", "pieces_product", "raghu2017_upper", "zaslavsky_shallow"):
-                continue
-            values[name] = None
-            kind = BOUNDS[name].kind if name in BOUNDS else "upper"
-            reasons[name] = why_lower if kind == "lower" else why_dag
-    else:
-        if has_max:
-            values["montufar2017_upper"] = None
-            reasons["montufar2017_upper"] = "network has max units: see serra2018_maxout_upper"
-            values["serra2018_maxout_upper"] = F.hyperplane_product(
-                arch[0], arch[1:], hyper)
-            kinds_out["serra2018_maxout_upper"] = "upper"
-            refs["serra2018_maxout_upper"] = BOUNDS["serra2018_maxout_upper"].reference
-            reasons["serra2018_maxout_upper"] = (
-                "k(k-1)/2 hyperplanes per max group of size k (sizes "
-                f"{sorted({g for l in A.layers for g in l.group_sizes})}), 1 per ReLU")
-            if L == 1 and len(A.layers[0].group_sizes) == 1:
-                k = A.layers[0].group_sizes[0]
-                values["maxout_one_layer_sharp"] = F.maxout_one_layer_sharp(arch, k)
-                kinds_out["maxout_one_layer_sharp"] = "exact"
-        elif "clip" in kinds:
-            values["montufar2017_upper"] = F.hyperplane_product(arch[0], arch[1:], hyper)
-            reasons["montufar2017_upper"] = "a clip unit counts as two parallel hyperplanes"
-        if not relu_chain:
-            kind_txt = "leaky ReLU" if kinds <= {"relu", "leaky_relu"} else "/".join(sorted(kinds))
-            for name in RELU_CHAIN_ONLY:
-                if name in values:
-                    values[name] = None
-                    reasons[name] = (f"ReLU only (inactive unit = 0); this is a {kind_txt} "
-                                     "network" if BOUNDS[name].kind != "lower" else
-                                     f"constructions are ReLU networks; this is a {kind_txt} "
-                                     "network")
-        if not kinds <= {"relu", "leaky_relu"}:
-            for name in ("zaslavsky_one_layer", "zaslavsky_one_layer_rank"):
-                if name in values:
-                    values[name] = None
-                    reasons[name] = "one layer of two-piece units only"
 
-        # The first layer alone: independent subsets of rows of its (unrolled) matrix.
-        if A.layers[0].kind in ("relu", "leaky_relu"):
-            M = A.first_matrix
-            n_ind = count_independent_rows(M, limit=independent_sets_limit,
-                                           rank=A.layers[0].rank)
-            name = "layer1_independent_sets"
-            refs[name] = "Zaslavsky 1975 (independent sets of the rows of W1)"
-            kinds_out[name] = "upper (weights)" if L == 1 else "reference"
-            values[name] = n_ind
-            if n_ind is None:
-                reasons[name] = (f"Z(n1, rank W1) > {independent_sets_limit:,} subsets: too "
-                                 "many to enumerate")
-            elif L > 1:
-                reasons[name] = "the first layer alone, over generic biases"
-            else:
-                reasons[name] = "exact maximum over biases for these weights"
-
-    if active is None and domain is not None and not relu_chain:
+def _with_stable_counts(net, A, inp: BoundInput, domain, neuron_bounds, notes) -> BoundInput:
+    """``inp`` with the stably active / inactive units on ``domain`` when the stable-unit
+    recursion applies (else unchanged: no neuron bounds are computed); a note either way."""
+    if BOUNDS["serra2020_stable_upper"].why_not(inp) is not None:
         notes.append("stable-unit recursion: ReLU chains only")
-    return make_report(values, reasons, arch=arch, ranks=ranks, maxout_rank=maxout_rank,
-                       source=net.name, domain=dom_text, notes=tuple(notes), kinds=kinds_out,
-                       references=refs, layers=A.layers)
+        return inp
+    active, inactive, method = _stable_counts(net, A, domain, neuron_bounds)
+    notes.append(f"stable units on the domain from {method} bounds: active "
+                 f"{list(active)}, inactive {list(inactive)}")
+    return replace(inp, active=active, inactive=inactive)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A model-only bound (not in the registry: it needs more than :class:`BoundInput`)."""
+
+    value: int | None
+    kind: BoundKind
+    reference: str
+    reason: str | None = None
+
+
+def _pieces_product(A: NetworkArchitecture) -> _Entry:
+    """Every unit is on one of its pieces: any network, any unit kinds."""
+    return _Entry(prod(l.pieces for l in A.layers), BoundKind.UPPER,
+                  "every unit is on one of its pieces")
+
+
+def _independent_sets(A: NetworkArchitecture, limit: int) -> _Entry | None:
+    """The first layer alone: independent subsets of rows of its (unrolled) matrix. Applies
+    to chains whose first layer has two-piece units (else None, nothing computed)."""
+    if not A.chain or A.layers[0].kind not in ("relu", "leaky_relu"):
+        return None
+    n_ind = count_independent_rows(A.first_matrix, limit=limit, rank=A.layers[0].rank)
+    one = len(A.layers) == 1
+    if n_ind is None:
+        why = f"Z(n1, rank W1) > {limit:,} subsets: too many to enumerate"
+    else:
+        why = ("exact maximum over biases for these weights" if one else
+               "the first layer alone, over generic biases")
+    return _Entry(n_ind, BoundKind.UPPER_WEIGHTS if one else BoundKind.REFERENCE,
+                  "Zaslavsky 1975 (independent sets of the rows of W1)", why)
 
 
 def _domain_text(domain) -> str:
@@ -367,4 +320,4 @@ def _domain_text(domain) -> str:
 
 
 __all__ = ["LayerInfo", "NetworkArchitecture", "network_architecture", "bounds_for_network",
-           "RELU_CHAIN_ONLY"]
+           "bound_input"]

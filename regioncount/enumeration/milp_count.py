@@ -1,4 +1,4 @@
-"""The baseline: Serra et al.'s counting MILP with no-good cuts (REGIONS.md section 2).
+"""The baseline: Serra et al.'s counting MILP with no-good cuts (docs/milp.md).
 
 The network is encoded once (:func:`regioncount.milp.formulation.encode` with the margin column
 ``f``, maximised); each solve returns the pattern of largest margin among those not yet excluded;
@@ -33,7 +33,7 @@ from ..errors import RegioncountError, SolverError
 from ..intervals import interval_bounds
 from ..network import Network
 from .results import CountResult, Progress
-from .tree import _Interrupt
+from .limits import Interrupt, Limits
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def milp_blind_spots(net: Network, bounds) -> list[str]:
     """Where the margin MILP cannot certify a region, so that its count could be too low.
 
     The margin ``f`` asks every unstable unit to be at least ``f`` away from its breakpoints.
-    Two kinds of region have no such point although they have positive volume (REGIONS.md:
+    Two kinds of region have no such point although they have positive volume (docs/regions.md:
     identical pieces count once, a unit constant at zero is inactive):
 
     - a max group that reads ReLU / clip outputs: where several of them sit on the same
@@ -54,27 +54,31 @@ def milp_blind_spots(net: Network, bounds) -> list[str]:
     MILP count is exact).
     """
     from ..intervals import stable_units
-    from ..network import Affine, Clip, MaxGroups, Relu
 
-    constant_piece = (Relu, Clip, MaxGroups)
     out = []
     stab = {st.stage: st for st in stable_units(net, bounds)}
     for k in net.pwl_indices:
         s = net.stages[k]
         src = net.stages[s.inputs[0]]
         st = stab[k]
-        if isinstance(s, MaxGroups) and isinstance(src, (Relu, Clip)):
+        if s.kind == "max" and src.is_pwl and src.has_constant_piece:
             if np.any(~st.active):
                 out.append(f"stage {k} ({s.source.describe()}): a max over {src.kind} outputs "
                            "whose constant pieces tie on some regions")
-        elif isinstance(s, Relu) and isinstance(src, Affine):
-            reads_input = any(not isinstance(net.stages[i], constant_piece) for i in src.sources)
+        elif s.kind == "relu" and src.kind == "affine":
+            reads_input = any(not _may_be_constant(net.stages[i]) for i in src.sources)
             zero = (np.asarray(src.bias) == 0) & st.unstable
             if not reads_input and np.any(zero):
                 out.append(f"stage {k} ({s.source.describe()}): {int(zero.sum())} unstable "
                            "ReLU(s) with bias exactly 0 over ReLU outputs, identically 0 on "
                            "some regions")
     return out
+
+
+def _may_be_constant(s) -> bool:
+    """A PWL stage whose outputs can all be constant on a region (a constant piece, or a max
+    over such outputs)."""
+    return s.is_pwl and (s.has_constant_piece or s.kind == "max")
 
 
 def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
@@ -97,7 +101,7 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     keep_patterns : bool
         Return the patterns (flat, one row per region) with their interior points.
     bounds : NeuronBounds or {"lp", "interval"}
-        Neuron bounds for the big-M constants: given, or LP-tightened (default, REGIONS.md:
+        Neuron bounds for the big-M constants: given, or LP-tightened (default, docs/milp.md:
         tighten first), or plain interval bounds.
 
     Returns
@@ -108,13 +112,7 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     from ..milp.formulation import encode
 
     t0 = time.monotonic()
-    if bounds is None or bounds == "interval":
-        bounds = interval_bounds(net, domain)
-    elif bounds == "lp":
-        from ..milp.tighten import tighten
-
-        bounds = tighten(net, domain, method="lp", solver=solver,
-                         time_limit=None if time_limit is None else time_limit / 4).bounds
+    bounds = _big_m_bounds(net, domain, bounds, solver, time_limit)
     risks = milp_blind_spots(net, bounds)
     if risks:
         raise RegioncountError(
@@ -124,63 +122,79 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     enc = encode(net, domain, bounds, margin=True)
     be = get_backend(solver)
     be.load(enc.model)
-    margin = tol.REGION_MARGIN
-    deadline = t0 + time_limit if time_limit is not None else math.inf
-    patterns, points = [], []
-    solves = 0
-    reason = ""
-    last = 0.0
-    with _Interrupt() as intr:
-        while True:
-            if max_regions is not None and len(patterns) >= max_regions:
-                reason = "region limit"
-                break
-            if intr():
-                reason = "interrupted"
-                break
-            left = deadline - time.monotonic()
-            if left <= 0:
-                reason = "time limit"
-                break
-            sol = be.solve(time_limit=None if math.isinf(left) else left)
-            solves += 1
-            if sol.status is Status.INFEASIBLE:
-                break                                   # every pattern is excluded
-            if sol.status is Status.TIME_LIMIT:
-                reason = "time limit"
-                break
-            if sol.status is Status.INTERRUPTED:
-                reason = "interrupted"
-                break
-            if not sol.status.is_optimal or sol.x is None:
-                raise SolverError(f"{solver}: counting MILP ended with status {sol.status.value}")
-            if not sol.objective > margin:
-                break                                   # no pattern left with an interior
-            pat = np.concatenate([np.asarray(p, np.int32).ravel() for p in enc.pattern_from(sol.x)])
-            patterns.append(pat)
-            points.append(np.asarray(sol.x[enc.input_cols], float))
-            row, lb = enc.nogood(enc.pattern_from(sol.x))
-            be.add_rows(row, lb, np.inf)
-            now = time.monotonic()
-            if progress is not None and now - last >= 0.5:
-                last = now
-                progress(Progress(len(patterns), solves, 0, now - t0))
-    complete = reason == ""
+    with Interrupt() as intr:
+        limits = Limits.starting(t0, time_limit, max_regions, intr)
+        patterns, points, solves, reason = _nogood_loop(be, enc, limits, progress, t0, solver)
+    if reason:
+        log.warning("MILP count stopped early (%s): %d regions found so far", reason, len(patterns))
     P = np.array(patterns, np.int32).reshape(len(patterns), net.pwl_units)
     X = np.array(points).reshape(len(points), net.input_size)
-    per_class: dict = {}
-    if len(X):
-        cls = np.argmax(np.asarray(net.evaluate(X)).reshape(len(X), -1), axis=1)
-        for k, v in zip(*np.unique(cls, return_counts=True)):
-            per_class[int(k)] = int(v)
-    per_layer = []
-    k = 0
+    return CountResult(regions=len(P), complete=reason == "", method="milp",
+                       seconds=time.monotonic() - t0, lps=solves, per_class=_per_class(net, X),
+                       per_layer=_per_layer(net, P), patterns=P if keep_patterns else None,
+                       points=X if keep_patterns else None, stop_reason=reason, solver=solver)
+
+
+def _big_m_bounds(net, domain, bounds, solver, time_limit):
+    """The neuron bounds of the big-M constants: given, interval, or LP-tightened under a
+    quarter of the time limit."""
+    if bounds is None or bounds == "interval":
+        return interval_bounds(net, domain)
+    if bounds == "lp":
+        from ..milp.tighten import tighten
+
+        return tighten(net, domain, method="lp", solver=solver,
+                       time_limit=None if time_limit is None else time_limit / 4).bounds
+    return bounds
+
+
+def _nogood_loop(be, enc, limits: Limits, progress, t0: float, solver: str):
+    """Solve, record the pattern, exclude it, until no pattern with a positive margin is left
+    or a limit stops the loop. Returns ``(patterns, points, solves, stop_reason)``."""
+    patterns, points = [], []
+    solves, last = 0, 0.0
+    while True:
+        reason = limits.reached(len(patterns), time.monotonic())
+        if reason:
+            return patterns, points, solves, reason
+        left = limits.deadline - time.monotonic()
+        sol = be.solve(time_limit=None if math.isinf(left) else left)
+        solves += 1
+        if sol.status is Status.INFEASIBLE:
+            return patterns, points, solves, ""        # every pattern is excluded
+        if sol.status in _STOPPED:
+            return patterns, points, solves, _STOPPED[sol.status]
+        if not sol.status.is_optimal or sol.x is None:
+            raise SolverError(f"{solver}: counting MILP ended with status {sol.status.value}")
+        if not sol.objective > tol.REGION_MARGIN:
+            return patterns, points, solves, ""        # no pattern left with an interior
+        pattern = enc.pattern_from(sol.x)
+        patterns.append(np.concatenate([np.asarray(p, np.int32).ravel() for p in pattern]))
+        points.append(np.asarray(sol.x[enc.input_cols], float))
+        row, lb = enc.nogood(pattern)
+        be.add_rows(row, lb, np.inf)
+        now = time.monotonic()
+        if progress is not None and now - last >= 0.5:
+            last = now
+            progress(Progress(len(patterns), solves, 0, now - t0))
+
+
+#: Solver statuses that stop the loop early, with the stop reason they give.
+_STOPPED = {Status.TIME_LIMIT: "time limit", Status.INTERRUPTED: "interrupted"}
+
+
+def _per_class(net: Network, X: np.ndarray) -> dict:
+    """Regions per argmax output at their interior points."""
+    if not len(X):
+        return {}
+    cls = np.argmax(np.asarray(net.evaluate(X)).reshape(len(X), -1), axis=1)
+    return {int(k): int(v) for k, v in zip(*np.unique(cls, return_counts=True))}
+
+
+def _per_layer(net: Network, P: np.ndarray) -> tuple:
+    """Distinct prefixes of the patterns after each PWL stage."""
+    out, k = [], 0
     for s in net.pwl_stages:
         k += s.size
-        per_layer.append(len({p[:k].tobytes() for p in P}))
-    if not complete:
-        log.warning("MILP count stopped early (%s): %d regions found so far", reason, len(P))
-    return CountResult(regions=len(P), complete=complete, method="milp",
-                       seconds=time.monotonic() - t0, lps=solves, per_class=per_class,
-                       per_layer=tuple(per_layer), patterns=P if keep_patterns else None,
-                       points=X if keep_patterns else None, stop_reason=reason, solver=solver)
+        out.append(len({p[:k].tobytes() for p in P}))
+    return tuple(out)

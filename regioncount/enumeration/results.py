@@ -8,7 +8,7 @@ import numpy as np
 
 from ..results import jsonable
 
-#: What the counts of this package are (REGIONS.md section 1).
+#: What the counts of this package are (docs/regions.md).
 KIND = "activation regions"
 
 
@@ -33,7 +33,7 @@ class CountResult:
     Attributes
     ----------
     regions : int
-        Activation regions found (REGIONS.md section 1).
+        Activation regions found (docs/regions.md).
     complete : bool
         False when a time limit, a region limit or an interrupt stopped the count early: then
         ``regions`` is a lower bound.

@@ -26,7 +26,7 @@ from .. import tolerances as tol
 from ..domain import Domain
 from ..errors import DomainError
 from ..intervals import interval_bounds
-from ..network import Clip, LeakyRelu, MaxGroups, Network, Relu
+from ..network import Network
 from .results import CountResult
 from .units import UnitPlan
 
@@ -130,42 +130,6 @@ def _hull(points: np.ndarray) -> np.ndarray:
     return np.array(lower[:-1] + upper[:-1])
 
 
-# -- per-stage lines and pieces ---------------------------------------------------------------
-
-def _lines(stage, A2: np.ndarray, c2: np.ndarray, plan: UnitPlan, k: int):
-    """The lines (a, b) in slice coordinates along which the stage's pattern can change."""
-    if isinstance(stage, (Relu, LeakyRelu)):
-        return [(A2[i], c2[i]) for i in range(stage.size)]
-    if isinstance(stage, Clip):
-        out = []
-        for i in range(stage.size):
-            for t in (stage.lo[i], stage.hi[i]):
-                if np.isfinite(t):
-                    out.append((A2[i], c2[i] - t))
-        return out
-    if isinstance(stage, MaxGroups):
-        cand = plan.candidates[k]
-        out = []
-        for g in range(stage.size):
-            a0, a1 = stage.indptr[g], stage.indptr[g + 1]
-            mem = [m for m, ok in zip(stage.indices[a0:a1], cand[a0:a1]) if ok]
-            for x in range(len(mem)):
-                for y in range(x + 1, len(mem)):
-                    out.append((A2[mem[x]] - A2[mem[y]], c2[mem[x]] - c2[mem[y]]))
-        return out
-    raise TypeError(stage.kind)
-
-
-def _stage_pattern(stage, vals: np.ndarray) -> np.ndarray:
-    """Pieces of a stage's units from its input values at one point (Network.pattern rules)."""
-    if isinstance(stage, (Relu, LeakyRelu)):
-        return (vals > 0).astype(np.int32)
-    if isinstance(stage, Clip):
-        return np.where(vals <= stage.lo, 0, np.where(vals >= stage.hi, 2, 1)).astype(np.int32)
-    idx, _ = stage._padded()
-    return np.argmax(vals[idx], axis=1).astype(np.int32)
-
-
 def _slice_cells(net: Network, domain: Domain, origin, dirs: np.ndarray, cell0, split):
     """Generic stage-by-stage subdivision; ``split(cell, a, b)`` splits one cell by one line
     (a in slice coordinates); ``inner(cell)`` gives a slice-coordinate interior point."""
@@ -180,12 +144,12 @@ def _slice_cells(net: Network, domain: Domain, origin, dirs: np.ndarray, cell0, 
             A2 = sm.A @ dirs
             c2 = sm.c + sm.A @ origin
             pieces = [cell]
-            for a, b in _lines(stage, A2, c2, plan, k):
+            for a, b in stage.switch_lines(A2, c2, plan.candidates[k]):
                 pieces = [q for p in pieces for q in split(p, a, b)]
             for p in pieces:
                 centre = p.mean(axis=0)
                 p2 = pat.copy()
-                p2[plan.start[j]:plan.start[j + 1]] = _stage_pattern(stage, A2 @ centre + c2)
+                p2[plan.start[j]:plan.start[j + 1]] = stage.piece(A2 @ centre + c2)
                 nxt.append((p, p2, maps))
         cells = nxt
     return cells

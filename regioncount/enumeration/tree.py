@@ -1,575 +1,126 @@
-"""Exact enumeration of activation regions by the LP region tree (REGIONS.md section 3).
+"""Exact enumeration of activation regions by the LP region tree (docs/count.md; what a region is:
+docs/regions.md).
 
-The search decides the PWL units one at a time (topological stage order, index order inside a
-stage). A node of the tree is a partial pattern together with its polytope ``P`` (the rows of the
-units that cut an ancestor), an interior point ``x`` of ``P`` and a margin ``r`` (every row of
-``P`` has normalised slack at least ``r`` at ``x``). For the next unit:
+:func:`count_tree` is the driver of one count. The parts it puts together:
 
-1. its pre-activation is an affine function of the input on ``P`` (the stage's input map under
-   the decided pattern, computed once per stage on the path: :mod:`.units`);
-2. if it is identically constant, or its range over the box (and its interval bounds on the
-   domain) has one sign, it does not split ``P``: one child, no LP, no row;
-3. otherwise each piece is a set of rows; the piece that contains ``x`` with slack above
-   ``REGION_MARGIN`` is non-empty without any LP (the parent's point proves it); every other
-   piece costs one Chebyshev-centre LP, warm-started from the basis of the previous solve;
-4. when only one piece is non-empty, ``P`` lies in it: one child and no row; when several are,
-   each child adds its piece's rows.
-
-A node at which every unit is decided is an activation region; its certificate is ``x`` moved a
-little towards the box centre (which keeps every slack above ``r / 2`` and puts it in the open
-box, so it reproduces the pattern exactly) and the smallest slack there.
-
-Long runs: ``progress`` callback, ``time_limit``, ``max_regions``, Ctrl-C (the search stops
-between nodes and returns what it found with ``complete=False``), and checkpoints: the pending
-stack (pattern prefix, cut units, point, margin per node) and the counters, written atomically;
-``resume`` rebuilds the rows of each pending node from its pattern and continues, so no region
-is lost or counted twice. Parallel: the pending nodes are independent subtrees, run on a pool
-or on a dask.distributed cluster (:mod:`.parallel`).
+- :mod:`.search`: the tree itself (nodes, their expansion, the depth-first loop);
+- :mod:`.limits`: ``time_limit``, ``max_regions`` and Ctrl-C as one :class:`~.limits.Limits`
+  (the search stops between nodes and returns what it found with ``complete=False``);
+- :mod:`.checkpoint`: the pending stack (pattern prefix, cut units, point, margin per node) and
+  the counters, written atomically every ``checkpoint_every`` seconds and at the stop;
+  ``resume`` rebuilds the rows of each pending node from its pattern and continues, so no region
+  is lost or counted twice;
+- :mod:`.executors`: this process, a process pool, or a dask.distributed cluster (the pending
+  nodes are independent subtrees), behind one protocol;
+- the ``progress`` callback, about twice a second, and the :class:`~.results.CountResult`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import os
-import pickle
-import signal
-import threading
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .. import tolerances as tol
 from ..domain import Domain
-from ..errors import DomainError, RegioncountError
-from ..intervals import interval_bounds
+from ..errors import RegioncountError
+from ..memory import check_memory
 from ..network import Network
-from .lp import ChebyshevLP
+from .checkpoint import CHECKPOINT_EVERY, Checkpoint
+from .executors import make_executor, resolve_workers
+from .limits import Interrupt, Limits
 from .results import CountResult, Progress
-from .units import UnitPlan
+from .search import Node, Searcher
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two progress callbacks.
 PROGRESS_EVERY = 0.5
-#: Seconds between two checkpoint writes (when a checkpoint file is given).
-CHECKPOINT_EVERY = 10.0
-#: Points whose output argmax is computed in one batch.
-_CLASS_BATCH = 4096
-_CHECKPOINT_VERSION = 1
-#: Known interior points carried by a node (the ones with the largest slack are kept).
-_POOL_MAX = 32
 
+class _Report:
+    """The :class:`~.executors.Reporter` of one count: its clock (seconds include the runs
+    it resumes), the ``progress`` callback and the checkpoint writes."""
 
-# ---------------------------------------------------------------------------------------------
-# search state
+    def __init__(self, searcher: Searcher, progress: Callable[[Progress], None] | None,
+                 store: Checkpoint | None, prior_seconds: float, t0: float):
+        self.searcher, self._progress, self.store = searcher, progress, store
+        self.prior_seconds, self.t0 = prior_seconds, t0
+        self.every = PROGRESS_EVERY
+        if store is not None:
+            store.mark()
 
-@dataclass
-class Counters:
-    """Everything a count accumulates (mergeable across subtrees and runs)."""
+    def seconds(self) -> float:
+        return self.prior_seconds + (time.monotonic() - self.t0)
 
-    regions: int = 0
-    lps: int = 0
-    per_class: dict = field(default_factory=dict)
-    per_layer: list = field(default_factory=list)
-    patterns: list = field(default_factory=list)
-    points: list = field(default_factory=list)
-    margins: list = field(default_factory=list)
-    seconds: float = 0.0
+    def progress(self, regions: int, lps: int, depth: int) -> None:
+        if self._progress is not None:
+            self._progress(Progress(regions, lps, int(depth), self.seconds()))
 
-    def merge(self, other: "Counters") -> None:
-        self.regions += other.regions
-        self.lps += other.lps
-        for k, v in other.per_class.items():
-            self.per_class[k] = self.per_class.get(k, 0) + v
-        if len(self.per_layer) < len(other.per_layer):
-            self.per_layer += [0] * (len(other.per_layer) - len(self.per_layer))
-        for k, v in enumerate(other.per_layer):
-            self.per_layer[k] += v
-        self.patterns += other.patterns
-        self.points += other.points
-        self.margins += other.margins
+    def checkpoint(self, pending: Callable[[], list]) -> None:
+        if self.store is not None and self.store.due():
+            self.save(pending())
 
-
-class Node:
-    """A pending node: units ``< u`` decided. ``keys`` are the rows of ``P`` (tuples ``(a, b)``,
-    compared by identity with the rows in the LP), ``cuts`` the units that added them."""
-
-    __slots__ = ("u", "pattern", "cuts", "keys", "x", "r", "smap", "maps", "pool")
-
-    def __init__(self, u, pattern, cuts, keys, x, r, smap=None, maps=None, pool=None):
-        self.u = u
-        self.pattern = pattern
-        self.cuts = cuts
-        self.keys = keys
-        self.x = x
-        self.r = r
-        self.smap = smap
-        self.maps = maps
-        #: points known inside the polytope and their slacks (a cache, not checkpointed)
-        self.pool = pool
-
-    def freeze(self) -> tuple:
-        """Plain data for checkpoints and worker processes (rows are rebuilt on thaw)."""
-        return (int(self.u), self.pattern[: self.u].copy(), tuple(int(c) for c in self.cuts),
-                self.x.copy(), float(self.r))
-
-
-class Searcher:
-    """Depth-first region tree over one network and domain (one LP object)."""
-
-    def __init__(self, net: Network, domain: Domain, keep_patterns: bool = False,
-                 keep_points: bool = False):
-        if domain.dim != net.input_size:
-            raise DomainError(f"domain has {domain.dim} coordinates, the network takes {net.input_size}")
-        self.net = net
-        self.domain = domain
-        self.lo = domain.lo
-        self.hi = domain.hi
-        self.center = domain.center
-        self.bounds = interval_bounds(net, domain)
-        self.plan = UnitPlan(net, domain.lo, domain.hi, self.bounds)
-        self.margin = tol.REGION_MARGIN
-        self.keep_patterns = keep_patterns
-        self.keep_points = keep_points
-        self.fixed = None
-        if domain.A is not None:
-            nr = np.linalg.norm(domain.A, axis=1)
-            ok = nr > 0
-            self.fixed = (domain.A[ok] / nr[ok, None], domain.b[ok] / nr[ok])
-        self._lp = None
-        self.prepass = True
-        self.lookahead = True
-        self.heuristic = False
-        self.feasibility = True
-        self._empty_pool = (np.zeros((0, net.input_size)), np.zeros(0))
-        self._kcache = (None, None, None)
-        self.counters = Counters(per_layer=[0] * len(self.plan.stages))
-        self._pending_points: list = []
-        self._pending_margin: list = []
-
-    # -- LP ---------------------------------------------------------------------------------
-    @property
-    def lp(self) -> ChebyshevLP:
-        if self._lp is None:
-            self._lp = ChebyshevLP(self.lo, self.hi, self.fixed, self.margin)
-        return self._lp
-
-    def chebyshev(self, keys: list) -> tuple[float, np.ndarray]:
-        lp = self.lp
-        lp.sync(keys, lambda key: key)
-        if not keys and self.fixed is None:
-            return math.inf, self.center.copy()
-        self.counters.lps += 1
-        if self.feasibility and lp.eps is None:
-            lp.set_feasibility(self.margin * tol.REGION_FEASIBILITY_FACTOR)
-        rr, xx = lp.solve()
-        if lp.eps is not None and xx is not None:
-            rr = self._slack(keys, xx)
-            if self.fixed is not None:
-                rr = min(rr, float(np.min(self.fixed[1] - self.fixed[0] @ xx)))
-            if not rr > self.margin:          # rounding: ask for the centre instead
-                lp.set_feasibility(None)
-                rr, xx = lp.solve()
-                self.counters.lps += 1
-        return rr, xx
-
-    # -- nodes ------------------------------------------------------------------------------
-    def root(self) -> Node:
-        pat = np.zeros(self.plan.total, dtype=np.int32)
-        if self.fixed is None:
-            if np.any(self.hi <= self.lo):
-                raise DomainError("the domain box has an empty interior (some lo == hi)")
-            x, r = self.center.copy(), math.inf
-        else:
-            r, x = self.chebyshev([])
-            if not r > self.margin:
-                raise DomainError("the domain polytope has an empty interior")
-        return Node(0, pat, (), (), x, r, None, {})
-
-    def thaw(self, frozen: tuple) -> Node:
-        """Rebuild a node (its rows) from :meth:`Node.freeze` data."""
-        u, prefix, cuts, x, r = frozen
-        pat = np.zeros(self.plan.total, dtype=np.int32)
-        pat[:u] = prefix
-        keys: list = []
-        maps: dict = {}
-        smaps: dict = {}
-        plan = self.plan
-        for c in cuts:
-            j = int(plan.stage_of[c])
-            if j not in smaps:
-                smaps[j] = plan.stage_map(j, pat, maps)
-            pieces = dict(smaps[j].pieces(c - plan.start[j]))
-            if int(pat[c]) not in pieces:
-                raise RegioncountError("checkpoint does not match this network (a cut unit has no such piece)")
-            keys.extend(pieces[int(pat[c])])
-        return Node(u, pat, tuple(cuts), tuple(keys), np.asarray(x, float), float(r), None, {})
-
-    def _decide(self, keys, x, r, pool, rows):
-        """Is ``P`` (rows ``keys``, point ``x`` with margin ``r``, known points ``pool``) cut
-        by a piece with extra ``rows`` into a set with interior? Returns ``(x', r')`` (an
-        interior point of ``P`` in the piece and its margin) or ``None``; an LP only when
-        neither ``x`` nor a pool point proves it."""
-        margin = self.margin
-        slack = r
-        for a, b in rows:
-            s = b - float(a @ x)
-            if s < slack:
-                slack = s
-        if slack > margin:
-            return x, slack
-        X, S = pool
-        if len(S):
-            sl = S
-            for a, b in rows:
-                sl = np.minimum(sl, b - X @ a)
-            k = int(np.argmax(sl))
-            if sl[k] > margin:
-                return X[k], float(sl[k])
-        if self.heuristic:
-            got = self._step_across(keys, x, rows)
-            if got is not None:
-                return got
-        rr, xx = self.chebyshev(list(keys) + list(rows))
-        if rr > margin:
-            return xx, rr
-        return None
-
-    def _step_across(self, keys, x, rows):
-        """Cheap try before an LP: step from ``x`` across the piece's rows (along their
-        normals, within the box) and keep a point that has slack above the margin on every
-        row. ``None`` when the few steps tried fail."""
-        lo, hi = self.lo, self.hi
-        best = None
-        if self._kcache[0] is not keys:
-            allrows = list(keys)
-            if self.fixed is not None:
-                allrows += list(zip(self.fixed[0], self.fixed[1]))
-            if allrows:
-                KA = np.array([a for a, _ in allrows])
-                KB = np.array([b for _, b in allrows])
-            else:
-                KA, KB = np.zeros((0, self.lo.size)), np.zeros(0)
-            self._kcache = (keys, KA, KB)
-        _, KA, KB = self._kcache
-        A = np.vstack([KA] + [a[None, :] for a, _ in rows])
-        B = np.concatenate([KB, [b for _, b in rows]])
-        for a, b in rows:
-            d = -a
-            d = np.where(((x <= lo) & (d < 0)) | ((x >= hi) & (d > 0)), 0.0, d)
-            rate = float(a @ d)              # negative: the row's value falls along d
-            if rate >= 0:
-                continue
-            need = float(a @ x) - b          # how far the row is violated at x
-            ts = (need + self.margin * 10) / -rate * np.array([1.0, 1.5, 2.5, 4.0])
-            Y = np.clip(x[None, :] + ts[:, None] * d[None, :], lo, hi)
-            sl = (B[None, :] - Y @ A.T).min(axis=1)
-            k = int(np.argmax(sl))
-            if sl[k] > self.margin and (best is None or sl[k] > best[1]):
-                best = (Y[k], float(sl[k]))
-        return best
-
-    def _prepass(self, smap, keys, x, r, pool, first=0):
-        """Drop every piece of the units ``first..`` of the stage that is empty on this node's
-        polytope: the whole subtree shares the answer (one LP per unit instead of one per unit
-        and node). Returns the pool enlarged by the points found."""
-        X, S = pool
-        newx, news = [], []
-        for i in range(first, smap.stage.size):
-            pieces = smap.pieces(i)
-            if len(pieces) == 1:
-                continue
-            keep = []
-            for value, rows in pieces:
-                got = self._decide(keys, x, r, (X, S), rows)
-                if got is not None:
-                    keep.append((value, rows))
-                    if got[0] is not x:
-                        newx.append(got[0])
-                        news.append(self._slack(keys, got[0]))
-            if len(keep) == 1:
-                smap._pieces[i] = ((keep[0][0], ()),)
-            elif keep:
-                smap._pieces[i] = tuple(keep)
-        if newx:
-            X = np.vstack([X] + [np.asarray(v)[None, :] for v in newx])
-            S = np.concatenate([S, news])
-        return X, S
-
-    def _slack(self, keys, x) -> float:
-        m = math.inf
-        for a, b in keys:
-            s = b - float(a @ x)
-            if s < m:
-                m = s
-        return m
-
-    def _filter_pool(self, pool, rows, extra=()):
-        """The pool points that stay inside after adding ``rows`` (slack above the margin),
-        plus ``extra`` points ``(x, slack)``."""
-        X, S = pool
-        if len(S) and rows:
-            for a, b in rows:
-                S = np.minimum(S, b - X @ a)
-            ok = S > self.margin
-            X, S = X[ok], S[ok]
-        for xe, se in extra:
-            if se > self.margin and math.isfinite(se):
-                X = np.vstack([X, np.asarray(xe)[None, :]])
-                S = np.append(S, se)
-        if len(S) > _POOL_MAX:
-            keep = np.argsort(S)[-_POOL_MAX:]
-            X, S = X[keep], S[keep]
-        return X, S
-
-    def expand(self, node: Node) -> list[Node]:
-        """Decide units from ``node.u`` on until one splits; return the children (nodes at
-        ``u == total`` are regions and are recorded, not returned)."""
-        plan = self.plan
-        total = plan.total
-        start = plan.start
-        stage_of = plan.stage_of
-        u = node.u
-        pat = node.pattern
-        x, r = node.x, node.r
-        smap, maps = node.smap, node.maps
-        keys, cuts = node.keys, node.cuts
-        pool = node.pool if node.pool is not None else self._empty_pool
-        per_layer = self.counters.per_layer
-        while u < total:
-            j = stage_of[u]
-            if smap is None or smap.j != j:
-                maps = dict(maps) if maps is not None else {}
-                smap = plan.stage_map(j, pat, maps)
-                if self.prepass:
-                    pool = self._prepass(smap, keys, x, r, pool)
-            i = u - start[j]
-            pieces = smap.pieces(i)
-            if len(pieces) == 1:
-                pat[u] = pieces[0][0]
-                u += 1
-                if u == start[j + 1]:
-                    per_layer[j] += 1
-                continue
-            # several candidate pieces: the point or the pool decides one, LPs the others
-            found = []       # (value, rows, x, r)
-            for value, rows in pieces:
-                got = self._decide(keys, x, r, pool, rows)
-                if got is not None:
-                    found.append((value, rows, got[0], got[1]))
-            if not found:
-                # P has an interior but every piece looks like a sliver (P itself is barely
-                # above the margin): keep P whole, with the piece of largest radius
-                log.debug("region tree: every piece of unit %d is below the margin", u)
-                best = None
-                for value, rows in pieces:
-                    rr, xx = self.chebyshev(list(keys) + list(rows))
-                    if best is None or rr > best[0]:
-                        best = (rr, value)
-                found = [(best[1], (), x, r)]
-            if len(found) == 1:
-                value, rows, x1, r1 = found[0]
-                pat[u] = value
-                if x1 is not x:
-                    pool = self._filter_pool(pool, (), ((x, r),))
-                    x, r = x1, r1
-                u += 1
-                if u == start[j + 1]:
-                    per_layer[j] += 1
-                continue
-            if self.lookahead and u + 1 < start[j + 1]:
-                smap = smap.fork()
-                pool = self._prepass(smap, keys, x, r, pool, i + 1)
-            children = []
-            tail = None
-            nu = u + 1
-            boundary = nu == start[j + 1]
-            lp_keys = self._lp.rows if self._lp is not None else None
-            extra = [(x, r)] + [(x1, r1) for _, _, x1, r1 in found if x1 is not x]
-            for value, rows, x1, r1 in found:
-                p2 = pat.copy()
-                p2[u] = value
-                cpool = self._filter_pool(pool, rows, [(xe, min(se, self._slack(rows, xe)))
-                                                       for xe, se in extra if xe is not x1])
-                child = Node(nu, p2, cuts + (u,), keys + tuple(rows), x1, r1, smap, maps, cpool)
-                if boundary:
-                    per_layer[j] += 1
-                if nu == total:
-                    self._record(child)
-                    continue
-                if lp_keys is not None and len(lp_keys) == len(child.keys) and all(
-                        p is q for p, q in zip(lp_keys, child.keys)):
-                    tail = child
-                else:
-                    children.append(child)
-            if tail is not None:
-                children.append(tail)      # popped first: its rows are in the LP already
-            return children
-        node.u = u
-        node.x, node.r = x, r
-        node.keys, node.cuts = keys, cuts
-        self._record(node)
-        return []
-
-    # -- regions ----------------------------------------------------------------------------
-    def _record(self, node: Node) -> None:
-        x = node.x
-        d = self.center - x
-        nd = float(np.linalg.norm(d))
-        if nd > 0:
-            t = 0.5 if not math.isfinite(node.r) else min(0.5, node.r / (2 * nd))
-            x = x + t * d
-        m = math.inf
-        for a, b in node.keys:
-            s = b - float(a @ x)
-            if s < m:
-                m = s
-        if self.fixed is not None:
-            m = min(m, float(np.min(self.fixed[1] - self.fixed[0] @ x)))
-        c = self.counters
-        c.regions += 1
-        self._pending_points.append(x)
-        self._pending_margin.append(m)
-        if self.keep_patterns:
-            c.patterns.append(node.pattern.copy())
-        if len(self._pending_points) >= _CLASS_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        """Classify the buffered region points (output argmax)."""
-        if not self._pending_points:
+    def save(self, frozen: list) -> None:
+        """Write ``frozen`` (the pending nodes) and the counters so far, if checkpointing."""
+        if self.store is None:
             return
-        X = np.vstack(self._pending_points)
-        out = np.asarray(self.net.evaluate(X)).reshape(len(X), -1)
-        cls = np.argmax(out, axis=1)
-        pc = self.counters.per_class
-        for k, v in zip(*np.unique(cls, return_counts=True)):
-            pc[int(k)] = pc.get(int(k), 0) + int(v)
-        if self.keep_points:
-            self.counters.points += list(X)
-            self.counters.margins += list(self._pending_margin)
-        self._pending_points = []
-        self._pending_margin = []
+        self.searcher.flush()
+        self.searcher.counters.seconds = self.seconds()
+        self.store.write(frozen, self.searcher.counters)
 
-    # -- the loop ---------------------------------------------------------------------------
-    def run(self, stack: list[Node], deadline: float = math.inf, max_regions: int | None = None,
-            stop: Callable[[], bool] | None = None, tick: Callable[[list], None] | None = None,
-            tick_every: float | None = None) -> str:
-        """Depth-first search until ``stack`` is empty or a limit stops it; returns the stop
-        reason (``""`` when the subtrees are complete). ``stack`` is left holding the pending
-        nodes."""
-        c = self.counters
-        if tick_every is None:
-            tick_every = PROGRESS_EVERY
-        last = time.monotonic()
+
+def check_search_memory(net: Network) -> None:
+    """Refuse, before any work, a network whose affine maps on one path of the tree (a dense
+    ``units x inputs`` matrix per stage) exceed the memory limit of :mod:`regioncount.memory`."""
+    n = int(net.input_size)
+    rows = sum(int(s.size) for s in net.stages)
+    check_memory(8 * 2 * rows * n, f"the region tree's affine maps ({rows:,} units x {n:,} "
+                                   "inputs, dense)")
+
+
+def _open_checkpoint(checkpoint, resume: bool, net: Network, domain: Domain,
+                     keep_patterns: bool, every: float) -> Checkpoint | None:
+    if checkpoint is None:
+        return None
+    store = Checkpoint(checkpoint, net, domain, keep_patterns=keep_patterns, every=every)
+    if not resume:
+        store.check_writable()
+    return store
+
+
+def _start(searcher: Searcher, store: Checkpoint | None, resume: bool) -> tuple[list[Node], float]:
+    """The pending stack to search and the seconds spent by earlier runs."""
+    if not resume:
+        return [searcher.root()], 0.0
+    if store is None:
+        raise RegioncountError("--resume needs --checkpoint FILE")
+    return store.resume(searcher)
+
+
+def _result(report: _Report, reason: str, pending: list, workers: int, keep_patterns: bool,
+            keep_points: bool) -> CountResult:
+    """Save the final state and assemble the result (partial when nodes are pending)."""
+    searcher = report.searcher
+    searcher.flush()
+    complete = not pending
+    if complete:
         reason = ""
-        while stack:
-            if max_regions is not None and c.regions >= max_regions:
-                reason = "region limit"
-                break
-            now = time.monotonic()
-            if now >= deadline:
-                reason = "time limit"
-                break
-            if stop is not None and stop():
-                reason = "interrupted"
-                break
-            if tick is not None and now - last >= tick_every:
-                last = now
-                tick(stack)
-            node = stack.pop()
-            stack.extend(self.expand(node))
-        self.flush()
-        return reason
-
-
-# ---------------------------------------------------------------------------------------------
-# the public entry point
-
-def _fingerprint(net: Network, domain: Domain) -> str:
-    h = hashlib.sha256()
-    for s in net.stages:
-        h.update(s.kind.encode())
-        h.update(str(s.size).encode())
-        for name in ("bias", "alpha", "lo", "hi", "indptr", "indices"):
-            v = getattr(s, name, None)
-            if v is not None:
-                h.update(np.ascontiguousarray(v, dtype=float).tobytes())
-        for W in getattr(s, "weights", ()):
-            W = W.toarray() if hasattr(W, "toarray") else W
-            h.update(np.ascontiguousarray(W, dtype=float).tobytes())
-    for v in (domain.lo, domain.hi) + ((domain.A, domain.b) if domain.A is not None else ()):
-        h.update(np.ascontiguousarray(v, dtype=float).tobytes())
-    return h.hexdigest()[:32]
-
-
-def _write_checkpoint(path, fp, frozen_nodes, counters: Counters, keep_patterns: bool) -> None:
-    data = {
-        "version": _CHECKPOINT_VERSION,
-        "fingerprint": fp,
-        "stack": frozen_nodes,
-        "regions": counters.regions,
-        "lps": counters.lps,
-        "per_class": dict(counters.per_class),
-        "per_layer": list(counters.per_layer),
-        "seconds": counters.seconds,
-        "patterns": [np.asarray(p) for p in counters.patterns] if keep_patterns else None,
-    }
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise RegioncountError(f"{path}: cannot write the checkpoint ({e.strerror or e})") from None
-
-
-def _read_checkpoint(path, fp):
-    try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-    except FileNotFoundError:
-        raise RegioncountError(f"{path}: no such checkpoint file") from None
-    except Exception as e:
-        raise RegioncountError(f"{path}: not a regioncount checkpoint ({type(e).__name__})") from None
-    if not isinstance(data, dict) or data.get("version") != _CHECKPOINT_VERSION:
-        raise RegioncountError(f"{path}: not a regioncount checkpoint of this version")
-    if data.get("fingerprint") != fp:
-        raise RegioncountError(f"{path}: checkpoint was written for another network or domain")
-    return data
-
-
-class _Interrupt:
-    """Turns SIGINT into a flag while a count runs (main thread only)."""
-
-    def __init__(self):
-        self.flag = False
-        self._old = None
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._old = signal.signal(signal.SIGINT, self._handler)
-            except ValueError:  # pragma: no cover
-                self._old = None
-        return self
-
-    def _handler(self, signum, frame):
-        self.flag = True
-
-    def __exit__(self, *exc):
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
-        return False
-
-    def __call__(self) -> bool:
-        return self.flag
+    report.save(pending)
+    c = searcher.counters
+    seconds = report.seconds()
+    pats = np.array(c.patterns, dtype=np.int32).reshape(len(c.patterns), searcher.plan.total) \
+        if keep_patterns else None
+    pts = np.array(c.points).reshape(len(c.points), searcher.net.input_size) \
+        if keep_points else None
+    mg = np.array(c.margins) if keep_points else None
+    if not complete:
+        log.warning("region count stopped early (%s): %d regions found so far", reason, c.regions)
+    return CountResult(regions=c.regions, complete=complete, method="tree", seconds=seconds,
+                       lps=c.lps, per_class=dict(c.per_class), per_layer=tuple(c.per_layer),
+                       patterns=pats, points=pts, margins=mg, stop_reason=reason,
+                       solver="highs", workers=workers)
 
 
 def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
@@ -619,95 +170,16 @@ def count_tree(net: Network, domain: Domain, *, time_limit: float | None = None,
     >>> count_tree(net, Domain.box(-1, 1, 2)).regions     # 3 lines, 7 cells in the square
     7
     """
-    from .parallel import resolve_workers, run_dask, run_parallel
-
     t0 = time.monotonic()
     workers = resolve_workers(workers)
-    fp = _fingerprint(net, domain) if checkpoint is not None else ""
-    if checkpoint is not None and not resume:
-        folder = os.path.dirname(os.path.abspath(checkpoint))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise RegioncountError(f"{checkpoint}: cannot write the checkpoint there "
-                                   "(no such folder, or not writable)")
+    check_search_memory(net)
+    store = _open_checkpoint(checkpoint, resume, net, domain, keep_patterns, checkpoint_every)
     searcher = Searcher(net, domain, keep_patterns=keep_patterns, keep_points=keep_points)
-    prior_seconds = 0.0
-    if resume:
-        if checkpoint is None:
-            raise RegioncountError("--resume needs --checkpoint FILE")
-        data = _read_checkpoint(checkpoint, fp)
-        stack = [searcher.thaw(f) for f in data["stack"]]
-        c = searcher.counters
-        c.regions, c.lps = int(data["regions"]), int(data["lps"])
-        c.per_class = {int(k): int(v) for k, v in data["per_class"].items()}
-        c.per_layer = list(data["per_layer"])
-        if keep_patterns:
-            if data.get("patterns") is None:
-                raise RegioncountError(f"{checkpoint}: written without patterns; resume without them")
-            c.patterns = list(data["patterns"])
-        prior_seconds = float(data.get("seconds", 0.0))
-    else:
-        stack = [searcher.root()]
-    deadline = t0 + time_limit if time_limit is not None else math.inf
-    last_ck = [time.monotonic()]
-
-    def save(frozen_stack) -> None:
-        if checkpoint is None:
-            return
-        searcher.flush()
-        searcher.counters.seconds = prior_seconds + (time.monotonic() - t0)
-        _write_checkpoint(checkpoint, fp, frozen_stack, searcher.counters, keep_patterns)
-        last_ck[0] = time.monotonic()
-
-    def tick(stk) -> None:
-        now = time.monotonic()
-        if progress is not None:
-            depth = stk[-1].u if stk else 0
-            progress(Progress(searcher.counters.regions, searcher.counters.lps, int(depth),
-                              prior_seconds + now - t0))
-        if checkpoint is not None and now - last_ck[0] >= checkpoint_every:
-            save([n.freeze() for n in stk])
-
-    client = cluster = None
-    if scheduler is not None:
-        from .parallel import cluster_threads, dask_client
-
-        if hasattr(scheduler, "submit"):
-            client = scheduler
-        else:
-            client, cluster = dask_client(str(scheduler), workers)
-    try:
-        with _Interrupt() as intr:
-            if client is not None:
-                workers = cluster_threads(client)
-                reason, stack_frozen = run_dask(
-                    searcher, stack, client, deadline, max_regions, intr, progress, save,
-                    prior_seconds, t0, checkpoint_every if checkpoint is not None else None)
-            elif workers > 1:
-                reason, stack_frozen = run_parallel(
-                    searcher, stack, workers, deadline, max_regions, intr, progress, save,
-                    prior_seconds, t0, checkpoint_every if checkpoint is not None else None)
-            else:
-                reason = searcher.run(stack, deadline, max_regions, intr, tick)
-                stack_frozen = [n.freeze() for n in stack]
-    finally:
-        if client is not None and client is not scheduler:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-    searcher.flush()
-    complete = not stack_frozen
-    if complete:
-        reason = ""
-    save(stack_frozen)
-    c = searcher.counters
-    seconds = prior_seconds + time.monotonic() - t0
-    pats = np.array(c.patterns, dtype=np.int32).reshape(len(c.patterns), searcher.plan.total) \
-        if keep_patterns else None
-    pts = np.array(c.points).reshape(len(c.points), net.input_size) if keep_points else None
-    mg = np.array(c.margins) if keep_points else None
-    if not complete:
-        log.warning("region count stopped early (%s): %d regions found so far", reason, c.regions)
-    return CountResult(regions=c.regions, complete=complete, method="tree", seconds=seconds,
-                       lps=c.lps, per_class=dict(c.per_class), per_layer=tuple(c.per_layer),
-                       patterns=pats, points=pts, margins=mg, stop_reason=reason,
-                       solver="highs", workers=workers)
+    stack, prior_seconds = _start(searcher, store, resume)
+    report = _Report(searcher, progress, store, prior_seconds, t0)
+    # Ctrl-C and SIGTERM are flags until the final checkpoint is written
+    with Interrupt() as intr, make_executor(workers, scheduler) as executor:
+        limits = Limits.starting(t0, time_limit, max_regions, intr)
+        reason, pending = executor.run(searcher, stack, limits, report)
+        workers = executor.workers
+        return _result(report, reason, pending, workers, keep_patterns, keep_points)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ..memory import check_memory
+
 #: A product or sum of sparse matrices is stored dense once more than this fraction of its
 #: entries are non-zero (sparse storage costs about three times a dense entry, and dense
 #: products are faster). A storage choice only: it never changes a value.
@@ -85,10 +87,16 @@ def tidy(M):
     return np.asarray(M)
 
 
+def _dense_ok(rows: int, cols: int) -> None:
+    """Refuse a dense ``rows x cols`` result past the memory limit (before computing it)."""
+    check_memory(8 * int(rows) * int(cols), f"a dense {int(rows):,} x {int(cols):,} matrix")
+
+
 def mm(A, B):
     """``A @ B`` for dense or sparse operands; dense when either operand is dense."""
     if sp.issparse(A) and sp.issparse(B):
         return tidy(sp.csr_array(A @ B))
+    _dense_ok(A.shape[0], B.shape[1])
     if sp.issparse(B):
         return np.asarray((B.T @ np.asarray(A).T).T)
     if sp.issparse(A):
@@ -99,6 +107,7 @@ def mm(A, B):
 def madd(A, B):
     if sp.issparse(A) and sp.issparse(B):
         return tidy(sp.csr_array(A + B))
+    _dense_ok(*A.shape)
     A = A.toarray() if sp.issparse(A) else A
     B = B.toarray() if sp.issparse(B) else B
     return np.asarray(A) + np.asarray(B)
@@ -172,6 +181,7 @@ def vstack(values) -> LinearValue:
         cols = next(v.terms[k].shape[1] for v in values if k in v.terms)
         blocks = [v.terms[k] if k in v.terms else sp.csr_array((v.size, cols)) for v in values]
         if any(not sp.issparse(b) for b in blocks):
+            _dense_ok(sum(b.shape[0] for b in blocks), cols)
             terms[k] = np.vstack([b.toarray() if sp.issparse(b) else b for b in blocks])
         else:
             terms[k] = tidy(sp.csr_array(sp.vstack(blocks)))

@@ -29,12 +29,14 @@ import numpy as np
 import scipy.sparse as sp
 from onnx import TensorProto, helper
 
-from ..errors import ModelError
-from ..io.onnx_reader import FLOAT_TYPES, Layer, LayerGraph
-from ..network import (Affine, Clip, Input, LeakyRelu, MaxGroups, Network, Relu, Source,
-                       Stage)
+from ..errors import ModelError, ResourceError
+from ..io.onnx_reader import FLOAT_TYPES, Layer, LayerGraph, check_window, schema_defaults
+from ..memory import check_memory
+from ..network import (Affine, Clip, HardSigmoid, Input, LeakyRelu, MaxGroups, Network, Relu,
+                       Source, Stage)
 from . import linear as L
 from .linear import LinearValue
+from .validate import validate_network
 from .windows import conv_matrix, pool_groups, pool_matrix, resolve_pads, windows
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,21 @@ log = logging.getLogger(__name__)
 #: Ops that end a classifier and are stripped (with a warning) when nothing but the graph
 #: output follows them: they are monotone, so they change no region or decision.
 SQUASHING = ("Softmax", "LogSoftmax", "Sigmoid")
+
+#: Bytes per entry of a tensor the lowering holds (the estimate checked against the memory
+#: limit before a layer runs): a flat value row costs its bias (8 bytes) and at least one
+#: stored matrix entry (8 bytes of value, 4 to 8 of index) in each term.
+BYTES_PER_ENTRY = 24
+
+#: Bytes per stored entry of a sparse matrix while it is built (COO rows, columns and values
+#: of 8 bytes each, a keep mask, then the CSR copy): the estimate of convolution, pooling
+#: and MatMul matrices.
+BYTES_PER_NONZERO = 40
+
+#: Errors of numpy / scipy / onnx.reference inside a per-op lowering that mean an inconsistent
+#: model (shapes that do not broadcast, an index out of range, ...): they become a ModelError
+#: naming the node, never an internal error.
+MODEL_FAULTS = (ValueError, IndexError, ZeroDivisionError, OverflowError, KeyError)
 
 
 class _Lowering:
@@ -159,6 +176,44 @@ class _Lowering:
             out = logits
         return out, notes
 
+    def lower_layer(self, layer: Layer, vals: list) -> list:
+        """The values of the outputs of ``layer``: folded when every input is constant, else
+        by its lowerer. Sizes are checked first (the shapes shape inference gives its outputs),
+        and a numpy failure on inconsistent shapes becomes a one-line error naming the node."""
+        self.check_output_sizes(layer)
+        constant = all(v is None or isinstance(v, np.ndarray) for v in vals)
+        fn = LOWERERS.get(layer.op)
+        if not constant and fn is None:
+            if layer.op in SQUASHING:
+                raise self.err(layer, f"{layer.op} is not piecewise linear (only a trailing "
+                                      "one, followed by nothing but the output, is stripped)")
+            raise self.err(layer, f"op '{layer.op}' is not piecewise linear in its "
+                                  "non-constant input")
+        try:
+            return self.fold(layer, vals) if constant else fn(self, layer, vals)
+        except ResourceError as e:
+            raise self.err(layer, str(e)) from None
+        except MemoryError:
+            raise self.err(layer, "out of memory while lowering this node (raise the memory "
+                                  "available, or give a smaller model)") from None
+        except MODEL_FAULTS as e:
+            msg = " ".join(str(e).split()) or type(e).__name__
+            raise self.err(layer, f"inconsistent shapes or attributes ({msg})") from None
+
+    def check_output_sizes(self, layer: Layer) -> None:
+        """Refuse a layer whose outputs, as shape inference declares them, exceed the memory
+        limit (before anything is allocated for them)."""
+        for t in layer.outputs:
+            info = self.g.value_info.get(t) if t else None
+            shape = info.shape if info is not None else None
+            if not shape or not all(isinstance(d, int) and d >= 0 for d in shape):
+                continue
+            n = int(np.prod(shape, dtype=object))
+            try:
+                check_memory(n * BYTES_PER_ENTRY, f"output '{t}' of shape {shape} ({n:,} entries)")
+            except ResourceError as e:
+                raise self.err(layer, str(e)) from None
+
     def _only_outputs_follow(self, t: str) -> bool:
         """True when nothing but Identity nodes leading to graph outputs reads ``t``."""
         return all(c.op == "Identity" and self._only_outputs_follow(c.outputs[0])
@@ -194,8 +249,15 @@ class _Lowering:
         elif len(full) >= 2 and full[0] == 1:
             self.batch = True
         full = tuple(int(d) for d in full)
+        if any(d < 1 for d in full):
+            raise self.err(None, f"input '{info.name}' has a dimension < 1 in its shape {shape}")
         in_shape = self.nobatch(full) if self.batch else full
-        n0 = int(np.prod(full, dtype=np.int64))
+        n0 = int(np.prod(full, dtype=object))
+        try:
+            check_memory(n0 * BYTES_PER_ENTRY, f"input '{info.name}' of shape {shape} "
+                                               f"({n0:,} entries)")
+        except ResourceError as e:
+            raise self.err(None, str(e)) from None
         self.stages.append(Input(size=n0, source=Source((info.name,), ("input",), in_shape)))
         self.env[info.name] = L.identity_value(0, full)
 
@@ -206,17 +268,7 @@ class _Lowering:
                 vals = [self.value(t) if t else None for t in layer.inputs]
             except ModelError as e:
                 raise self.err(layer, e.reason) from None
-            if all(v is None or isinstance(v, np.ndarray) for v in vals):
-                results = self.fold(layer, vals)
-            else:
-                fn = LOWERERS.get(layer.op)
-                if fn is None:
-                    if layer.op in SQUASHING:
-                        raise self.err(layer, f"{layer.op} is not piecewise linear (only a trailing "
-                                              "one, followed by nothing but the output, is stripped)")
-                    raise self.err(layer, f"op '{layer.op}' is not piecewise linear in its "
-                                          "non-constant input")
-                results = fn(self, layer, vals)
+            results = self.lower_layer(layer, vals)
             for t, r in zip(layer.outputs, results):
                 if t and r is not None:
                     self.env[t] = r
@@ -255,9 +307,14 @@ def lower(graph: LayerGraph, output: str | None = None) -> Network:
     ------
     ModelError
         An op that is not piecewise linear in its input, a product of two variables, a
-        non-constant parameter, several inputs, an unknown input shape.
+        non-constant parameter, several inputs, an unknown input shape, inconsistent shapes
+        or attributes, a size past the memory limit (:mod:`regioncount.memory`), a parameter
+        that is not finite (:func:`~regioncount.lowering.validate.validate_network`).
     """
-    return _Lowering(graph).run(output)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        net = _Lowering(graph).run(output)   # non-finite results: refused just below
+    validate_network(net, graph)
+    return net
 
 
 # ---------------------------------------------------------------------------------------
@@ -285,6 +342,19 @@ def _param(low, layer, vals, name, pos, default=None):
     return default
 
 
+def _attr(low, layer, name):
+    """Attribute ``name``: as written, else the default of the op's schema at the model's
+    opset (the reader fills those in, and the documented values of attributes an older opset
+    lacks); a one-line error when there is neither."""
+    if name in layer.attrs:
+        return layer.attrs[name]
+    default = schema_defaults(layer.op, low.g.opset).get(name)
+    if default is None:
+        raise low.err(layer, f"attribute '{name}' is missing and has no default at opset "
+                             f"{low.g.opset}")
+    return default
+
+
 # -- data movement ----------------------------------------------------------------------
 
 def _lower_alias(low, layer, vals):
@@ -292,7 +362,7 @@ def _lower_alias(low, layer, vals):
 
 
 def _lower_dropout(low, layer, vals):
-    if int(layer.attrs.get("training_mode", 0)):
+    if int(_attr(low, layer, "training_mode")):
         raise low.err(layer, "Dropout in training mode is random")
     v = vals[0]
     mask = np.ones(v.shape, dtype=bool)
@@ -324,6 +394,10 @@ def _lower_gather_like(data_positions: Callable):
                 feeds[t] = _need_const(low, layer, v, f"input {i}")
         whole = pool[0] if len(pool) == 1 else L.vstack(pool)
         outs = low.run_node(layer, feeds)
+        for o in outs:
+            if o is not None:
+                check_memory(np.size(o) * BYTES_PER_ENTRY,
+                             f"an output of shape {np.shape(o)} ({np.size(o):,} entries)")
         return [None if o is None else L.take(whole, np.asarray(o), np.shape(o), layer.name)
                 for o in outs]
     return fn
@@ -344,9 +418,9 @@ def _lower_pad(low, layer, vals):
     for j, a in enumerate(axes):
         pb[a], pe[a] = pads[j], pads[k + j]
     mode = {"constant": "constant", "reflect": "reflect", "edge": "edge", "wrap": "wrap"}.get(
-        str(layer.attrs.get("mode", "constant")))
+        str(_attr(low, layer, "mode")))
     if mode is None:
-        raise low.err(layer, f"unsupported Pad mode '{layer.attrs.get('mode')}'")
+        raise low.err(layer, f"unsupported Pad mode '{_attr(low, layer, 'mode')}'")
     idx = np.arange(v.size, dtype=np.int64).reshape(v.shape)
     crop = tuple(slice(max(-b, 0), s - max(-e, 0)) for b, e, s in zip(pb, pe, v.shape))
     idx = idx[crop]
@@ -362,7 +436,7 @@ def _lower_pad(low, layer, vals):
 
 def _lower_shape(low, layer, vals):
     shape = np.array(vals[0].shape, dtype=np.int64)
-    start = int(layer.attrs.get("start", 0))
+    start = int(_attr(low, layer, "start"))
     end = layer.attrs.get("end")
     return [shape[start:None if end is None else int(end)]]
 
@@ -427,8 +501,10 @@ def _matmul_var_const(v: LinearValue, W, node: str) -> LinearValue:
     N = W.shape[-1]
     if W.shape[-2] != K:
         raise ValueError(f"MatMul shapes {v.shape} and {W.shape} do not match")
-    vb = L.broadcast(v.reshaped(xs), batch + (M, K))
     nb = int(np.prod(batch, dtype=np.int64))
+    check_memory(int(np.prod(batch + (M, K, N), dtype=object)) * BYTES_PER_NONZERO,
+                 f"the MatMul matrix ({nb:,} x {M:,} blocks of {K:,} x {N:,})")
+    vb = L.broadcast(v.reshaped(xs), batch + (M, K))
     if W.ndim == 2:
         Mat = W.T if nb * M == 1 else sp.kron(sp.identity(nb * M), sp.csr_array(W.T), format="csr")
     else:
@@ -454,8 +530,10 @@ def _matmul_const_var(A, v: LinearValue, node: str) -> LinearValue:
     N = xs[-1]
     if xs[-2] != K:
         raise ValueError(f"MatMul shapes {A.shape} and {v.shape} do not match")
-    vb = L.broadcast(v.reshaped(xs), batch + (K, N))
     nb = int(np.prod(batch, dtype=np.int64))
+    check_memory(int(np.prod(batch + (M, K, N), dtype=object)) * BYTES_PER_NONZERO,
+                 f"the MatMul matrix ({nb:,} x {N:,} blocks of {M:,} x {K:,})")
+    vb = L.broadcast(v.reshaped(xs), batch + (K, N))
     Ab = np.broadcast_to(A, batch + (M, K)).reshape(nb, M, K)
     if N == 1 and nb == 1:
         Mat = Ab[0]
@@ -483,10 +561,10 @@ def _lower_matmul(low, layer, vals):
 
 
 def _lower_gemm(low, layer, vals):
-    at = layer.attrs
     a, b = vals[0], vals[1]
     c = vals[2] if len(vals) > 2 else None
-    alpha, beta = float(at.get("alpha", 1.0)), float(at.get("beta", 1.0))
+    alpha, beta = float(_attr(low, layer, "alpha")), float(_attr(low, layer, "beta"))
+    tA, tB = int(_attr(low, layer, "transA")), int(_attr(low, layer, "transB"))
     try:
         if isinstance(a, LinearValue) and isinstance(b, LinearValue):
             raise low.err(layer, "product of two functions of the input is not piecewise linear")
@@ -494,19 +572,56 @@ def _lower_gemm(low, layer, vals):
             if isinstance(v, LinearValue) and len(v.shape) != 2:
                 raise low.err(layer, f"Gemm input of shape {v.shape} is not a matrix")
         if isinstance(a, LinearValue):
-            av = _transpose2d(a, layer.name) if at.get("transA") else a
-            B = _f(b).T if at.get("transB") else _f(b)
+            av = _transpose2d(a, layer.name) if tA else a
+            B = _f(b).T if tB else _f(b)
             y = _matmul_var_const(av, alpha * B, layer.name)
         else:
-            bv = _transpose2d(b, layer.name) if at.get("transB") else b
-            A = _f(a).T if at.get("transA") else _f(a)
+            bv = _transpose2d(b, layer.name) if tB else b
+            A = _f(a).T if tA else _f(a)
             y = _matmul_const_var(alpha * A, bv, layer.name)
     except ValueError as e:
         raise low.err(layer, str(e)) from None
     if c is not None:
-        cb = L.broadcast(_as_lv(c), y.shape)
+        cv = _as_lv(c)
+        try:
+            fits = tuple(np.broadcast_shapes(cv.shape, y.shape)) == tuple(y.shape)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise low.err(layer, f"bias C of shape {cv.shape} does not broadcast to the "
+                                 f"output shape {y.shape}")
+        cb = L.broadcast(cv, y.shape)
         y = L.add([y, L.scale_rows(cb, beta, None, layer.name)], y.shape, layer.name)
     return [y]
+
+
+def _window_attrs(low, layer, x_shape, kernel) -> tuple:
+    """``(kernel, strides, dilations)`` of a window op on an input of ``x_shape``
+    ``(N, C, *spatial)``, checked (:func:`~regioncount.io.onnx_reader.check_window`)."""
+    if len(x_shape) < 3:
+        raise low.err(layer, f"input of shape {tuple(x_shape)} has no spatial axes "
+                             "(expected N x C x D1 x ...)")
+    nd = len(x_shape) - 2
+    at = dict(layer.attrs)
+    at["kernel_shape"] = tuple(int(k) for k in kernel)
+    for key, default in (("strides", 1), ("dilations", 1), ("pads", 0)):
+        at.setdefault(key, (default,) * (2 * nd if key == "pads" else nd))
+    check_window(at, low.path, layer.name, layer.op)
+    if len(at["kernel_shape"]) != nd:
+        raise low.err(layer, f"kernel_shape {at['kernel_shape']} does not fit the {nd} spatial "
+                             f"axes of the input {tuple(x_shape)}")
+    return at["kernel_shape"], tuple(at["strides"]), tuple(at["dilations"])
+
+
+def _window_count(low, layer, in_sp, kernel, strides, dil, pb, pe, what: str, per: int) -> None:
+    """Refuse a window op whose index arrays and matrix (``per`` stored entries per output
+    position and kernel offset) exceed the memory limit, before building them."""
+    P = 1
+    for n, k, st, d, b, e in zip(in_sp, kernel, strides, dil, pb, pe):
+        P *= max(0, (n + b + e - d * (k - 1) - 1) // st + 1)
+    K = int(np.prod(kernel, dtype=object))
+    check_memory(P * K * per * BYTES_PER_NONZERO,
+                 f"{what} ({P:,} output positions x {K:,} kernel offsets x {per:,})")
 
 
 def _lower_conv(low, layer, vals):
@@ -515,17 +630,26 @@ def _lower_conv(low, layer, vals):
     b = _need_const(low, layer, vals[2] if len(vals) > 2 else None, "the bias")
     W = _f(W)
     at = layer.attrs
+    if W.ndim != len(x.shape):
+        raise low.err(layer, f"weight of shape {W.shape} does not fit the input "
+                             f"{tuple(x.shape)} (expected M x C/group x k1 x ...)")
     N, C = x.shape[0], x.shape[1]
     in_sp = x.shape[2:]
-    nd = len(in_sp)
-    kernel = tuple(at.get("kernel_shape") or W.shape[2:])
-    strides = tuple(at.get("strides") or (1,) * nd)
-    dil = tuple(at.get("dilations") or (1,) * nd)
-    group = int(at.get("group", 1))
+    if at.get("kernel_shape") and tuple(at["kernel_shape"]) != W.shape[2:]:
+        raise low.err(layer, f"kernel_shape {tuple(at['kernel_shape'])} disagrees with the "
+                             f"weight of shape {W.shape}")
+    kernel, strides, dil = _window_attrs(low, layer, x.shape, W.shape[2:])
+    group = int(_attr(low, layer, "group"))
     if C % group or W.shape[0] % group or W.shape[1] * group != C:
         raise low.err(layer, f"group {group} does not fit {C} input channels and weight {W.shape}")
-    pb, pe = resolve_pads(at.get("auto_pad", "NOTSET"), in_sp, kernel, strides, dil,
+    M = W.shape[0]
+    if b is not None and np.shape(b) != (M,):
+        raise low.err(layer, f"bias of shape {np.shape(b)} does not fit the {M} output "
+                             f"channels (expected ({M},))")
+    pb, pe = resolve_pads(_attr(low, layer, "auto_pad"), in_sp, kernel, strides, dil,
                           at.get("pads"))
+    _window_count(low, layer, in_sp, kernel, strides, dil, pb, pe, "the convolution matrix",
+                  N * M * W.shape[1])
     win = windows(in_sp, kernel, strides, pb, pe, dil)
     A = conv_matrix(W, (C,) + tuple(in_sp), win, group)
     if N > 1:
@@ -538,13 +662,12 @@ def _lower_conv(low, layer, vals):
 def _pool_setup(low, layer, x):
     at = layer.attrs
     in_sp = x.shape[2:]
-    nd = len(in_sp)
-    kernel = tuple(at["kernel_shape"])
-    strides = tuple(at.get("strides") or (1,) * nd)
-    dil = tuple(at.get("dilations") or (1,) * nd)
-    pb, pe = resolve_pads(at.get("auto_pad", "NOTSET"), in_sp, kernel, strides, dil, at.get("pads"))
-    win = windows(in_sp, kernel, strides, pb, pe, dil, bool(at.get("ceil_mode", 0)))
+    kernel, strides, dil = _window_attrs(low, layer, x.shape, at["kernel_shape"])
+    pb, pe = resolve_pads(_attr(low, layer, "auto_pad"), in_sp, kernel, strides, dil, at.get("pads"))
     channels = x.shape[0] * x.shape[1]
+    _window_count(low, layer, in_sp, kernel, strides, dil, pb, pe, "the pooling windows",
+                  channels)
+    win = windows(in_sp, kernel, strides, pb, pe, dil, bool(_attr(low, layer, "ceil_mode")))
     S = int(np.prod(in_sp, dtype=np.int64))
     return win, channels, S
 
@@ -552,7 +675,7 @@ def _pool_setup(low, layer, x):
 def _lower_avgpool(low, layer, vals):
     x = vals[0]
     win, channels, S = _pool_setup(low, layer, x)
-    A = pool_matrix(channels, S, win, bool(layer.attrs.get("count_include_pad", 0)))
+    A = pool_matrix(channels, S, win, bool(_attr(low, layer, "count_include_pad")))
     return [L.apply_matrix(x, A, None, x.shape[:2] + win.out_shape, layer.name)]
 
 
@@ -572,11 +695,11 @@ def _lower_maxpool(low, layer, vals):
 
 
 def _lower_bn(low, layer, vals):
-    if int(layer.attrs.get("training_mode", 0)) or low.extra_outputs_used(layer):
+    if int(_attr(low, layer, "training_mode")) or low.extra_outputs_used(layer):
         raise low.err(layer, "BatchNormalization in training mode is not supported")
     x = vals[0]
     scale, B, mean, var = (_f(_need_const(low, layer, v, "a parameter")) for v in vals[1:5])
-    eps = float(layer.attrs.get("epsilon", 1e-5))
+    eps = float(_attr(low, layer, "epsilon"))
     a = scale / np.sqrt(var + eps)
     c = B - mean * a
     r = len(x.shape)
@@ -593,7 +716,7 @@ def _reduce_axes(low, layer, vals, shape):
     r = len(shape)
     axes = _param(low, layer, vals, "axes", 1)
     if axes is None or len(np.asarray(axes).ravel()) == 0:
-        if int(layer.attrs.get("noop_with_empty_axes", 0)):
+        if int(_attr(low, layer, "noop_with_empty_axes")):
             return None
         return tuple(range(r))
     return tuple(sorted({int(a) % r for a in np.asarray(axes).ravel()}))
@@ -619,7 +742,7 @@ def _reduce_groups(low, layer, vals):
     if layer.op.startswith("Global"):
         axes, keep = tuple(range(2, len(x.shape))), True
     else:
-        axes, keep = _reduce_axes(low, layer, vals, x.shape), bool(layer.attrs.get("keepdims", 1))
+        axes, keep = _reduce_axes(low, layer, vals, x.shape), bool(_attr(low, layer, "keepdims"))
         if axes is None:
             return None
     return _groups(x.shape, axes, keep)
@@ -719,7 +842,7 @@ def _leaky(low, layer, x, alpha):
 
 
 def _lower_leaky(low, layer, vals):
-    return _leaky(low, layer, vals[0], float(layer.attrs.get("alpha", 0.01)))
+    return _leaky(low, layer, vals[0], float(_attr(low, layer, "alpha")))
 
 
 def _lower_prelu(low, layer, vals):
@@ -730,6 +853,15 @@ def _lower_prelu(low, layer, vals):
     except ValueError:
         raise low.err(layer, f"slope of shape {np.shape(slope)} does not broadcast to {x.shape}") from None
     return _leaky(low, layer, x, slope)
+
+
+def _lower_hard_sigmoid(low, layer, vals):
+    x = vals[0]
+    k = low.materialise(x)
+    n = x.size
+    alpha, beta = (float(_attr(low, layer, a)) for a in ("alpha", "beta"))
+    return [low.pwl(HardSigmoid(size=n, source=low.src(layer, x.shape), source_index=k,
+                                alpha=np.full(n, alpha), beta=np.full(n, beta)), x.shape)]
 
 
 def _lower_clip(low, layer, vals):
@@ -774,6 +906,7 @@ LOWERERS: dict[str, Callable] = {
     "ReduceSum": _lower_reduce_linear,
     # piecewise linear
     "Relu": _lower_relu, "LeakyRelu": _lower_leaky, "PRelu": _lower_prelu, "Clip": _lower_clip,
+    "HardSigmoid": _lower_hard_sigmoid,
     "Max": _lower_maxmin, "Min": _lower_maxmin, "Abs": _lower_abs,
     "MaxPool": _lower_maxpool, "GlobalMaxPool": _lower_reduce_max,
     "ReduceMax": _lower_reduce_max, "ReduceMin": _lower_reduce_max,

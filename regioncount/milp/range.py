@@ -119,12 +119,11 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
     -------
     RangeResult
     """
-    from ..backends import Status, get_backend
+    from ..backends import get_backend
 
     t0 = time.perf_counter()
-    deadline = None if time_limit is None else t0 + float(time_limit)
-    tl_tight = None if time_limit is None else 0.3 * float(time_limit)
-    tt = tighten(net, domain, method=tighten_method, solver=solver, time_limit=tl_tight, threads=threads,
+    tt = tighten(net, domain, method=tighten_method, solver=solver, threads=threads,
+                 time_limit=None if time_limit is None else 0.3 * float(time_limit),
                  progress=progress)
     t_tight = time.perf_counter() - t0
     enc = encode(net, domain, tt.bounds)
@@ -134,59 +133,73 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
     be.load(enc.model)
     X = domain.sample(START_SAMPLES, seed)
     X = np.vstack([X, domain.center[None, :]]) if domain.contains(domain.center[None, :])[0] else X
-    Y = net.evaluate(X)
     idx = list(range(net.output_size)) if outputs is None else [int(o) for o in outputs]
-    todo = 2 * len(idx)
+    run = _Sides(net, domain, be, enc, tt.bounds, X, net.evaluate(X), threads, progress,
+                 None if time_limit is None else t0 + float(time_limit), 2 * len(idx))
     res = []
-    partial = False
-    interrupted = False
     for o in idx:
         t1 = time.perf_counter()
-        vals, bounds, stats, args = {}, {}, {}, {}
-        for sense in ("min", "max"):
-            pick = int(np.argmin(Y[:, o]) if sense == "min" else np.argmax(Y[:, o]))
-            best_x, best_v = X[pick], float(Y[pick, o])
-            lo_o, hi_o = tt.bounds.lo[net.output][o], tt.bounds.hi[net.output][o]
-            vals[sense], args[sense] = best_v, best_x
-            bounds[sense] = float(lo_o if sense == "min" else hi_o)
-            stats[sense] = Status.INTERRUPTED.value
-            if interrupted:
-                partial = True
-                continue
-            try:
-                sol = _optimise(be, enc, o, sense, best_x, deadline, todo, threads)
-            except KeyboardInterrupt:
-                interrupted = partial = True
-                log.warning("range interrupted; the remaining optima keep sampled values and "
-                            "tightened bounds")
-                continue
-            todo -= 1
-            if sol.x is not None:
-                xw = np.clip(sol.x[enc.input_cols], domain.lo, domain.hi)
-                vw = float(net.evaluate(xw)[o])
-                if abs(vw - sol.objective) > 1e-6 * (1 + abs(vw)):
-                    log.warning("output %d %s: MILP objective %.9g but the network gives %.9g at "
-                                "its input", o, sense, sol.objective, vw)
-                better = vw < best_v if sense == "min" else vw > best_v
-                if better:
-                    vals[sense], args[sense] = vw, xw
-            b = sol.bound
-            if b is not None and sol.status not in (Status.ERROR, Status.NOT_SOLVED, Status.UNBOUNDED):
-                bounds[sense] = float(max(b, lo_o) if sense == "min" else min(b, hi_o))
-            stats[sense] = sol.status.value
-            if sol.status is not Status.OPTIMAL:
-                partial = True
-            msg = (f"output {o} {sense}: {vals[sense]:.9g} (bound {bounds[sense]:.9g}, "
-                   f"{sol.status.value}, {sol.seconds:.2f} s)")
-            log.info(msg)
-            if progress is not None:
-                progress(msg)
-        gap = max(vals["min"] - bounds["min"], bounds["max"] - vals["max"], 0.0)
-        res.append(OutputRange(o, vals["min"], vals["max"], bounds["min"], bounds["max"],
-                               stats["min"], stats["max"], args["min"], args["max"], gap,
+        lo, hi = run.side(o, "min"), run.side(o, "max")
+        gap = max(lo[0] - lo[2], hi[2] - hi[0], 0.0)
+        res.append(OutputRange(o, lo[0], hi[0], lo[2], hi[2], lo[3], hi[3], lo[1], hi[1], gap,
                                time.perf_counter() - t1))
     return RangeResult(net.name, domain.to_json(), solver, tighten_method, tuple(res),
-                       time.perf_counter() - t0, t_tight, partial)
+                       time.perf_counter() - t0, t_tight, run.partial)
+
+
+class _Sides:
+    """The optimisations of one :func:`output_range` call, one output side at a time."""
+
+    def __init__(self, net, domain, be, enc, bounds, X, Y, threads, progress, deadline, todo):
+        self.net, self.domain, self.be, self.enc, self.bounds = net, domain, be, enc, bounds
+        self.X, self.Y, self.threads, self.progress = X, Y, threads, progress
+        self.deadline, self.todo = deadline, todo
+        self.partial = self.interrupted = False
+
+    def side(self, o: int, sense: str) -> tuple:
+        """``(value, argument, bound, status)`` of the minimum or maximum of output ``o``: the
+        best attained value (sampled or MILP) and the proven bound."""
+        from ..backends import Status
+
+        pick = int(np.argmin(self.Y[:, o]) if sense == "min" else np.argmax(self.Y[:, o]))
+        best_x, best_v = self.X[pick], float(self.Y[pick, o])
+        lo_o, hi_o = self.bounds.lo[self.net.output][o], self.bounds.hi[self.net.output][o]
+        bound = float(lo_o if sense == "min" else hi_o)
+        if self.interrupted:
+            self.partial = True
+            return best_v, best_x, bound, Status.INTERRUPTED.value
+        try:
+            sol = _optimise(self.be, self.enc, o, sense, best_x, self.deadline, self.todo,
+                            self.threads)
+        except KeyboardInterrupt:
+            self.interrupted = self.partial = True
+            log.warning("range interrupted; the remaining optima keep sampled values and "
+                        "tightened bounds")
+            return best_v, best_x, bound, Status.INTERRUPTED.value
+        self.todo -= 1
+        if sol.x is not None:
+            best_v, best_x = self._attained(o, sense, sol, best_v, best_x)
+        if sol.bound is not None and sol.status not in (Status.ERROR, Status.NOT_SOLVED,
+                                                        Status.UNBOUNDED):
+            bound = float(max(sol.bound, lo_o) if sense == "min" else min(sol.bound, hi_o))
+        if sol.status is not Status.OPTIMAL:
+            self.partial = True
+        msg = (f"output {o} {sense}: {best_v:.9g} (bound {bound:.9g}, "
+               f"{sol.status.value}, {sol.seconds:.2f} s)")
+        log.info(msg)
+        if self.progress is not None:
+            self.progress(msg)
+        return best_v, best_x, bound, sol.status.value
+
+    def _attained(self, o, sense, sol, best_v, best_x):
+        """The network's own value at the MILP's input (clipped to the box), if better."""
+        xw = np.clip(sol.x[self.enc.input_cols], self.domain.lo, self.domain.hi)
+        vw = float(self.net.evaluate(xw)[o])
+        if abs(vw - sol.objective) > 1e-6 * (1 + abs(vw)):
+            log.warning("output %d %s: MILP objective %.9g but the network gives %.9g at "
+                        "its input", o, sense, sol.objective, vw)
+        better = vw < best_v if sense == "min" else vw > best_v
+        return (vw, xw) if better else (best_v, best_x)
 
 
 def _optimise(be, enc, o, sense, x_start, deadline, todo, threads):

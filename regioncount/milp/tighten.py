@@ -1,6 +1,6 @@
 """Bound tightening and stable units: interval, LP and MILP.
 
-Optimisation-based bound tightening, layer by layer (REGIONS.md section 2): for every stage
+Optimisation-based bound tightening, layer by layer (docs/milp.md): for every stage
 that feeds a PWL stage, minimise and maximise each *unstable* pre-activation over the LP
 relaxation of the network up to that stage, encoded with the bounds already tightened
 (:func:`~regioncount.milp.formulation.encode` with ``upto``). Within a stage the LP is loaded
@@ -37,11 +37,10 @@ import numpy as np
 
 from ..domain import Domain
 from ..errors import DomainError, RegioncountError, SolverError
-from ..intervals import (NeuronBounds, StableUnits, interval_bounds, make_bounds, propagate_stage,
-                         stable_units)
-from ..network import Affine, Clip, LeakyRelu, MaxGroups, Network, Relu
+from ..intervals import NeuronBounds, interval_bounds, make_bounds, propagate_stage, stable_units
+from ..network import Affine, Network
 from ..tolerances import STABILITY_TOL
-from .formulation import encode, max_candidates
+from .formulation import encode
 
 log = logging.getLogger(__name__)
 
@@ -158,36 +157,7 @@ class StableReport:
 def _unstable_inputs(net: Network, k: int, lo, hi) -> np.ndarray:
     """Indices of the inputs of PWL stage ``k`` whose bounds leave the stage unstable."""
     s = net.stages[k]
-    i = s.inputs[0]
-    l, h = lo[i], hi[i]
-    if isinstance(s, (Relu, LeakyRelu)):
-        return np.flatnonzero((l < 0) & (h > 0))
-    if isinstance(s, Clip):
-        cl, ch = np.broadcast_to(s.lo, l.shape), np.broadcast_to(s.hi, l.shape)
-        return np.flatnonzero(((l < cl) & (h > cl)) | ((l < ch) & (h > ch)))
-    if isinstance(s, MaxGroups):
-        idx, mask = s._padded()
-        cand = max_candidates(idx, mask, np.where(mask, l[idx], -np.inf), np.where(mask, h[idx], -np.inf))
-        groups = np.flatnonzero(cand.sum(axis=1) > 1)
-        ent = np.unique(idx[groups][mask[groups]])
-        return ent[l[ent] < h[ent]]            # a constant entry has nothing to tighten
-    raise RegioncountError(f"stage {k}: unknown PWL kind {s.kind}")
-
-
-def _with_max_ties(net: Network, bounds: NeuronBounds, st: list) -> list:
-    """``stable_units`` with max groups reduced by :func:`max_candidates` (a group whose
-    candidates are all the same constant is one piece, hence stable)."""
-    out = []
-    for su in st:
-        s = net.stages[su.stage]
-        if isinstance(s, MaxGroups):
-            l, h = bounds.pre(su.stage)
-            idx, mask = s._padded()
-            cand = max_candidates(idx, mask, np.where(mask, l[idx], -np.inf), np.where(mask, h[idx], -np.inf))
-            su = StableUnits(su.stage, su.kind, su.active | (cand.sum(axis=1) == 1), su.inactive,
-                             su.candidates)
-        out.append(su)
-    return out
+    return s.unstable_inputs(lo[s.inputs[0]], hi[s.inputs[0]])
 
 
 def _widen_lo(v: float) -> float:
@@ -233,158 +203,190 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
     -------
     Tightening
     """
-    from ..backends import Status, get_backend
-
     if method not in METHODS:
         raise RegioncountError(f"unknown tightening method {method!r} (choose from {', '.join(METHODS)})")
-    t_start = time.perf_counter()
-    ib = interval_bounds(net, domain) if bounds is None else bounds
-    interval_stable = stable_units(net, ib)
-    lo, hi = [ib.lo[0].copy()], [ib.hi[0].copy()]
-    consumers = net.consumers()
-    pwl_set = set(net.pwl_indices)
-    stage_secs: dict[int, float] = {}
-    lp_count: dict[int, int] = {}
-    milp_count: dict[int, int] = {}
-    partial = False
-    lp_snap: dict[int, tuple] = {}
-    be = None
-    deadline = None if time_limit is None else t_start + float(time_limit)
-
-    def left():
-        return None if deadline is None else deadline - time.perf_counter()
-
+    run = _Run(net, domain, method, solver, bounds, time_limit, threads, warm,
+               milp_unit_seconds, progress, relax)
     for i in range(1, len(net.stages)):
-        s = net.stages[i]
-        l, h = propagate_stage(s, lo, hi)
-        # never looser than the starting bounds
-        lo.append(np.maximum(l, ib.lo[i]))
-        hi.append(np.minimum(h, ib.hi[i]))
-        feeds = [k for k in consumers[i] if k in pwl_set]
-        if method == "interval" or not feeds or partial:
-            continue
+        run.stage(i)
+    return run.result()
+
+
+class _Run:
+    """The state of one :func:`tighten` call: bounds so far, solve counts, the deadline."""
+
+    def __init__(self, net, domain, method, solver, bounds, time_limit, threads, warm,
+                 milp_unit_seconds, progress, relax):
+        self.net, self.domain, self.method, self.solver = net, domain, method, solver
+        self.threads, self.warm, self.unit_secs = threads, warm, milp_unit_seconds
+        self.progress, self.relax = progress, relax
+        self.t_start = time.perf_counter()
+        self.ib = interval_bounds(net, domain) if bounds is None else bounds
+        self.lo, self.hi = [self.ib.lo[0].copy()], [self.ib.hi[0].copy()]
+        self.consumers = net.consumers()
+        self.pwl_set = set(net.pwl_indices)
+        self.stage_secs: dict[int, float] = {}
+        self.lp_count: dict[int, int] = {}
+        self.milp_count: dict[int, int] = {}
+        self.lp_snap: dict[int, tuple] = {}
+        self.partial = False
+        self.be = None
+        self.deadline = None if time_limit is None else self.t_start + float(time_limit)
+
+    def left(self):
+        return None if self.deadline is None else self.deadline - time.perf_counter()
+
+    def _say(self, msg: str) -> None:
+        if self.progress is not None:
+            self.progress(msg)
+
+    def stage(self, i: int) -> None:
+        """Interval bounds of stage ``i``, then LP (and MILP) bounds where they can help."""
+        s = self.net.stages[i]
+        l, h = propagate_stage(s, self.lo, self.hi)
+        self.lo.append(np.maximum(l, self.ib.lo[i]))      # never looser than the start
+        self.hi.append(np.minimum(h, self.ib.hi[i]))
+        feeds = [k for k in self.consumers[i] if k in self.pwl_set]
+        if self.method == "interval" or not feeds or self.partial:
+            return
         t0 = time.perf_counter()
-        solves = 0
         try:
-            todo = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
-            if not todo.size:
-                continue
-            if domain.is_box and isinstance(s, Affine) and all(j == 0 for j in s.sources):
-                # an affine map of the input over a box: interval bounds are already exact
-                continue
-            if isinstance(s, (Relu, Clip)) or (isinstance(s, LeakyRelu) and np.all(s.alpha >= 0)):
-                # a monotone elementwise stage (e.g. ReLU -> max-pool): the LP optimum of
-                # h = relu(g) is relu of the LP optimum of g, which its input already has
-                continue
-            cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "lp")
-            enc = encode(net, domain, cur, upto=i + 1, relax=relax)
-            cols = enc.value_cols[i]
-            n = enc.model.num_cols
-            if be is None:
-                be = get_backend(solver)
-                if "lp" not in be.capabilities:
-                    raise SolverError(f"solver {solver!r} cannot solve LPs")
-            be.load(enc.model.relaxed())   # no-op integrality for relax=True
-            solves = 0
-            # all minimisations, then all maximisations: consecutive objectives then point the
-            # same way and the kept basis is a better start (fewer simplex iterations, measured)
-            for sense, j in [(sn, j) for sn in ("min", "max") for j in todo.tolist()]:
-                rem = left()
-                if rem is not None and rem <= 0:
-                    partial = True
-                    break
-                # max g = -min(-g): one objective sense throughout, only two costs change
-                obj = np.zeros(n)
-                obj[cols[j]] = 1.0 if sense == "min" else -1.0
-                be.set_objective(obj, "min")
-                if not warm:
-                    be.reset()
-                sol = be.solve(time_limit=rem, threads=threads)
-                solves += 1
-                if sol.status is Status.INFEASIBLE:
-                    raise DomainError("domain: the LP relaxation is infeasible; is the domain empty?")
-                if sol.status is not Status.OPTIMAL or sol.bound is None:
-                    continue
-                if sense == "min":
-                    lo[i][j] = max(lo[i][j], _widen_lo(sol.bound))
-                else:
-                    hi[i][j] = min(hi[i][j], _widen_hi(-sol.bound))
-            lp_count[i] = solves
-            lp_snap[i] = (lo[i].copy(), hi[i].copy())
-            if method == "milp" and not partial:
-                todo2 = np.unique(np.concatenate([_unstable_inputs(net, k, lo, hi) for k in feeds]))
-                if todo2.size:
-                    cur = make_bounds(net, lo + [b for b in ib.lo[i + 1:]], hi + [b for b in ib.hi[i + 1:]], "milp")
-                    enc = encode(net, domain, cur, upto=i + 1)
-                    cols = enc.value_cols[i]
-                    n = enc.model.num_cols
-                    mb = get_backend(solver)
-                    mb.load(enc.model)
-                    start = enc.start(domain.sample(1, 0)[0])
-                    msolves = 0
-                    for j in todo2.tolist():
-                        for sense in ("min", "max"):
-                            rem = left()
-                            if rem is not None and rem <= 0:
-                                partial = True
-                                break
-                            tl = milp_unit_seconds if rem is None else min(milp_unit_seconds, rem)
-                            obj = np.zeros(n)
-                            obj[cols[j]] = 1.0
-                            mb.set_objective(obj, sense)
-                            if "start" in mb.capabilities:
-                                mb.set_start(start)
-                            sol = mb.solve(time_limit=tl, threads=threads)
-                            msolves += 1
-                            if sol.bound is None or sol.status in (Status.ERROR, Status.NOT_SOLVED,
-                                                                   Status.UNBOUNDED):
-                                continue
-                            if sense == "min":
-                                lo[i][j] = max(lo[i][j], _widen_lo(sol.bound))
-                            else:
-                                hi[i][j] = min(hi[i][j], _widen_hi(sol.bound))
-                        if partial:
-                            break
-                    milp_count[i] = msolves
+            todo = self._todo(feeds)
+            if not todo.size or self._exact_already(s):
+                return
+            solves = self._lp(i, todo)
+            if self.method == "milp" and not self.partial:
+                self._milp(i, self._todo(feeds))
             dt = time.perf_counter() - t0
             for k in feeds:
-                stage_secs[k] = stage_secs.get(k, 0.0) + dt
+                self.stage_secs[k] = self.stage_secs.get(k, 0.0) + dt
             msg = (f"stage {i} ({s.kind}, {s.size} units): {todo.size} unstable inputs, "
-                   f"{solves} LP / {milp_count.get(i, 0)} MILP solves, {dt:.2f} s")
+                   f"{solves} LP / {self.milp_count.get(i, 0)} MILP solves, {dt:.2f} s")
             log.info(msg)
-            if progress is not None:
-                progress(msg)
+            self._say(msg)
         except KeyboardInterrupt:
             # every bound stored so far is sound: stop tightening, keep them, say so
-            partial = True
+            self.partial = True
             log.warning("tightening interrupted at stage %d; keeping the bounds found so far", i)
-            if progress is not None:
-                progress(f"stage {i}: interrupted; the remaining stages keep interval bounds")
+            self._say(f"stage {i}: interrupted; the remaining stages keep interval bounds")
 
-    final = make_bounds(net, lo, hi, method)
-    final_stable = _with_max_ties(net, final, stable_units(net, final))
-    interval_stable = _with_max_ties(net, ib, interval_stable)
-    if method == "milp":
-        lp_b = make_bounds(net, [lp_snap.get(i, (lo[i], hi[i]))[0] for i in range(len(lo))],
-                           [lp_snap.get(i, (lo[i], hi[i]))[1] for i in range(len(lo))], "lp")
-        lp_stable = _with_max_ties(net, lp_b, stable_units(net, lp_b))
-    else:
+    def _todo(self, feeds) -> np.ndarray:
+        return np.unique(np.concatenate([_unstable_inputs(self.net, k, self.lo, self.hi)
+                                         for k in feeds]))
+
+    def _exact_already(self, s) -> bool:
+        """Stages whose interval bounds are already what the LP would give."""
+        if self.domain.is_box and isinstance(s, Affine) and all(j == 0 for j in s.sources):
+            return True     # an affine map of the input over a box: intervals are exact
+        # a nondecreasing elementwise stage (e.g. ReLU -> max-pool): the bounds of f(g) follow
+        # from the LP bounds of g, which its input already has
+        return s.is_pwl and s.monotone
+
+    def _encode(self, i: int, method: str, relax: bool):
+        ib = self.ib
+        cur = make_bounds(self.net, self.lo + list(ib.lo[i + 1:]), self.hi + list(ib.hi[i + 1:]),
+                          method)
+        return encode(self.net, self.domain, cur, upto=i + 1, relax=relax)
+
+    def _lp(self, i: int, todo: np.ndarray) -> int:
+        """Minimise and maximise each input in ``todo`` over the LP relaxation."""
+        from ..backends import Status, get_backend
+
+        enc = self._encode(i, "lp", self.relax)
+        cols, n = enc.value_cols[i], enc.model.num_cols
+        if self.be is None:
+            self.be = get_backend(self.solver)
+            if "lp" not in self.be.capabilities:
+                raise SolverError(f"solver {self.solver!r} cannot solve LPs")
+        be = self.be
+        be.load(enc.model.relaxed())   # no-op integrality for relax=True
+        solves = 0
+        # all minimisations, then all maximisations: consecutive objectives then point the
+        # same way and the kept basis is a better start (fewer simplex iterations, measured)
+        for sense, j in [(sn, j) for sn in ("min", "max") for j in todo.tolist()]:
+            rem = self.left()
+            if rem is not None and rem <= 0:
+                self.partial = True
+                break
+            obj = np.zeros(n)      # max g = -min(-g): one objective sense, two costs change
+            obj[cols[j]] = 1.0 if sense == "min" else -1.0
+            be.set_objective(obj, "min")
+            if not self.warm:
+                be.reset()
+            sol = be.solve(time_limit=rem, threads=self.threads)
+            solves += 1
+            if sol.status is Status.INFEASIBLE:
+                raise DomainError("domain: the LP relaxation is infeasible; is the domain empty?")
+            if sol.status is Status.OPTIMAL and sol.bound is not None:
+                self._store(i, j, sense, sol.bound if sense == "min" else -sol.bound)
+        self.lp_count[i] = solves
+        self.lp_snap[i] = (self.lo[i].copy(), self.hi[i].copy())
+        return solves
+
+    def _store(self, i: int, j: int, sense: str, v: float) -> None:
+        if sense == "min":
+            self.lo[i][j] = max(self.lo[i][j], _widen_lo(v))
+        else:
+            self.hi[i][j] = min(self.hi[i][j], _widen_hi(v))
+
+    def _milp(self, i: int, todo: np.ndarray) -> None:
+        """The units still unstable over the exact MILP, each under a time budget."""
+        from ..backends import Status, get_backend
+
+        if not todo.size:
+            return
+        enc = self._encode(i, "milp", False)
+        cols, n = enc.value_cols[i], enc.model.num_cols
+        mb = get_backend(self.solver)
+        mb.load(enc.model)
+        start = enc.start(self.domain.sample(1, 0)[0])
+        solves = 0
+        for j, sense in [(j, sn) for j in todo.tolist() for sn in ("min", "max")]:
+            rem = self.left()
+            if rem is not None and rem <= 0:
+                self.partial = True
+                break
+            obj = np.zeros(n)
+            obj[cols[j]] = 1.0
+            mb.set_objective(obj, sense)
+            if "start" in mb.capabilities:
+                mb.set_start(start)
+            sol = mb.solve(time_limit=self.unit_secs if rem is None else min(self.unit_secs, rem),
+                           threads=self.threads)
+            solves += 1
+            if sol.bound is not None and sol.status not in (Status.ERROR, Status.NOT_SOLVED,
+                                                            Status.UNBOUNDED):
+                self._store(i, j, sense, sol.bound)
+        self.milp_count[i] = solves
+
+    def result(self) -> Tightening:
+        net, lo, hi = self.net, self.lo, self.hi
+        final = make_bounds(net, lo, hi, self.method)
+        final_stable = stable_units(net, final)
+        interval_stable = stable_units(net, self.ib)
         lp_stable = final_stable
-    stages = []
-    for iv, lps, fs in zip(interval_stable, lp_stable, final_stable):
+        if self.method == "milp":
+            snap = [self.lp_snap.get(i, (lo[i], hi[i])) for i in range(len(lo))]
+            lp_stable = stable_units(net, make_bounds(net, [a for a, _ in snap],
+                                                      [b for _, b in snap], "lp"))
+        stages = [self._stability(iv, lps, fs)
+                  for iv, lps, fs in zip(interval_stable, lp_stable, final_stable)]
+        secs = time.perf_counter() - self.t_start
+        return Tightening(final, self.ib, tuple(stages), self.method, secs, self.partial)
+
+    def _stability(self, iv, lps, fs) -> StageStability:
+        """Which method proved each stable unit of one stage first."""
         k = fs.stage
-        s = net.stages[k]
+        s = self.net.stages[k]
         act = fs.active | iv.active
         ina = fs.inactive | iv.inactive
         by = np.full(s.size, "", dtype=object)
-        by[act | ina] = method
+        by[act | ina] = self.method
         by[lps.active | lps.inactive] = "lp"
         by[iv.active | iv.inactive] = "interval"
-        stages.append(StageStability(k, s.kind, s.size, act, ina, by.astype(str),
-                                     stage_secs.get(k, 0.0), lp_count.get(s.inputs[0], 0),
-                                     milp_count.get(s.inputs[0], 0)))
-    secs = time.perf_counter() - t_start
-    return Tightening(final, ib, tuple(stages), method, secs, partial)
+        return StageStability(k, s.kind, s.size, act, ina, by.astype(str),
+                              self.stage_secs.get(k, 0.0), self.lp_count.get(s.inputs[0], 0),
+                              self.milp_count.get(s.inputs[0], 0))
 
 
 __all__ = ["METHODS", "MILP_UNIT_SECONDS", "StableReport", "StageStability", "Tightening", "tighten"]

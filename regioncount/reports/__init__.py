@@ -1,7 +1,8 @@
 """Bound-comparison reports (``regioncount report``).
 
 - :mod:`.data`: the report as frozen dataclasses (:class:`Report`, :class:`SweepReport`);
-- :mod:`.build`: :func:`build_report` and :func:`build_sweep` compute them;
+- :mod:`.build`: :func:`build_report` and :func:`build_sweep` fill them from the results of
+  :func:`regioncount.app.analyse` and :func:`regioncount.app.sweep` (which compute everything);
 - :mod:`.figures`: matplotlib (Agg) charts as PNG bytes;
 - :mod:`.render`: one self-contained HTML page (``templates/report.html``), Markdown, JSON;
 - :mod:`.geometry`: the decision boundary inside the slice polygons.

@@ -231,5 +231,71 @@ def sweep_chart(sw) -> bytes:
     return png_bytes(fig)
 
 
+#: Names of the backward maps in figure titles.
+METHOD_TITLES = {"saliency": "saliency", "deconvnet": "DeconvNet", "gbp": "guided backprop"}
+
+
+def _show_image(ax, img: np.ndarray, signed: bool) -> None:
+    """One (height, width, channels) panel: RGB min-max scaled; one channel (or the mean of
+    2 or 4) grey for an input, red/blue around zero for a signed map."""
+    if img.shape[2] == 3:
+        lo, hi = img.min(), img.max()
+        ax.imshow((img - lo) / (hi - lo) if hi > lo else np.zeros_like(img))
+    else:
+        g = img.mean(axis=2)
+        if signed:
+            v = float(np.abs(g).max()) or 1.0
+            ax.imshow(g, cmap="RdBu_r", vmin=-v, vmax=v)
+        else:
+            ax.imshow(g, cmap="gray")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _show_vector(ax, v: np.ndarray, colour: str) -> None:
+    v = v.ravel()
+    if v.size <= 256:
+        ax.bar(np.arange(v.size), v, width=1.0, color=colour)
+    else:
+        ax.plot(np.arange(v.size), v, color=colour, lw=0.6)
+    ax.axhline(0.0, color="black", lw=0.5)
+    ax.tick_params(labelsize=7)
+
+
+def explain_figure(result, layout=None, max_rows: int = 8, title: str = "") -> bytes:
+    """The input beside its backward maps (:class:`regioncount.analysis.ExplainResult`), one
+    row per input (at most ``max_rows``): images when ``layout`` (an
+    :class:`~regioncount.analysis.ImageLayout`, default from the model input shape) says the
+    input is one, bar charts over the input index otherwise. Map panels are titled with the
+    cosine between the map and the input."""
+    from ..analysis import image_layout
+
+    layout = layout or image_layout(result.input_shape)
+    rows = list(result)[:max_rows]
+    cols = 1 + len(result.methods)
+    side = 2.3 if layout is not None else 2.8
+    fig = Figure(figsize=(side * cols, (side + 0.35) * len(rows) + (0.4 if title else 0.0)))
+    axes = fig.subplots(len(rows), cols, squeeze=False)
+    for ax_row, e in zip(axes, rows):
+        head = f"input (argmax {e.predicted})"
+        if e.output != e.predicted:
+            head += f"\nexplaining {e.output}"
+        panels = [(head, e.input, False, "#555555")]
+        for m in result.methods:
+            c = e.summaries[m].cosine
+            panels.append((f"{METHOD_TITLES.get(m, m)}\ncos with input "
+                           + ("n/a" if c is None else f"{c:.2f}"), e.maps[m], True, "#2471a3"))
+        for ax, (name, data, signed, colour) in zip(ax_row, panels):
+            if layout is not None:
+                _show_image(ax, layout.to_hwc(data), signed)
+            else:
+                _show_vector(ax, data, colour)
+            ax.set_title(name, fontsize=8.5)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return png_bytes(fig)
+
+
 __all__ = ["KIND_COLOURS", "COUNT_COLOUR", "log10", "png_bytes", "data_uri", "bounds_chart",
-           "region_colours", "slice_figure", "counts_figure", "sweep_chart"]
+           "region_colours", "slice_figure", "counts_figure", "sweep_chart", "explain_figure"]

@@ -15,8 +15,8 @@ from importlib import resources
 from string import Template
 
 from .data import KIND_LABELS, Report, SweepReport
-from .figures import (KIND_COLOURS, bounds_chart, counts_figure, data_uri, slice_figure,
-                      sweep_chart)
+from .figures import (KIND_COLOURS, bounds_chart, counts_figure, data_uri, explain_figure,
+                      slice_figure, sweep_chart)
 
 #: Integers with more digits are shown rounded (the exact digits follow in a fold-out / JSON).
 EXACT_DIGITS = 30
@@ -145,6 +145,23 @@ def _slice_text(sl, r: Report) -> str:
                   f"{sl.seconds:.2f} s.")
 
 
+def _explain_text(r: Report) -> str:
+    e = r.explain[0]
+    return (f"The backward maps of Nie, Zhang and Patel (ICML 2018) at a sample input, a uniform "
+            f"random point of the domain (seed {r.options.seed}), explaining its argmax, output "
+            f"{e.output}: saliency (the gradient, the row of the local affine map of the input's "
+            "region), DeconvNet (ReLUs pass the positive backward signal, whatever the input) "
+            "and guided backprop (both). Red is positive, blue negative.")
+
+
+def _explain_rows(r: Report) -> list:
+    return [(m, f"{s.norm:.4g}", "n/a" if s.cosine is None else f"{s.cosine:+.3f}",
+             ", ".join(f"{list(i)} {v:+.3g}" for i, v in s.top[:3]))
+            for m, s in r.explain[0].summaries.items()]
+
+
+_EXPLAIN_HEAD = ("map", "L2 norm", "cosine with the input", "largest entries")
+
 _KIND_TEXT = ("Upper bounds hold for every choice of weights of the architecture; lower bounds "
               "are bounds on the <em>maximum</em> over weights (some weights reach them), so a "
               "trained network can have far fewer regions. Weight-aware bounds use this model's "
@@ -214,6 +231,11 @@ def render_html(report: Report) -> str:
             per[p.label] = per.get(p.label, 0) + 1
         parts.append(_table(("class", "regions met by the slice"), sorted(per.items()),
                             num_cols=(0, 1)))
+    if r.explain is not None:
+        parts.append("<h2>5. Saliency, DeconvNet and guided backprop</h2>")
+        parts.append(f"<p>{_e(_explain_text(r))}</p>")
+        parts.append(_img(explain_figure(r.explain), "the sample input beside its three maps"))
+        parts.append(_table(_EXPLAIN_HEAD, _explain_rows(r)))
     if r.notes:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in r.notes)
                      + "</ul>")
@@ -261,6 +283,10 @@ def render_markdown(report: Report) -> str:
     else:
         out += [_slice_text(r.slice, r), "",
                 f"![regions of the slice]({data_uri(slice_figure(r.slice, r.options.seed))})", ""]
+    if r.explain is not None:
+        out += ["## 5. Saliency, DeconvNet and guided backprop", "", _explain_text(r), "",
+                f"![the sample input beside its three maps]({data_uri(explain_figure(r.explain))})",
+                "", _md_table(_EXPLAIN_HEAD, _explain_rows(r)), ""]
     if r.notes:
         out += ["## Notes", ""] + [f"- {n}" for n in r.notes] + [""]
     out += [f"*Made by regioncount {r.version}.*", ""]
