@@ -9,12 +9,22 @@ suite checks that for the region margin and the stability tolerance.
 #: and it is exactly zero on purpose: patterns at points are computed exactly as defined.
 ACTIVE_THRESHOLD = 0.0
 
-#: A pattern is a region (non-empty interior) when the largest ball inside its polytope, in the
-#: input space with every inequality row normalised to unit Euclidean norm, has a radius above
-#: this. LP solvers satisfy rows to about 1e-9 (HiGHS primal feasibility tolerance 1e-7 on
-#: unscaled rows, far better after normalisation), so 1e-7 separates true slivers from
-#: solver noise with two orders of margin on either side for inputs of order one.
-REGION_MARGIN = 1e-7
+#: A pattern is a region (non-empty interior) when the largest ball inside its polytope has a
+#: radius above this, measured where it cannot depend on the input's units: in the coordinates
+#: ``u = (x - lo) / (hi - lo)`` in which the domain's box is the unit cube, with every
+#: inequality row normalised to unit Euclidean norm (regioncount.enumeration.unitbox). There
+#: the data of every LP is of order one, HiGHS runs with feasibility tolerances of
+#: CHEBYSHEV_FEASIBILITY_TOL (1e-10) and every point it returns is re-checked in float64
+#: (rounding about 1e-15), so 1e-9 is an order of magnitude above what the solver can
+#: misjudge, and far below the regions of real networks: the smallest of the 3,998 regions of
+#: the conv test network on [-100, 100]^9 (biases 1e-3) has a radius of 7e-9 in these
+#: coordinates; the count is the same at 1e-8 and 1e-10.
+REGION_MARGIN = 1e-9
+
+#: Primal and dual feasibility tolerances of the region tree's Chebyshev LPs (HiGHS allows down
+#: to 1e-10): two orders below REGION_MARGIN, so that the LP's yes/no answer on "radius above
+#: the margin" is not decided by the solver's slack.
+CHEBYSHEV_FEASIBILITY_TOL = 1e-10
 
 #: Neuron bounds are *outer* bounds and stability is decided on them exactly (upper bound
 #: <= 0: stably inactive; lower bound >= 0: stably active; see regioncount.intervals). Bounds
@@ -57,10 +67,11 @@ SOLVER_FEASIBILITY_TOL = 1e-9
 MIP_REL_GAP = 1e-9
 MIP_ABS_GAP = 1e-9
 
-#: The region tree asks "does this polytope have an interior?" as a feasibility LP: every row
-#: must keep slack ``REGION_FEASIBILITY_FACTOR * REGION_MARGIN``. It answers the Chebyshev
-#: question ``r* > REGION_MARGIN`` up to this factor (a polytope whose inscribed radius lies
-#: between 1e-7 and 1e-6 is a sliver either way) in fewer simplex iterations, and the point it
-#: returns is then checked exactly against the margin (the factor of 10 leaves room for the
-#: solver's 1e-7 primal feasibility tolerance on unit-norm rows).
-REGION_FEASIBILITY_FACTOR = 10.0
+#: The region tree asks "does this polytope have an interior?" first as a feasibility LP:
+#: every row must keep slack ``REGION_FEASIBILITY_FACTOR * REGION_MARGIN`` (1e-6 in unit-cube
+#: coordinates). That needs fewer simplex iterations than the Chebyshev LP and returns a point
+#: well inside the region, whose slack is then checked exactly; interior points 1e-6 from
+#: every boundary reproduce their pattern even in a float32 copy of the network. When no point
+#: keeps that slack, the Chebyshev LP decides ``r* > REGION_MARGIN`` itself, so a region
+#: thinner than the feasibility slack is still counted: the factor changes speed, not counts.
+REGION_FEASIBILITY_FACTOR = 1000.0

@@ -60,6 +60,8 @@ MAX_WORKERS_PER_CORE = 2
 #: running subtrees to hand back their state; a subtree that has not answered by then (its
 #: worker still starting, or dead) stays pending in the checkpoint as its root.
 STOP_GRACE = 0.5
+#: Seconds a pool worker has to exit after SIGTERM before it is killed (SIGKILL).
+KILL_AFTER = 2.0
 #: Seconds between two looks of a pool worker at its parent when the parent cannot be waited on.
 PARENT_POLL = 0.5
 
@@ -291,6 +293,26 @@ def _task(frozen, deadline_wall, max_regions):
     return s.counters, [n.freeze() for n in stack], reason
 
 
+def _shutdown(pool) -> None:
+    """``pool.terminate()`` (SIGTERM to every worker), with a SIGKILL for any worker still alive
+    :data:`KILL_AFTER` seconds later (``terminate`` alone would wait forever for it)."""
+    procs = list(getattr(pool, "_pool", ()))
+
+    def kill_stragglers():
+        for p in procs:
+            if p.exitcode is None:
+                p.kill()
+
+    timer = threading.Timer(KILL_AFTER, kill_stragglers)
+    timer.daemon = True
+    timer.start()
+    try:
+        pool.terminate()
+        pool.join()
+    finally:
+        timer.cancel()
+
+
 def _stopping(limits: Limits, regions: int, stop_flag) -> bool:
     """Has the count been told to stop (the workers then hand back their state)?"""
     return bool(stop_flag.value) or time.monotonic() >= limits.deadline or (
@@ -319,7 +341,7 @@ class PoolExecutor(_Subtrees):
         reasons: set = set()
         tick = _MasterTick(report)
         pool = ctx.Pool(self.workers, initializer=_init,
-                        initargs=(searcher.net, searcher.domain, searcher.keep_patterns,
+                        initargs=(searcher.input_net, searcher.input_domain, searcher.keep_patterns,
                                   searcher.keep_points, shared_r, shared_l, stop_flag))
         stopped_at = None
         try:
@@ -348,8 +370,7 @@ class PoolExecutor(_Subtrees):
                 if not done:
                     time.sleep(_MASTER_SLEEP)
         finally:
-            pool.terminate()
-            pool.join()
+            _shutdown(pool)
         return _final_reason(reasons, leftovers, limits.max_regions), leftovers
 
 
@@ -482,8 +503,8 @@ class _DaskFarm:
 
     def run(self, roots) -> tuple[str, list]:
         s = self.searcher
-        self.shared = (self.client.scatter(s.net, broadcast=True, hash=False),
-                       self.client.scatter(s.domain, broadcast=True, hash=False))
+        self.shared = (self.client.scatter(s.input_net, broadcast=True, hash=False),
+                       self.client.scatter(s.input_domain, broadcast=True, hash=False))
         log.info("dask: %d subtrees on %d worker threads", len(roots), self.nthreads)
         self.queue = roots[::-1]
         tick = _MasterTick(self.report)

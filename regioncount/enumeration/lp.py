@@ -24,6 +24,8 @@ import threading
 
 import numpy as np
 
+from .. import tolerances as tol
+
 from ..errors import SolverError
 
 _BANNER_LOCK = threading.Lock()
@@ -102,7 +104,9 @@ class ChebyshevLP:
         # ("threads" is left alone: HiGHS refuses to run when it differs from the process-wide
         # scheduler another solver object may have started.)
         for k, v in (("presolve", "off"), ("solver", "simplex"), ("simplex_strategy", 1),
-                     ("simplex_scale_strategy", 0)):
+                     ("simplex_scale_strategy", 0),
+                     ("primal_feasibility_tolerance", tol.CHEBYSHEV_FEASIBILITY_TOL),
+                     ("dual_feasibility_tolerance", tol.CHEBYSHEV_FEASIBILITY_TOL)):
             try:
                 h.setOptionValue(k, v)
             except Exception:  # pragma: no cover - option names of other highspy versions
@@ -184,23 +188,26 @@ class ChebyshevLP:
 
     eps = None
 
+    def _decided(self, st) -> bool:
+        """Whether a model status answers the question (optimal, or no interior proven)."""
+        M = self._hs.HighsModelStatus
+        return st in (M.kOptimal, M.kObjectiveBound) or (self.eps is not None and st == M.kInfeasible)
+
     def solve(self) -> tuple[float, np.ndarray | None]:
         """Maximise the radius; return ``(r, x)``, or ``(-inf, None)`` when the solve stopped
         on the objective bound (``r* <= margin`` proven)."""
         h = self.h
         self.solves += 1
         h.run()
-        st = h.getModelStatus()
-        ok = self._hs.HighsModelStatus.kOptimal
         M = self._hs.HighsModelStatus
-        if st == M.kObjectiveBound or (self.eps is not None and st == M.kInfeasible):
-            return -np.inf, None
-        if st != ok:
-            # a fresh start (basis dropped) before giving up
-            h.clearSolver()
+        st = h.getModelStatus()
+        if not self._decided(st):
+            h.clearSolver()               # a fresh start (basis dropped) before giving up
             h.run()
             st = h.getModelStatus()
-            if st != ok:
-                raise SolverError(f"HiGHS could not solve a Chebyshev-centre LP ({h.modelStatusToString(st)})")
+        if st == M.kObjectiveBound or (self.eps is not None and st == M.kInfeasible):
+            return -np.inf, None
+        if st != M.kOptimal:
+            raise SolverError(f"HiGHS could not solve a Chebyshev-centre LP ({h.modelStatusToString(st)})")
         sol = np.asarray(h.getSolution().col_value)
         return float(sol[self.n]), sol[: self.n].copy()

@@ -34,6 +34,7 @@ from ..intervals import interval_bounds
 from ..network import Network
 from .results import CountResult, Progress
 from .limits import Interrupt, Limits
+from .unitbox import unit_box
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,11 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     from ..milp.formulation import encode
 
     t0 = time.monotonic()
+    net_in = net
+    if bounds is None or isinstance(bounds, str):       # margins in unit-cube coordinates
+        net, domain, to_input = unit_box(net, domain)
+    else:
+        to_input = np.asarray                            # given bounds belong to the input
     bounds = _big_m_bounds(net, domain, bounds, solver, time_limit)
     risks = milp_blind_spots(net, bounds)
     if risks:
@@ -128,9 +134,9 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     if reason:
         log.warning("MILP count stopped early (%s): %d regions found so far", reason, len(patterns))
     P = np.array(patterns, np.int32).reshape(len(patterns), net.pwl_units)
-    X = np.array(points).reshape(len(points), net.input_size)
+    X = to_input(np.array(points).reshape(len(points), net.input_size))
     return CountResult(regions=len(P), complete=reason == "", method="milp",
-                       seconds=time.monotonic() - t0, lps=solves, per_class=_per_class(net, X),
+                       seconds=time.monotonic() - t0, lps=solves, per_class=_per_class(net_in, X),
                        per_layer=_per_layer(net, P), patterns=P if keep_patterns else None,
                        points=X if keep_patterns else None, stop_reason=reason, solver=solver)
 

@@ -43,6 +43,7 @@ from ..intervals import interval_bounds
 from ..network import Network
 from .limits import NO_LIMITS, Limits
 from .lp import ChebyshevLP
+from .unitbox import unit_box
 from .units import UnitPlan
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,10 @@ class Searcher:
         if domain.dim != net.input_size:
             raise DomainError(f"domain has {domain.dim} coordinates, "
                               f"the network takes {net.input_size}")
+        #: what the count was asked about (workers rebuild their searcher from these)
+        self.input_net, self.input_domain = net, domain
+        # count in the coordinates where the box is the unit cube (scale-free margins)
+        net, domain, self.to_input = unit_box(net, domain)
         self.net = net
         self.domain = domain
         self.lo = domain.lo
@@ -158,7 +163,13 @@ class Searcher:
         if self.feasibility and lp.eps is None:
             lp.set_feasibility(self.margin * tol.REGION_FEASIBILITY_FACTOR)
         rr, xx = lp.solve()
-        if lp.eps is not None and xx is not None:
+        if lp.eps is not None and xx is None:
+            # no point keeps the feasibility slack: a polytope whose inscribed radius lies
+            # between the margin and that slack is still a region; the Chebyshev LP decides
+            lp.set_feasibility(None)
+            rr, xx = lp.solve()
+            self.counters.lps += 1
+        elif lp.eps is not None:
             rr = self._slack(keys, xx)
             if self.fixed is not None:
                 rr = min(rr, float(np.min(self.fixed[1] - self.fixed[0] @ xx)))
@@ -453,7 +464,7 @@ class Searcher:
         for k, v in zip(*np.unique(cls, return_counts=True)):
             pc[int(k)] = pc.get(int(k), 0) + int(v)
         if self.keep_points:
-            self.counters.points += list(X)
+            self.counters.points += list(self.to_input(X))
             self.counters.margins += list(self._pending_margin)
         self._pending_points = []
         self._pending_margin = []
