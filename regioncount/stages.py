@@ -377,7 +377,18 @@ class Relu(Elementwise):
         return np.maximum(l, 0.0), np.maximum(h, 0.0)
 
     def split(self, i, m):
-        return super().split(i, m)[::-1]       # active first: the tree's search order
+        """The generic split for one breakpoint at 0, written out (the tree's hot path);
+        active first: the tree's search order."""
+        c = float(m.c[i])
+        if m.const[i]:
+            return ((1 if c > 0 else 0, ()),)
+        if m.ub[i] <= 0:
+            return ((0, ()),)
+        if m.lb[i] >= 0:
+            return ((1, ()),)
+        n = m.norms[i]
+        a = m.A[i] / n
+        return ((1, ((-a, c / n),)), (0, ((a, -c / n),)))
 
     def backward(self, g, x, rule):
         if rule == "saliency":
@@ -415,8 +426,7 @@ class LeakyRelu(Elementwise):
         scale = np.where(p == 1, 1.0, self.alpha)
         return A * scale[:, None], c * scale
 
-    def split(self, i, m):
-        return super().split(i, m)[::-1]
+    split = Relu.split
 
     @property
     def bound_kind(self) -> str:

@@ -140,7 +140,7 @@ class Searcher:
         self.prepass = True
         self.lookahead = True
         self.heuristic = False
-        self.feasibility = True
+        self.feasibility = False     # Chebyshev LPs decide r* > margin exactly (docs/count.md)
         self._empty_pool = (np.zeros((0, net.input_size)), np.zeros(0))
         self._kcache = (None, None, None)
         self.counters = Counters(per_layer=[0] * len(self.plan.stages))
