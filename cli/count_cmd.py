@@ -12,9 +12,10 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @click.command("count")
 @model_options
 @domain_options
-@click.option("--method", type=click.Choice(list(COUNT_METHODS)), default="tree",
-              show_default=True, help="LP region tree, the MILP no-good baseline, or exact "
-              "slices (input dimension 1 or 2).")
+@click.option("--method", type=click.Choice(list(COUNT_METHODS)), default="auto",
+              show_default=True, help="LP region tree, the MILP no-good baseline, exact "
+              "slices (input dimension 1 or 2), the vertex method (few inputs), or auto: "
+              "vertex up to 5 inputs, else tree (docs/count.md).")
 @click.option("--solver", type=click.Choice(["highs", "ortools"]), default="highs",
               show_default=True, help="MILP backend (--method milp).")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="S",
@@ -33,9 +34,13 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @click.option("--patterns-out", type=click.Path(dir_okay=False), default=None, metavar="F.npz",
               help="Write every region's pattern, interior point and margin to F.npz.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option("--symmetry", type=click.Choice(["p4", "p4m", "c4", "d4"]), default=None,
+              help="Count one region per orbit of the group (on a fundamental domain) and "
+              "report the orbits and the total (region tree; docs/equivariance.md).")
 @json_option
 def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
-          workers, dask_scheduler, checkpoint, resume, patterns_out, quiet, as_json):
+          workers, dask_scheduler, checkpoint, resume, patterns_out, quiet, as_json,
+          symmetry=None):
     """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
 
     A region is a choice of one affine piece per PWL unit realised on a set with non-empty
@@ -46,18 +51,22 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
 
     if resume and not checkpoint:
         raise click.UsageError("--resume needs --checkpoint F")
-    if method != "tree" and (checkpoint or resume):
+    if method not in ("tree", "auto") and (checkpoint or resume):
         raise click.UsageError("--checkpoint and --resume work with --method tree")
-    if method != "tree" and dask_scheduler:
+    if method not in ("tree", "auto") and dask_scheduler:
         raise click.UsageError("--dask works with --method tree")
     net, domain = load_problem(model, output_name, box, box_file, vnnlib)
     keep = patterns_out is not None
     bar = ProgressLine(not quiet)
     try:
-        res = app.count(net, domain, method, solver=solver, time_limit=time_limit,
-                        max_regions=max_regions, workers=workers, checkpoint=checkpoint,
-                        resume=resume, scheduler=dask_scheduler, progress=bar,
-                        keep_patterns=keep, keep_points=keep)
+        if symmetry:
+            res = _count_symmetric(net, domain, symmetry, method, checkpoint or dask_scheduler,
+                                   time_limit, max_regions, workers, bar, keep)
+        else:
+            res = app.count(net, domain, method, solver=solver, time_limit=time_limit,
+                            max_regions=max_regions, workers=workers, checkpoint=checkpoint,
+                            resume=resume, scheduler=dask_scheduler, progress=bar,
+                            keep_patterns=keep, keep_points=keep)
     finally:
         bar.close()
     if keep:
@@ -78,10 +87,29 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
         if r.per_class:
             click.echo("  regions per output argmax: " + ", ".join(
                 f"{k}: {fmt_int(v)}" for k, v in sorted(r.per_class.items())))
+        if symmetry:
+            x = r.extra
+            click.echo(f"  symmetry {x['symmetry']} (order {x['group_order']}): "
+                       f"{fmt_int(x['orbits'])} orbits (sizes: " + ", ".join(
+                           f"{fmt_int(v)} of {k}" for k, v in x["orbit_sizes"].items())
+                       + f"); the tree met {fmt_int(x['fundamental_regions'])} regions on a "
+                       "fundamental domain")
         if keep:
             click.echo(f"  patterns written to {patterns_out}")
 
     emit(res, as_json, human)
+
+
+def _count_symmetric(net, domain, group, method, other, time_limit, max_regions, workers,
+                     bar, keep):
+    """``count --symmetry``: the region tree on a fundamental domain (regioncount.symmetry)."""
+    from regioncount.symmetry import count_symmetric
+
+    if method not in ("tree", "auto") or other:
+        raise click.UsageError("--symmetry works with the region tree, without --checkpoint "
+                               "and --dask")
+    return count_symmetric(net, domain, group, time_limit=time_limit, max_regions=max_regions,
+                           workers=workers, progress=bar, keep_patterns=keep, keep_points=keep)
 
 
 def _write_patterns(path, net, res) -> None:

@@ -14,7 +14,8 @@ Front doors
     default ``[0, 1]^n``): ``(net, domain)``. :func:`domain_for` gives the domain alone.
 :func:`count`
     The exact number of activation regions by ``method`` ``"tree"`` (LP region tree),
-    ``"milp"`` (the no-good MILP baseline) or ``"slice"`` (exact slice, 1 or 2 inputs): a
+    ``"milp"`` (the no-good MILP baseline), ``"slice"`` (exact slice, 1 or 2 inputs),
+    ``"vertex"`` (vertex and edge subdivision, few inputs) or ``"auto"``: a
     :class:`~regioncount.enumeration.CountResult`. The one dispatch of the count methods
     (:data:`COUNT_METHODS`); ``regioncount count`` and the report both use it.
 :func:`stable`
@@ -45,7 +46,7 @@ Examples
 ...                             np.array([0.0, 0.0, -1.0]))], final=final)
 >>> dom = Domain.box(-1, 1, 2)      # x + y = 1 only cuts the quadrant x, y > 0
 >>> {m: count(net, dom, m).regions for m in COUNT_METHODS}
-{'tree': 5, 'milp': 5, 'slice': 5}
+{'tree': 5, 'milp': 5, 'slice': 5, 'vertex': 5, 'auto': 5}
 >>> a = analyse(net, dom, time_limit=None)
 >>> a.count.regions, a.slice.regions, a.bound("zaslavsky_one_layer")
 (5, 5, 7)
@@ -168,6 +169,12 @@ class CountOptions:
         Tree only: state file, continue from it, dask scheduler (``"local"`` or an address).
     neuron_bounds : NeuronBounds or None
         Bounds for the MILP's big-M constants (milp; default: LP-tightened).
+    per_class : {'exact', 'point'}
+        ``"exact"`` (default): a region counts for every class that is the argmax on a part of
+        it with non-empty interior, the same for every method
+        (:mod:`regioncount.enumeration.classes`), for complete counts of at most
+        :data:`PER_CLASS_EXACT_MAX` regions; ``"point"``: the argmax at each region's interior
+        point. The JSON says which rule was used (``per_class_rule``).
     """
 
     time_limit: float | None = None
@@ -181,6 +188,28 @@ class CountOptions:
     resume: bool = False
     scheduler: object = None
     neuron_bounds: object = field(default=None, compare=False)
+    per_class: str = "exact"
+
+
+#: The exact per-class rule takes a small LP per region and candidate class (about a
+#: millisecond each): above this many regions the per-class counts keep the interior-point rule
+#: (labelled ``"per_class_rule": "interior point"``) rather than add minutes to a count.
+PER_CLASS_EXACT_MAX = 5000
+
+
+def _with_classes(net, domain, res, opts: CountOptions):
+    """``res`` with the per-class counts of the exact rule when it applies (see
+    :class:`CountOptions`), and the rule used in ``extra``."""
+    from .enumeration.classes import exact_per_class
+
+    exact = (opts.per_class == "exact" and res.complete and res.patterns is not None
+             and res.regions <= PER_CLASS_EXACT_MAX)
+    if not exact:
+        return replace(res, extra={**res.extra, "per_class_rule": "interior point"})
+    per_class, straddling = exact_per_class(net, domain, res.patterns)
+    return replace(res, per_class=per_class,
+                   patterns=res.patterns if opts.keep_patterns else None,
+                   extra={**res.extra, "per_class_rule": "exact", "straddling": straddling})
 
 
 def _count_tree(net, domain, o: CountOptions):
@@ -207,9 +236,36 @@ def _count_slice(net, domain, o: CountOptions):
     return count_slice(net, domain)
 
 
+def _count_vertex(net, domain, o: CountOptions):
+    from .enumeration.vertex import count_vertex
+
+    return count_vertex(net, domain, time_limit=o.time_limit, max_regions=o.max_regions,
+                        progress=o.progress, keep_patterns=o.keep_patterns,
+                        keep_points=o.keep_points)
+
+
+#: ``method="auto"`` counts with the vertex method up to this many inputs and with the region
+#: tree above (measured by benchmarks/bench_lowdim.py, docs/count.md: 3 to 15 times faster than
+#: the tree up to 5 inputs, even at 6, far slower from 7); the tree also whenever a tree-only
+#: option (checkpoint, resume, dask) is given.
+AUTO_VERTEX_MAX_INPUTS = 5
+
+
+def auto_method(net, o: CountOptions) -> str:
+    """The method ``method="auto"`` runs for ``net`` with options ``o``."""
+    if net.input_size <= AUTO_VERTEX_MAX_INPUTS and not any(getattr(o, k) for k in TREE_ONLY):
+        return "vertex"
+    return "tree"
+
+
+def _count_auto(net, domain, o: CountOptions):
+    return COUNT_METHODS[auto_method(net, o)](net, domain, o)
+
+
 #: Count method -> runner ``(net, domain, CountOptions) -> CountResult``.
 COUNT_METHODS: dict[str, Callable] = {"tree": _count_tree, "milp": _count_milp,
-                                      "slice": _count_slice}
+                                      "slice": _count_slice, "vertex": _count_vertex,
+                                      "auto": _count_auto}
 
 #: Options only the region tree takes.
 TREE_ONLY = ("checkpoint", "resume", "scheduler")
@@ -228,9 +284,10 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
     ----------
     net : Network
     domain : Domain
-    method : {'tree', 'milp', 'slice'}
-        The LP region tree (docs/count.md), Serra et al.'s no-good MILP baseline, or the exact
-        slice of a 1- or 2-input domain.
+    method : {'tree', 'milp', 'slice', 'vertex', 'auto'}
+        The LP region tree (docs/count.md), Serra et al.'s no-good MILP baseline, the exact
+        slice of a 1- or 2-input domain, the vertex method for few inputs, or ``auto`` (the
+        vertex method up to :data:`AUTO_VERTEX_MAX_INPUTS` inputs, else the tree).
     **options
         Fields of :class:`CountOptions` (``time_limit``, ``max_regions``, ``workers``,
         ``progress``, ...).
@@ -252,12 +309,15 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
     """
     _check_method(method)
     opts = CountOptions(**options)
-    if method != "tree":
+    if method not in ("tree", "auto"):
         given = [k for k in TREE_ONLY if getattr(opts, k)]
         if given:
             raise RegioncountError(f"{', '.join(given)}: only the region tree (method 'tree') "
                                    f"takes {'it' if len(given) == 1 else 'them'}")
-    return COUNT_METHODS[method](net, domain, opts)
+    if opts.per_class not in ("exact", "point"):
+        raise RegioncountError(f"per_class must be 'exact' or 'point', not {opts.per_class!r}")
+    run = replace(opts, keep_patterns=True) if opts.per_class == "exact" else opts
+    return _with_classes(net, domain, COUNT_METHODS[method](net, domain, run), opts)
 
 
 # -- stable units and bounds ---------------------------------------------------------------
@@ -492,6 +552,11 @@ class CountSection:
     per_layer: tuple
     stop_reason: str = ""
     time_limit: float | None = None
+    per_class_rule: str = "interior point"
+    straddling: int | None = None      # regions meeting several classes (exact rule)
+    #: When the count did not finish: the :class:`regioncount.estimate.Bracket` of the
+    #: regions found, sampling, slices and the weight-aware upper bound (docs/estimate.md).
+    bracket: object = field(default=None, compare=False)
 
     @classmethod
     def from_result(cls, res, time_limit: float | None = None) -> "CountSection":
@@ -500,14 +565,18 @@ class CountSection:
                    seconds=float(res.seconds), lps=int(res.lps),
                    per_class=tuple(sorted((int(k), int(v)) for k, v in res.per_class.items())),
                    per_layer=tuple(int(v) for v in res.per_layer),
-                   stop_reason=res.stop_reason, time_limit=time_limit)
+                   stop_reason=res.stop_reason, time_limit=time_limit,
+                   per_class_rule=res.extra.get("per_class_rule", "interior point"),
+                   straddling=res.extra.get("straddling"))
 
     def to_json(self) -> dict:
         return {"regions": int(self.regions), "complete": bool(self.complete),
                 "method": self.method, "seconds": round(float(self.seconds), 4),
                 "lps": int(self.lps), "per_class": {str(k): int(v) for k, v in self.per_class},
                 "per_layer": [int(v) for v in self.per_layer], "stop_reason": self.stop_reason,
-                "time_limit": self.time_limit}
+                "time_limit": self.time_limit, "per_class_rule": self.per_class_rule,
+                "straddling": self.straddling,
+                **({} if self.bracket is None else {"bracket": self.bracket.to_json()})}
 
 
 @dataclass(frozen=True, eq=False)
@@ -952,6 +1021,13 @@ def analyse(net: Network, domain: Domain, options: AnalysisOptions | None = None
         res = count(net, domain, opts.method, time_limit=opts.time_limit, workers=opts.workers,
                     progress=on_count, neuron_bounds=tt.bounds)
         counted = CountSection.from_result(res, opts.time_limit)
+        if not counted.complete:
+            from .estimate import bracket
+
+            _say(on_step, f"bracket of the unfinished count (sampling, slices, {lim})")
+            counted = replace(counted, bracket=bracket(
+                net, domain, method="slices", time_limit=opts.time_limit, seed=opts.seed,
+                tighten="interval", partial=counted, neuron_bounds=tt.bounds))
     else:
         unavailable.append("Exact count: not available (not requested: --no-count).")
     sl, why = _slice_step(net, domain, opts, on_step)

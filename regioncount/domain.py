@@ -120,7 +120,7 @@ class Domain:
         A = data.get("A")
         b = data.get("b")
         if (A is None) != (b is None):
-            raise DomainError(f"{path}: give both 'A' and 'b' (the half-spaces A x <= b) or neither")
+            raise DomainError(f"{path}: give both 'A' and 'b' (half-spaces A x <= b) or neither")
         if A is not None:
             A, b = _numbers(path, "A", A), _numbers(path, "b", b)
             if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):

@@ -19,11 +19,21 @@ class ModelError(RegioncountError):
         self.path = str(path) if path is not None else "<model>"
         self.node = node
         self.op = op
-        self.reason = " ".join(str(reason).split())
+        self.reason = printable(" ".join(str(reason).split()))
         where = ""
         if node is not None:
-            where = f" node '{node}'" + (f" ({op})" if op else "") + ":"
+            where = f" node '{printable(node)}'" + (f" ({printable(op)})" if op else "") + ":"
         super().__init__(f"{self.path}:{where} {self.reason}")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that is not printable escaped (``\\n``, ``\\x1b``): names
+    read from a model file must not break the one-line error or drive the terminal.
+
+    >>> printable("Max\\nPool\\x1b[2J")
+    'Max\\\\nPool\\\\x1b[2J'
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 class DomainError(RegioncountError):

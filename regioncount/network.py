@@ -231,6 +231,18 @@ class Network:
             maps.append(s.stage_map(maps, next(pats) if s.is_pwl else None))
         return maps
 
+    def region_rows(self, pattern) -> tuple[np.ndarray, np.ndarray]:
+        """``(G, h)``: the rows ``G x <= h`` on the input that pin every PWL unit on its piece of
+        ``pattern`` (one array per PWL stage); the region is their interior inside the domain.
+        Rows of units that are constant on the region are all zero."""
+        maps = self.affine_maps(pattern=pattern)
+        pats = iter(pattern)
+        parts = [s.piece_rows(*maps[s.inputs[0]], np.asarray(next(pats)))
+                 for s in self.stages if s.is_pwl]
+        if not parts:
+            return np.zeros((0, self.input_size)), np.zeros(0)
+        return np.vstack([g for g, _ in parts]), np.concatenate([h for _, h in parts])
+
     def local_affine(self, x=None, pattern=None) -> tuple[np.ndarray, np.ndarray]:
         """``(A, c)`` with ``net(y) = A @ y + c`` for every ``y`` in the region of ``x``."""
         return self.affine_maps(x, pattern)[self.output]

@@ -321,6 +321,17 @@ class Elementwise(PwlStage):
         breakpoint is ``>= v`` (a value on a breakpoint takes the lower piece)."""
         return int(np.sum(self.table()[0][i] < v))
 
+    def piece_rows(self, A, c, p) -> tuple[np.ndarray, np.ndarray]:
+        """The rows ``G x <= h`` that pin every unit on its piece ``p`` (``t_p <= g <=
+        t_{p+1}``), given the affine map ``g = A x + c`` of the input on the region."""
+        breaks = self.table()[0]
+        p = np.asarray(p, int)
+        k = np.arange(self.size)
+        lo = np.where(p > 0, breaks[k, np.maximum(p - 1, 0)], -np.inf)
+        hi = np.where(p < breaks.shape[1], breaks[k, np.minimum(p, breaks.shape[1] - 1)], np.inf)
+        a, b = np.isfinite(lo), np.isfinite(hi)
+        return (np.vstack([-A[a], A[b]]), np.concatenate([c[a] - lo[a], hi[b] - c[b]]))
+
     def switch_lines(self, A, c, cand=None) -> list:
         """``(a, b)`` pairs: the unit switches pieces where ``a . s + b = 0``."""
         breaks = self.table()[0]
@@ -592,6 +603,17 @@ class MaxGroups(PwlStage):
     def split(self, g: int, m) -> tuple:
         """Pieces of group ``g`` on a partial region (see :func:`max_split`)."""
         return max_split(self, g, m)
+
+    def piece_rows(self, A, c, p) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ``y_q - y_p <= 0`` for every other entry ``q`` of each group, ``p`` the
+        group's piece, given the affine map ``(A, c)`` of the entries on the region."""
+        idx, mask = self.padded()
+        chosen = idx[np.arange(self.size), np.asarray(p, int)]
+        g, q = np.nonzero(mask)
+        other = idx[g, q]
+        keep = other != chosen[g]
+        other, ch = other[keep], chosen[g[keep]]
+        return A[other] - A[ch], c[ch] - c[other]
 
     def switch_lines(self, A, c, cand) -> list:
         out = []

@@ -74,3 +74,19 @@ MIP_ABS_GAP = 1e-9
 #: default because with the margin in unit-cube coordinates the fallback costs more LPs than
 #: it saves (digits_mlp, first 3,000 regions: 10,591 LPs with it, 7,007 without).
 REGION_FEASIBILITY_FACTOR = 1000.0
+
+#: ``regioncount equivariance``: a model is invariant / equivariant when ``f(g x)`` and the
+#: group's action on ``f(x)`` differ by at most this, relative to the largest ``|f(x)|`` over
+#: the samples. Exactly equivariant weights (rotated copies of float32 filters are exact) leave
+#: only the rounding of sums taken in another order, about 1e-15 in float64; one perturbed
+#: weight leaves an error of the order of the perturbation. 1e-5 is issue 13's target and
+#: matches CHECK_RTOL (a model saved in float32 by another tool still passes).
+EQUIVARIANCE_RTOL = 1e-5
+
+#: Symmetry-aware counting (regioncount.symmetry) maps each region's pattern through the
+#: permutation of PWL units that the group induces; that permutation is accepted when the
+#: units' inputs at ``g x`` equal the permuted inputs at ``x`` to this, relative to the stage's
+#: largest value. Far tighter than EQUIVARIANCE_RTOL, because a count built on a wrong
+#: permutation would be wrong: exact equivariance leaves about 1e-15, and a weight perturbed
+#: by more than 1e-9 of the layer's scale is refused.
+SYMMETRY_UNIT_RTOL = 1e-9

@@ -1,5 +1,6 @@
-"""Shared fixtures. The real models and reference vectors live in ../shared beside the
-checkout (or wherever REGIONCOUNT_SHARED points); tests that need them skip cleanly without."""
+"""Shared fixtures. The real models live in ../shared beside the checkout (or wherever
+REGIONCOUNT_SHARED points); tests that need them skip cleanly without. The small reference
+vectors are copied in tests/data/ and always run."""
 
 from __future__ import annotations
 
@@ -22,15 +23,26 @@ def shared_path(*parts) -> Path:
     return p
 
 
+#: The small reference vectors, copied into the repository so that their tests run in every
+#: clone (tests/data/README.md says where they come from).
+DATA = ROOT / "tests" / "data"
+
+
+def reference_path(name: str) -> Path:
+    """A reference vector: the copy in tests/data/ (kept equal to ../shared/reference when that
+    is present, see test_reference_copies_are_current)."""
+    return DATA / name
+
+
 @pytest.fixture(scope="session")
 def exact_counts():
-    data = json.loads(shared_path("reference", "exact_counts.json").read_text())
+    data = json.loads(reference_path("exact_counts.json").read_text())
     return data["networks"]
 
 
 @pytest.fixture(scope="session")
 def bound_values():
-    return json.loads(shared_path("reference", "bound_values.json").read_text())
+    return json.loads(reference_path("bound_values.json").read_text())
 
 
 def network_from_entry(entry):

@@ -49,7 +49,11 @@ def test_count_methods_give_30_on_moons(counts, method):
     r = counts[method]
     assert r.method == method and r.complete and r.stop_reason == ""
     assert r.regions == 30 and tuple(r.per_layer) == (13, 30)
-    assert sum(r.per_class.values()) == 30
+    # one definition of per-class counts for every method: a region counts for each class
+    # that is the argmax on a part of it with interior (8 regions straddle the boundary)
+    assert r.per_class == {0: 29, 1: 9} and r.extra["straddling"] == 8
+    assert r.extra["per_class_rule"] == "exact"
+    assert sum(r.per_class.values()) == 30 + 8
 
 
 def test_tree_and_milp_find_the_same_regions(moons, counts):
@@ -70,7 +74,7 @@ def test_count_options_and_errors(moons, tmp_path):
         app.count(net, dom, "milp", checkpoint=tmp_path / "x.ck")
     with pytest.raises(RegioncountError, match="unknown count method 'slices'"):
         app.count(net, dom, "slices")
-    assert set(app.COUNT_METHODS) == {"tree", "milp", "slice"}
+    assert set(app.COUNT_METHODS) == {"tree", "milp", "slice", "vertex", "auto"}
 
 
 # -- model and domain ----------------------------------------------------------------------

@@ -45,9 +45,12 @@ def test_json_contract_and_methods_agree(cli_run, model_2d):
         d = json.loads(out)
         assert set(d) >= {"regions", "complete", "method", "seconds", "lps", "per_class"}
         assert d["regions"] == 27 and d["complete"] is True and d["method"] == method
-        assert sum(d["per_class"].values()) == 27
+        assert d["per_class_rule"] == "exact"
+        assert sum(d["per_class"].values()) == 27 + d["straddling"]
         assert all(k in ("0", "1", "2") for k in d["per_class"])
         seen[method] = d
+    # one definition of per-class counts: every method gives the same numbers
+    assert seen["tree"]["per_class"] == seen["slice"]["per_class"] == seen["milp"]["per_class"]
     assert seen["tree"]["lps"] > 0 and seen["slice"]["lps"] == 0
     assert seen["milp"]["lps"] == 28          # one MILP per region and the last, empty one
 

@@ -259,3 +259,29 @@ def test_per_class_counts_follow_the_output_argmax():
                               final=(np.eye(2), np.zeros(2)))
     res = count_tree(net, Domain.box(-1, 1, 1), workers=1)
     assert res.regions == 2 and res.per_class == {0: 1, 1: 1}
+
+
+def test_workers_in_a_script_without_main_guard(tmp_path):
+    """A script that counts with workers at its top level, without the main guard, would be
+    re-run by every spawned worker and hang: it counts in one process with a warning; the
+    guarded script uses its workers. Same count either way."""
+    import subprocess
+    import sys
+
+    body = ("import numpy as np\nfrom regioncount import Domain, Network\n"
+            "from regioncount.enumeration import count_tree\n"
+            "rng = np.random.default_rng(0)\n"
+            "net = Network.from_layers([(rng.normal(size=(8, 2)), rng.normal(size=8)),"
+            " (rng.normal(size=(8, 8)), rng.normal(size=8))])\n")
+    call = "r = count_tree(net, Domain.box(-1, 1, 2), workers=2)\nprint(r.regions, r.workers)\n"
+    guarded = "if __name__ == '__main__':\n" + "".join("    " + ln + "\n" for ln in call.splitlines())
+    out = {}
+    for name, text in (("plain.py", body + call), ("guarded.py", body + guarded)):
+        (tmp_path / name).write_text(text)
+        p = subprocess.run([sys.executable, str(tmp_path / name)], capture_output=True, text=True,
+                           timeout=120)
+        assert p.returncode == 0, p.stderr
+        out[name] = (p.stdout.split(), p.stderr)
+    assert out["plain.py"][0][1] == "1" and "one process" in out["plain.py"][1]
+    assert out["guarded.py"][0][1] == "2"
+    assert out["plain.py"][0][0] == out["guarded.py"][0][0]

@@ -81,7 +81,9 @@ def test_moons_report_numbers(cli_run, tmp_path):
     assert n == r["regions_found"] == r["slice"]["regions"] == len(r["slice"]["polygons"])
     assert r["slice"]["whole_domain"] is True
     assert sum(p["area"] for p in r["slice"]["polygons"]) == pytest.approx(1.0, abs=1e-9)
-    assert sum(r["per_class"].values()) == n
+    # a region counts for every class it meets (exact rule): 8 straddle the boundary
+    assert r["count"]["per_class_rule"] == "exact" and r["count"]["straddling"] == 8
+    assert sum(r["per_class"].values()) == n + r["count"]["straddling"]
     assert r["per_layer"][-1] == n and r["per_layer"][0] <= n
     # the count per class from the tree (argmax at a certificate point) and from the
     # polygons (argmax at the polygon centre) need not agree region by region, but the totals do

@@ -410,7 +410,8 @@ def hinz_histogram_upper(arch: Sequence[int], ranks: Sequence[int] | None = None
     return sum(hist)
 
 
-__all__ = ["check_arch", "check_tables", "table_bytes", "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
+__all__ = ["check_arch", "check_tables", "table_bytes",
+           "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
            "montufar2017_upper", "raghu2017_upper", "serra_recursion", "serra2018_upper",
            "serra2018_rank_upper", "serra2020_stable_upper", "montufar2014_lower",
            "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower", "exact_max_n0_1",

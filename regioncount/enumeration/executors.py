@@ -122,9 +122,40 @@ def make_executor(workers: int, scheduler=None) -> "SerialExecutor | PoolExecuto
     ``workers`` processes when there are several, else this process."""
     if scheduler is not None:
         return DaskExecutor(scheduler, workers)
+    if workers > 1 and unguarded_script():
+        import warnings
+
+        warnings.warn(f"regioncount: counting in one process, not {workers}: the count was "
+                      "started from the top level of a script without `if __name__ == "
+                      "\"__main__\":`, which every worker process would run again",
+                      RuntimeWarning, stacklevel=4)
+        return SerialExecutor()
     if workers > 1:
         return PoolExecutor(workers)
     return SerialExecutor()
+
+
+def unguarded_script() -> bool:
+    """Whether this call comes from top-level code of a script's ``__main__`` outside an
+    ``if __name__ == "__main__":`` block: ``spawn`` workers import the script again and would
+    start the count again, which hangs."""
+    import ast
+    import inspect
+
+    frame = inspect.currentframe()
+    while frame is not None and not (frame.f_code.co_name == "<module>"
+                                     and frame.f_globals.get("__name__") == "__main__"):
+        frame = frame.f_back
+    path = None if frame is None else frame.f_globals.get("__file__")
+    if frame is None or not path or frame.f_globals.get("__spec__") is not None:
+        return False
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    line = frame.f_lineno
+    return not any(isinstance(n, ast.If) and "__main__" in ast.unparse(n.test)
+                   and n.lineno <= line <= n.end_lineno for n in tree.body)
 
 
 class _Closing:

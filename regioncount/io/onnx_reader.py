@@ -568,7 +568,13 @@ def _add_layers(names, nodes, ctx: _Ctx, known: set) -> tuple[nx.DiGraph, dict, 
                 raise ModelError(ctx.path, f"tensor '{t}' is produced twice", name, node.op_type)
             if t:
                 producers[t] = name
-        attrs = reader(node, ctx)
+        _check_attribute_types(node, name, ctx)
+        try:
+            attrs = reader(node, ctx)
+        except (ValueError, TypeError, IndexError, KeyError) as e:
+            msg = " ".join(str(e).split()) or type(e).__name__
+            raise ModelError(ctx.path, f"cannot read its attributes or constant inputs ({msg})",
+                             name, node.op_type) from None
         _check_attributes(node, name, attrs, ctx.path)
         if node.op_type == "Constant":
             ctx.constants[node.output[0]] = attrs["value"]
@@ -588,6 +594,26 @@ INFINITE_OK = frozenset({("Clip", "min"), ("Clip", "max"), ("Constant", "value_f
 #: Ops with a sliding window; their spatial attributes are checked at parse time
 #: (:func:`check_window`): the weight-dependent checks of Conv are the lowering's.
 WINDOW_OPS = ("Conv", "AveragePool", "MaxPool")
+
+
+def _check_attribute_types(node, name: str, ctx: _Ctx) -> None:
+    """Refuse an attribute that the op's schema at the model's opset does not have (onnxruntime
+    and the ONNX checker refuse it too), or whose type is not the one it states (an ``int``
+    kernel_shape, a list ``alpha``...)."""
+    try:
+        schema = onnx.defs.get_schema(node.op_type, max(ctx.opset, 1), "")
+    except onnx.defs.SchemaError:
+        return
+    for a in node.attribute:
+        spec = schema.attributes.get(a.name)
+        if spec is None:
+            raise ModelError(ctx.path, f"attribute '{a.name}' is not an attribute of "
+                             f"{node.op_type} at opset {ctx.opset}", name, node.op_type)
+        if a.type != spec.type:
+            raise ModelError(ctx.path, f"attribute '{a.name}' has type "
+                             f"{onnx.AttributeProto.AttributeType.Name(a.type)}, expected "
+                             f"{onnx.AttributeProto.AttributeType.Name(spec.type)}",
+                             name, node.op_type)
 
 
 def _check_attributes(node, name: str, attrs: Mapping, where: str) -> None:
@@ -615,6 +641,11 @@ def check_window(attrs: Mapping, where: str, name: str, op: str) -> None:
     def bad(msg):
         return ModelError(where, msg, name, op)
 
+    for key in ("kernel_shape", "strides", "dilations", "pads"):
+        v = attrs.get(key)
+        if v is not None and not (isinstance(v, (tuple, list)) and all(
+                isinstance(x, (int, np.integer)) for x in v)):
+            raise bad(f"attribute '{key}' is {v!r}, expected a list of integers")
     kernel = attrs.get("kernel_shape")
     if op == "Conv" and int(attrs.get("group", 1)) < 1:
         raise bad(f"attribute 'group' is {attrs.get('group')}, expected >= 1")

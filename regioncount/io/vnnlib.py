@@ -209,6 +209,26 @@ def read_vnnlib_box(path, n: int | None = None) -> Domain:
     except (OSError, UnicodeDecodeError) as e:
         r.fail(f"cannot read as text ({e})")
     commands = _parse(text, r.fail)
+    k = _declared_inputs(r, commands, n)
+    box: dict[int, tuple[float, float]] = {}
+    for c in commands:
+        if c and c[0] == "assert":
+            if len(c) != 2:
+                r.fail(f"line {c.line}: 'assert' takes one expression")
+            for i, (lo, hi) in r.bounds(c[1]).items():
+                r.merge(box, i, lo, hi)
+        elif c and c[0] not in _IGNORED:
+            log.debug("%s: line %d: ignoring (%s ...)", path, c.line, c[0])
+    return _box(r, box, k, path.name)
+
+
+#: Commands that say nothing about the input box.
+_IGNORED = ("declare-const", "declare-fun", "set-logic", "set-info", "set-option", "check-sat",
+            "get-model", "exit")
+
+
+def _declared_inputs(r: "_Reader", commands, n: int | None) -> int:
+    """The number of inputs ``X_0 .. X_{k-1}`` the file declares (checked against ``n``)."""
     for c in commands:
         if len(c) >= 2 and c[0] == "declare-const" and isinstance(c[1], str):
             m = _INPUT.match(c[1])
@@ -228,16 +248,11 @@ def read_vnnlib_box(path, n: int | None = None) -> Domain:
         r.fail(f"inputs are not X_0 .. X_{k - 1}: X_{missing} is not declared")
     if n is not None and k != n:
         r.fail(f"declares {k} input{'s' if k != 1 else ''} X_i, the model has {n}")
-    box: dict[int, tuple[float, float]] = {}
-    for c in commands:
-        if c and c[0] == "assert":
-            if len(c) != 2:
-                r.fail(f"line {c.line}: 'assert' takes one expression")
-            for i, (lo, hi) in r.bounds(c[1]).items():
-                r.merge(box, i, lo, hi)
-        elif c and c[0] not in ("declare-const", "declare-fun", "set-logic", "set-info",
-                                "set-option", "check-sat", "get-model", "exit"):
-            log.debug("%s: line %d: ignoring (%s ...)", path, c.line, c[0])
+    return k
+
+
+def _box(r: "_Reader", box: dict, k: int, name: str) -> Domain:
+    """The bounded, non-empty box of the merged bounds."""
     lo = np.array([box.get(i, (-math.inf, math.inf))[0] for i in range(k)])
     hi = np.array([box.get(i, (-math.inf, math.inf))[1] for i in range(k)])
     for i in range(k):
@@ -247,4 +262,4 @@ def read_vnnlib_box(path, n: int | None = None) -> Domain:
             r.fail(f"X_{i} has no upper bound (the domain must be a bounded box)")
         if lo[i] > hi[i]:
             r.fail(f"X_{i} has lower bound {lo[i]} above its upper bound {hi[i]}: empty box")
-    return Domain(lo, hi, name=path.name)
+    return Domain(lo, hi, name=name)

@@ -22,12 +22,14 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
 from onnx import TensorProto, helper
+from onnx import defs as onnx_defs
 
 from ..errors import ModelError, ResourceError
 from ..io.onnx_reader import FLOAT_TYPES, Layer, LayerGraph, check_window, schema_defaults
@@ -57,8 +59,8 @@ BYTES_PER_NONZERO = 40
 
 #: Errors of numpy / scipy / onnx.reference inside a per-op lowering that mean an inconsistent
 #: model (shapes that do not broadcast, an index out of range, ...): they become a ModelError
-#: naming the node, never an internal error.
-MODEL_FAULTS = (ValueError, IndexError, ZeroDivisionError, OverflowError, KeyError)
+#: naming the node, never an internal error (``REGIONCOUNT_DEBUG=1`` lets them through).
+MODEL_FAULTS = (ValueError, IndexError, ZeroDivisionError, OverflowError, KeyError, TypeError)
 
 
 class _Lowering:
@@ -180,6 +182,7 @@ class _Lowering:
         """The values of the outputs of ``layer``: folded when every input is constant, else
         by its lowerer. Sizes are checked first (the shapes shape inference gives its outputs),
         and a numpy failure on inconsistent shapes becomes a one-line error naming the node."""
+        self.check_inputs(layer)
         self.check_output_sizes(layer)
         constant = all(v is None or isinstance(v, np.ndarray) for v in vals)
         fn = LOWERERS.get(layer.op)
@@ -197,8 +200,23 @@ class _Lowering:
             raise self.err(layer, "out of memory while lowering this node (raise the memory "
                                   "available, or give a smaller model)") from None
         except MODEL_FAULTS as e:
+            if os.environ.get("REGIONCOUNT_DEBUG"):     # a bug rather than a bad model?
+                raise
             msg = " ".join(str(e).split()) or type(e).__name__
             raise self.err(layer, f"inconsistent shapes or attributes ({msg})") from None
+
+    def check_inputs(self, layer: Layer) -> None:
+        """Refuse a node with a number of inputs its op's schema does not allow."""
+        try:
+            schema = onnx_defs.get_schema(layer.op, max(self.g.opset, 1), "")
+        except onnx_defs.SchemaError:
+            return
+        n = len(layer.inputs)
+        if not schema.min_input <= n <= schema.max_input:
+            takes = (f"{schema.min_input}" if schema.min_input == schema.max_input else
+                     f"{schema.min_input} to {schema.max_input}")
+            raise self.err(layer, f"has {n} inputs; {layer.op} at opset {self.g.opset} "
+                                  f"takes {takes}")
 
     def check_output_sizes(self, layer: Layer) -> None:
         """Refuse a layer whose outputs, as shape inference declares them, exceed the memory

@@ -18,10 +18,11 @@ Examples
 >>> from regioncount.io.export import mlp_to_onnx
 >>> from regioncount.lowering import lower
 >>> model = mlp_to_onnx([(np.array([[1.0, np.nan]]), np.zeros(1))])
->>> lower(read_onnx(model, path="m.onnx"))
-Traceback (most recent call last):
-...
-regioncount.errors.ModelError: m.onnx: node 'gemm0' (Gemm): tensor 'W0' has 1 NaN value (the lowered weights of stage 1 hold non-finite values)
+>>> try:
+...     lower(read_onnx(model, path="m.onnx"))
+... except ModelError as e:
+...     print(e.path, e.node, "|", e.reason)
+m.onnx gemm0 | tensor 'W0' has 1 NaN value (the lowered weights of stage 1 hold non-finite values)
 """
 
 from __future__ import annotations

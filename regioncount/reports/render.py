@@ -133,6 +133,16 @@ def _count_rows(r: Report) -> list:
             ("MILPs solved" if c.method == "milp" else "LPs solved", f"{c.lps:,}")]
 
 
+def _bracket_rows(b) -> list:
+    """Lower bound, estimate and upper bound of a :class:`regioncount.estimate.Bracket`."""
+    est = b.estimate
+    est_s = "-" if est is None else (f"{est:,}" if isinstance(est, int) else f"{est:.4g}")
+    lower = f"{b.lower_bound:,}" + ("" if b.confidence == 1.0 else f" (probability {b.confidence})")
+    upper = "-" if b.upper_bound is None else f"{b.upper_bound:,}"
+    return [("lower bound", lower, b.how[0]), ("estimate", est_s, b.how[2]),
+            ("upper bound", upper, b.how[3])]
+
+
 def _slice_text(sl, r: Report) -> str:
     txt = f"The slice: {sl.description}. It meets {sl.regions:,} regions"
     if sl.whole_domain:
@@ -210,6 +220,10 @@ def render_html(report: Report) -> str:
         if not r.count.complete:
             parts.append('<p class="missing">PARTIAL: the count did not finish; these are the '
                          'regions found so far.</p>')
+            if r.count.bracket is not None:
+                parts.append("<p>The bracket of the count (docs/estimate.md):</p>")
+                parts.append(_table(("figure", "value", "how it was obtained"),
+                                    _bracket_rows(r.count.bracket)))
         parts.append(_table(None, _count_rows(r)))
         parts.append(_img(counts_figure(r.count), "regions per class and per layer"))
         parts.append(_table(("class (output argmax)", "regions"), list(r.count.per_class),
@@ -272,6 +286,10 @@ def render_markdown(report: Report) -> str:
     else:
         if not r.count.complete:
             out += ["**PARTIAL:** the count did not finish; these are the regions found so far.", ""]
+            if r.count.bracket is not None:
+                out += ["The bracket of the count (docs/estimate.md):", "",
+                        _md_table(("figure", "value", "how it was obtained"),
+                                  _bracket_rows(r.count.bracket)), ""]
         out += [_md_table(None, _count_rows(r)), "",
                 f"![regions per class and per layer]({data_uri(counts_figure(r.count))})", "",
                 _md_table(("class (output argmax)", "regions"), list(r.count.per_class)), "",

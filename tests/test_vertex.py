@@ -1,0 +1,345 @@
+"""The vertex method (``regioncount.enumeration.vertex``, issue 11) against the region tree:
+the same counts, the same pattern sets, per-layer counts, and certificate points that
+reproduce their patterns, on random and degenerate networks, every PWL kind and real models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from regioncount import Domain, Network, RegioncountError, load
+from regioncount.enumeration import count_tree
+from regioncount.enumeration.vertex import count_vertex, split_all, unit_cube
+from regioncount.stages import (Affine, Clip, HardSigmoid, Input, LeakyRelu, MaxGroups, Relu)
+
+from conftest import network_from_entry, shared_path
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
+
+
+def _agree(net, dom, expected=None):
+    """Count with both methods; assert equal counts, pattern sets and per-layer counts, and
+    that every vertex certificate reproduces its pattern. Returns the vertex result."""
+    t = count_tree(net, dom, keep_patterns=True)
+    v = count_vertex(net, dom, keep_patterns=True, keep_points=True)
+    assert v.complete and v.method == "vertex"
+    assert v.regions == t.regions
+    if expected is not None:
+        assert v.regions == expected
+    assert v.pattern_set() == t.pattern_set()
+    assert v.per_layer == t.per_layer
+    assert sum(v.per_class.values()) == v.regions
+    got = np.concatenate([p.reshape(v.regions, -1) for p in net.pattern(v.points)], axis=1) \
+        if v.regions else np.zeros((0, 0))
+    assert np.array_equal(got, v.patterns)
+    assert np.all(v.points >= dom.lo) and np.all(v.points <= dom.hi)
+    assert v.extra["unverified_points"] == 0
+    return v
+
+
+def _chain(d, parts, seed=0):
+    """A chain network: ``parts`` is a list of ``(W, b, make_pwl)`` where ``make_pwl(size,
+    src)`` builds the PWL stage after the affine stage (None: no PWL stage); a 2-output affine
+    stage ends it."""
+    stages = [Input(size=d)]
+    prev = 0
+    for W, b, make in parts:
+        W = np.asarray(W, float)
+        stages.append(Affine(size=W.shape[0], sources=(prev,), weights=(W,),
+                             bias=np.asarray(b, float)))
+        prev = len(stages) - 1
+        if make is not None:
+            stages.append(make(W.shape[0], prev))
+            prev = len(stages) - 1
+    rng = np.random.default_rng(seed)
+    size = stages[prev].size
+    stages.append(Affine(size=2, sources=(prev,), weights=(rng.normal(size=(2, size)),),
+                         bias=np.zeros(2)))
+    return Network(stages)
+
+
+def _relu(n, src):
+    return Relu(size=n, source_index=src)
+
+
+# -- the cell operations ------------------------------------------------------------------------
+
+def test_cube_split_through_corners_keeps_vertices_and_edges():
+    """The diagonal plane x + y + z = 1 passes through three corners of the cube: the halves
+    are a tetrahedron (4 vertices, 6 edges) and its complement (7 corners, 12 edges), and no
+    vertex is created on an edge."""
+    cube = unit_cube(3)
+    a = np.ones(3) / np.sqrt(3)
+    halves = split_all(cube, -a[None, :], np.array([1 / np.sqrt(3)]), 3)
+    sizes = sorted(len(h.V) for h in halves)
+    assert sizes == [4, 7]
+    small = [h for h in halves if len(h.V) == 4][0]
+    assert len(small.E) == 6
+    big = [h for h in halves if len(h.V) == 7][0]
+    assert len(big.E) == 12 - 3 + 3       # cube edges minus the 3 at the origin, plus 3 on the cut
+
+
+def test_square_pyramid_apex_is_degenerate():
+    """Four planes through the cube centre line meet at one point where more than d = 3
+    hyperplanes meet; the pieces still tile the cube: 8 sub-cells of volume 1/8 each."""
+    cube = unit_cube(3)
+    La = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    cells = split_all(cube, La, -0.5 * np.ones(3), 3)
+    assert len(cells) == 8
+    assert all(len(c.V) == 8 and len(c.E) == 12 for c in cells)
+
+
+# -- reference counts --------------------------------------------------------------------------
+
+def test_reference_networks_low_dimension(exact_counts):
+    low = [e for e in exact_counts if e["arch"][0] <= 5]
+    assert low
+    for entry in low:
+        net, dom = network_from_entry(entry)
+        _agree(net, dom, entry["regions"])
+
+
+def test_doc_example_and_box_cut_by_halfspace():
+    net = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+                                np.array([0.0, 0.0, -0.5]))])
+    _agree(net, Domain.box(-1, 1, 2), 7)
+    cut = Domain(np.full(2, -1.0), np.ones(2), np.array([[1.0, 1.0]]), np.array([0.25]))
+    _agree(net, cut)
+
+
+@pytest.mark.parametrize("d,widths,seed", [(2, [8, 8], 0), (3, [6, 6], 1), (4, [6, 5], 2),
+                                           (5, [6, 4], 3)])
+def test_random_relu(d, widths, seed):
+    rng = np.random.default_rng(seed)
+    parts, n = [], d
+    for w in widths:
+        parts.append((rng.normal(size=(w, n)), 0.5 * rng.normal(size=w), _relu))
+        n = w
+    _agree(_chain(d, parts, seed), Domain.box(-1, 1, d))
+
+
+# -- degeneracy --------------------------------------------------------------------------------
+
+def test_zero_biases_all_planes_through_the_centre():
+    """Every first-layer hyperplane passes through the origin (the centre of the box): a
+    vertex where 6 hyperplanes meet in 3-D."""
+    rng = np.random.default_rng(4)
+    W1 = rng.normal(size=(6, 3))
+    net = _chain(3, [(W1, np.zeros(6), _relu), (rng.normal(size=(5, 6)), np.zeros(5), _relu)])
+    _agree(net, Domain.box(-1, 1, 3))
+
+
+def test_duplicated_and_negated_units():
+    """Duplicated units (the same hyperplane twice) and a unit with the opposite sign: the
+    second copy never splits a cell."""
+    rng = np.random.default_rng(5)
+    W = rng.normal(size=(3, 3))
+    b = rng.normal(size=3) * 0.3
+    W1 = np.vstack([W, W, -W[:1]])
+    b1 = np.concatenate([b, b, -b[:1]])
+    net = _chain(3, [(W1, b1, _relu), (rng.normal(size=(4, 7)), rng.normal(size=4), _relu)])
+    _agree(net, Domain.box(-1, 1, 3))
+
+
+def test_hyperplanes_through_box_corners():
+    """Planes x_i + x_j = 0 and x_1 + x_2 + x_3 = 1 through corners and edges of [-1, 1]^3, and
+    a box face plane x_1 = 1 (splits nothing)."""
+    W1 = np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1], [1, 0, 0], [1, -1, 0]])
+    b1 = np.array([0.0, 0, 0, -1, -1, 0])
+    rng = np.random.default_rng(6)
+    net = _chain(3, [(W1, b1, _relu), (rng.normal(size=(4, 6)), rng.normal(size=4), _relu)])
+    _agree(net, Domain.box(-1, 1, 3))
+
+
+def test_max_pool_over_dead_relus():
+    """A max-pool over ReLUs that are inactive on the whole box is one piece (the max of
+    zeros); a second pool mixes a dead and a live unit."""
+    W1 = np.array([[1.0, 0.0], [0.5, 0.5], [-1.0, 0.0], [0.0, -1.0], [1.0, -1.0], [0.0, -2.0]])
+    b1 = np.array([-5.0, -5.0, -5.0, -5.0, 0.1, -7.0])
+    stages = [Input(size=2), Affine(size=6, sources=(0,), weights=(W1,), bias=b1),
+              Relu(size=6, source_index=1),
+              MaxGroups(size=2, source_index=2, indptr=np.array([0, 4, 6]),
+                        indices=np.arange(6)),
+              Affine(size=1, sources=(3,), weights=(np.array([[1.0, 2.0]]),), bias=np.zeros(1))]
+    v = _agree(Network(stages), Domain.box(-1, 1, 2), 2)
+    assert set(v.patterns[:, 6]) == {0}
+
+
+# -- every PWL kind ----------------------------------------------------------------------------
+
+def _kind_net(make, d=2, seed=7):
+    rng = np.random.default_rng(seed)
+    return _chain(d, [(rng.normal(size=(5, d)), 0.4 * rng.normal(size=5), make),
+                      (rng.normal(size=(4, 5)), 0.4 * rng.normal(size=4), _relu)], seed)
+
+
+@pytest.mark.parametrize("make", [
+    lambda n, s: LeakyRelu(size=n, source_index=s, alpha=np.full(n, 0.1)),
+    lambda n, s: Clip(size=n, source_index=s, lo=np.full(n, -0.3), hi=np.full(n, 0.4)),
+    lambda n, s: HardSigmoid(size=n, source_index=s, alpha=np.full(n, 2.0),
+                             beta=np.full(n, 0.5)),
+], ids=["leaky", "clip", "hard_sigmoid"])
+@pytest.mark.parametrize("d", [2, 3])
+def test_elementwise_kinds(make, d):
+    _agree(_kind_net(make, d), Domain.box(-1, 1, d))
+
+
+def test_maxout_and_abs():
+    """Maxout groups of 3 and Abs written as max(g, -g)."""
+    rng = np.random.default_rng(8)
+    W1 = rng.normal(size=(6, 3))
+    b1 = 0.3 * rng.normal(size=6)
+    maxout = MaxGroups(size=2, source_index=1, indptr=np.array([0, 3, 6]), indices=np.arange(6))
+    g = rng.normal(size=(2, 2))
+    stages = [Input(size=3), Affine(size=6, sources=(0,), weights=(W1,), bias=b1), maxout,
+              Affine(size=4, sources=(2,), weights=(np.vstack([g, -g]),), bias=np.r_[0.1, -0.2,
+                                                                                  -0.1, 0.2]),
+              MaxGroups(size=2, source_index=3, indptr=np.array([0, 2, 4]),
+                        indices=np.array([0, 2, 1, 3])),
+              Affine(size=2, sources=(4,), weights=(rng.normal(size=(2, 2)),), bias=np.zeros(2))]
+    _agree(Network(stages), Domain.box(-1, 1, 3))
+
+
+# -- models ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["moons_2d.onnx", "maxout_2d.onnx"])
+def test_demo_models(name):
+    _agree(load(MODELS / name), Domain.box(0, 1, 2))
+
+
+@pytest.mark.parametrize("path,d,r,expected", [
+    ("vnncomp2022/cartpole.onnx", 4, 0.1, None),
+    ("vnncomp2022/vdp.onnx", 3, 0.2, None),
+    ("marabou/fc1.onnx", 2, 1.0, None),
+])
+def test_shared_models(path, d, r, expected):
+    net = load(shared_path("models", path))
+    _agree(net, Domain.box(-r, r, d), expected)
+
+
+@pytest.mark.slow
+def test_acasxu_small_box():
+    net = load(shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx"))
+    _agree(net, Domain.box(-0.02, 0.02, 5), 971)
+
+
+def test_limits_give_partial_results():
+    rng = np.random.default_rng(9)
+    net = _chain(3, [(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3, _relu)])
+    dom = Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+    part = count_vertex(net, dom, max_regions=5)
+    assert full.complete and not part.complete
+    assert part.stop_reason == "region limit" and 5 <= part.regions < full.regions
+
+
+@pytest.mark.slow
+def test_acasxu_target_box():
+    """The issue's target: ACAS Xu N_1,1 on [-0.05, 0.05]^5 has 14,941 regions."""
+    net = load(shared_path("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx"))
+    v = count_vertex(net, Domain.box(-0.05, 0.05, 5))
+    assert v.complete and v.regions == 14941 and v.extra["unverified_points"] == 0
+
+
+# -- the command line ----------------------------------------------------------------------------
+
+def test_cli_vertex_and_auto(cli_run, tmp_path):
+    """``--method vertex`` and the default ``auto`` (2 inputs: vertex) give the tree's count,
+    the JSON keys of every method, and a patterns file whose points reproduce the patterns."""
+    import json
+
+    model = MODELS / "moons_2d.onnx"
+    code, out, err = cli_run("count", model, "--box", "0,1", "--method", "tree", "--json",
+                             "--workers", "1")
+    assert code == 0, err
+    tree = json.loads(out)
+    out_f = tmp_path / "p.npz"
+    for args in (("--method", "vertex"), ()):
+        code, out, err = cli_run("count", model, "--box", "0,1", *args, "--json", "-q",
+                                 "--patterns-out", out_f)
+        assert code == 0, err
+        d = json.loads(out)
+        assert d["method"] == "vertex" and d["complete"] is True
+        assert set(d) >= {"regions", "complete", "method", "seconds", "lps", "per_class",
+                          "per_layer", "kind", "workers"}
+        assert d["regions"] == tree["regions"] and d["per_layer"] == tree["per_layer"]
+        assert d["per_class"] == tree["per_class"]
+        data = np.load(out_f)
+        net = load(model)
+        got = np.concatenate(net.pattern(data["points"]), axis=1)
+        assert np.array_equal(got, data["patterns"])
+
+
+def test_auto_rule():
+    from regioncount import app
+
+    small = Network.from_layers([(np.eye(5), np.zeros(5))])
+    big = Network.from_layers([(np.ones((2, 6)), np.zeros(2))])
+    opts = app.CountOptions()
+    assert app.auto_method(small, opts) == "vertex"
+    assert app.auto_method(big, opts) == "tree"
+    assert app.auto_method(small, app.CountOptions(checkpoint="x.ck")) == "tree"
+    assert app.count(big, Domain.box(-1, 1, 6), "auto").method == "tree"
+
+
+def test_pwl_stage_reading_the_input():
+    """A ReLU applied to the input itself: nothing can be folded into unit-cube coordinates,
+    and the count runs on the box as given."""
+    rng = np.random.default_rng(10)
+    stages = [Input(size=2), Relu(size=2, source_index=0),
+              Affine(size=4, sources=(1,), weights=(rng.normal(size=(4, 2)),),
+                     bias=rng.normal(size=4)),
+              Relu(size=4, source_index=2),
+              Affine(size=2, sources=(3,), weights=(rng.normal(size=(2, 4)),), bias=np.zeros(2))]
+    _agree(Network(stages), Domain(np.array([-2.0, -1.0]), np.array([3.0, 2.0])))
+
+
+@pytest.mark.parametrize("width,regions,slivers", [(5e-9, 6, 0), (1.5e-9, 4, 2)])
+def test_thin_slab_decided_like_the_tree(width, regions, slivers):
+    """Two parallel hyperplanes ``width`` apart (unit-cube coordinates): a slab wider than
+    twice the margin is a region (its vertex mean proves it); a thinner one goes to the
+    Chebyshev LP (its two halves, cut by y = 0.3) and is a sliver, as in the tree."""
+    W = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    net = _chain(2, [(W, np.array([-0.5, -0.5 - width, -0.3]), _relu)])
+    v = _agree(net, Domain.box(0, 1, 2), regions)
+    assert v.extra["slivers"] == slivers and v.lps == slivers
+
+
+def test_memory_budget_stops_with_a_partial_result():
+    rng = np.random.default_rng(9)
+    net = _chain(3, [(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3, _relu)])
+    dom = Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+    part = count_vertex(net, dom, memory_budget=5000)
+    assert not part.complete and part.stop_reason == "memory budget"
+    assert 0 < part.regions < full.regions
+    with pytest.raises(RegioncountError, match="memory budget"):
+        count_vertex(Network.from_layers([(np.ones((1, 30)), np.zeros(1))]),
+                     Domain.box(0, 1, 30))
+
+
+def test_slab_against_the_box_face():
+    """A slab between the box face x = 0 and a cut 1.5e-9 away: the tree's rule (cut rows with
+    the radius, the box as bounds) counts it, and so does the vertex method, with a
+    certificate inside the open box."""
+    W = np.array([[1.0, 0.0], [0.0, 1.0]])
+    net = _chain(2, [(W, np.array([-1.5e-9, -0.3]), _relu)])
+    v = _agree(net, Domain.box(0, 1, 2), 4)
+    assert v.lps >= 1 and np.all(v.points > 0) and np.all(v.points < 1)
+
+
+def test_progress_and_time_limit(monkeypatch):
+    import regioncount.enumeration.vertex as vertex
+
+    rng = np.random.default_rng(11)
+    net = _chain(2, [(rng.normal(size=(6, 2)), rng.normal(size=6) * 0.3, _relu)])
+    dom = Domain.box(-1, 1, 2)
+    monkeypatch.setattr(vertex, "PROGRESS_EVERY", 0.0)
+    seen = []
+    full = count_vertex(net, dom, progress=seen.append)
+    assert seen and all(p.regions <= full.regions for p in seen)
+    assert [p.regions for p in seen] == sorted(p.regions for p in seen)
+    stopped = count_vertex(net, dom, time_limit=0.0)
+    assert not stopped.complete and stopped.stop_reason == "time limit"
