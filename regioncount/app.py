@@ -1015,20 +1015,8 @@ def analyse(net: Network, domain: Domain, options: AnalysisOptions | None = None
     _say(on_step, "analytic bounds")
     brep = bounds(net, domain, neuron_bounds=tt.bounds)
     notes.extend(brep.notes)
-    counted = None
-    if opts.count:
-        _say(on_step, f"counting regions ({opts.method}, {lim})")
-        res = count(net, domain, opts.method, time_limit=opts.time_limit, workers=opts.workers,
-                    progress=on_count, neuron_bounds=tt.bounds)
-        counted = CountSection.from_result(res, opts.time_limit)
-        if not counted.complete:
-            from .estimate import bracket
-
-            _say(on_step, f"bracket of the unfinished count (sampling, slices, {lim})")
-            counted = replace(counted, bracket=bracket(
-                net, domain, method="slices", time_limit=opts.time_limit, seed=opts.seed,
-                tighten="interval", partial=counted, neuron_bounds=tt.bounds))
-    else:
+    counted = _count_step(net, domain, opts, tt, on_step, on_count) if opts.count else None
+    if not opts.count:
         unavailable.append("Exact count: not available (not requested: --no-count).")
     sl, why = _slice_step(net, domain, opts, on_step)
     if why:
@@ -1042,6 +1030,23 @@ def analyse(net: Network, domain: Domain, options: AnalysisOptions | None = None
     return Analysis(model=model, bounds=bound_rows(brep), count=counted, slice=sl, options=opts,
                     domain=domain, tightening=tt, unavailable=tuple(unavailable),
                     notes=tuple(notes), explain=sample_explanation(net, domain, opts.seed))
+
+
+def _count_step(net, domain, opts, tt, on_step, on_count) -> "CountSection":
+    """The report's count, with the bracket of the regions when it does not finish."""
+    lim = _limit_text(opts.time_limit)
+    _say(on_step, f"counting regions ({opts.method}, {lim})")
+    res = count(net, domain, opts.method, time_limit=opts.time_limit, workers=opts.workers,
+                progress=on_count, neuron_bounds=tt.bounds)
+    counted = CountSection.from_result(res, opts.time_limit)
+    if counted.complete:
+        return counted
+    from .estimate import bracket
+
+    _say(on_step, f"bracket of the unfinished count (sampling, slices, {lim})")
+    return replace(counted, bracket=bracket(
+        net, domain, method="slices", time_limit=opts.time_limit, seed=opts.seed,
+        tighten="interval", partial=counted, neuron_bounds=tt.bounds))
 
 
 # -- the sweep -----------------------------------------------------------------------------

@@ -420,13 +420,18 @@ def mipbound(net: Network, domain: Domain, *, trials: int = 3, confidence: float
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
     tried, best = _search(enc, pool, rng, trials, top, xor_size, solver, deadline, found)
     lb = max(1, math.ceil(2.0 ** (best - a))) if best else 1
-    how = (f"MIPBound (Serra and Ramalingam, AAAI 2020): {best} random parities "
-           f"({'density 1/2' if xor_size is None else f'{xor_size} binaries each'}) on {nb} "
-           f"binaries, all {trials} trials feasible with margin; count >= 2^({best} - {a:.2f}) "
-           f"with probability {confidence}" if best else
-           "MIPBound: no number of parities passed all trials (bound 1)")
+    how = _mipbound_how(best, xor_size, nb, trials, a, confidence)
     return MipBoundResult(int(lb), float(confidence), best, trials, a, tuple(tried), len(found),
                           time.monotonic() - t0, how)
+
+
+def _mipbound_how(best, xor_size, nb, trials, a, confidence) -> str:
+    if not best:
+        return "MIPBound: no number of parities passed all trials (bound 1)"
+    return (f"MIPBound (Serra and Ramalingam, AAAI 2020): {best} random parities "
+            f"({'density 1/2' if xor_size is None else f'{xor_size} binaries each'}) on {nb} "
+            f"binaries, all {trials} trials feasible with margin; count >= 2^({best} - {a:.2f}) "
+            f"with probability {confidence}")
 
 
 def _search(enc, pool, rng, trials: int, top: int, xor_size, solver: str, deadline: float,
@@ -726,20 +731,34 @@ def bracket(net: Network, domain: Domain, *, method: str = "bracket", trials: in
     parts, sure = {}, [(1, "the domain is one region at least")]
     lower = [(1, 1.0, sure[0][1])]
     if partial is not None:
-        parts["count"] = {"regions": int(partial.regions), "complete": bool(partial.complete),
-                          "method": partial.method, "seconds": float(partial.seconds)}
-        if partial.complete:
-            c = int(partial.regions)
-            line = f"exact count ({partial.method}): {c:,} regions"
-            return Bracket(c, 1.0, c, c, c, method, time.monotonic() - t0, (line,) * 4, parts)
-        sure.append((int(partial.regions), f"partial exact count ({partial.method}, stopped: "
-                     f"{partial.stop_reason or 'limit'}): {partial.regions:,} regions"))
+        done = _from_count(partial, parts, sure, method, t0)
+        if done is not None:
+            return done
     sure.append(hyperplane_lower_bound(net, domain))
     _run_sources(METHODS[method], unet, udom, parts, sure, lower,
                  dict(trials=trials, confidence=confidence, solver=solver, seed=seed,
                       time_limit=time_limit, bounds=nb, xor_size=xor_size),
                  dict(samples=samples, seed=seed), dict(lines=lines, planes=planes, seed=seed,
                                                         time_limit=time_limit))
+    return _assemble(parts, sure, lower, upper, up_how, method, t0)
+
+
+def _from_count(partial, parts: dict, sure: list, method: str, t0: float):
+    """Record an exact count: complete, the whole bracket (returned); stopped by a limit, a
+    sure lower bound (appended to ``sure``; None returned)."""
+    parts["count"] = {"regions": int(partial.regions), "complete": bool(partial.complete),
+                      "method": partial.method, "seconds": float(partial.seconds)}
+    if partial.complete:
+        c = int(partial.regions)
+        line = f"exact count ({partial.method}): {c:,} regions"
+        return Bracket(c, 1.0, c, c, c, method, time.monotonic() - t0, (line,) * 4, parts)
+    sure.append((int(partial.regions), f"partial exact count ({partial.method}, stopped: "
+                 f"{partial.stop_reason or 'limit'}): {partial.regions:,} regions"))
+    return None
+
+
+def _assemble(parts, sure, lower, upper, up_how, method, t0) -> "Bracket":
+    """The best of each kind of figure, each with how it was obtained."""
     s_val, s_how = max(sure, key=lambda t: t[0])
     lower.append((s_val, 1.0, s_how))
     l_val, l_conf, l_how = max(lower, key=lambda t: (t[0], t[1]))
