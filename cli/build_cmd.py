@@ -1,5 +1,6 @@
 """``regioncount build``: write networks built for a purpose (``max-regions``: a network that
-reaches a lower bound on the number of regions; ``dcf``: an untrained DCF network, docs/dcf.md)."""
+reaches a lower bound on the number of regions; ``dcf``: an untrained DCF network, docs/dcf.md;
+``p4``, ``p4m``: an untrained G-CNN, docs/groups.md)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,65 @@ def dcf(kernel, bases, channels, input_shape, form, pool, classes, random_bases,
                    f"{fmt_int(r.dense_params)})")
 
     emit(result, as_json, human)
+
+
+@dataclass(frozen=True)
+class GroupBuildResult:
+    """What ``build p4`` / ``build p4m`` wrote: the architecture, the group's order, the
+    output shape and the parameter counts (the plain CNN of the same Conv shapes)."""
+
+    out: str
+    group: str
+    order: int
+    arch: str
+    output_shape: tuple
+    params: int
+    dense_params: int
+
+
+def _group_command(group: str):
+    @build.command(group)
+    @click.option("--channels", "channels", default="1,4,4", show_default=True, metavar="C0,C1,...",
+                  help="Input channels, then the lifting layer's and each group convolution's "
+                  "output channels (each |G| orientations).")
+    @click.option("--kernel", "kernel", type=int, default=3, show_default=True,
+                  help="Odd filter size of every layer.")
+    @click.option("--input-shape", "input_shape", default="1,9,9", show_default=True,
+                  metavar="C,H,W", help="Input tensor shape without the batch dimension (H = W).")
+    @click.option("--orientation-pool", "orientation_pool", type=click.Choice(["max", "mean"]),
+                  default=None, help="Pool over the orientations at the end (invariant channels).")
+    @click.option("--seed", "seed", type=int, default=0, show_default=True, help="Weight seed.")
+    @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
+                  help="Where to write the ONNX model.")
+    @json_option
+    def command(channels, kernel, input_shape, orientation_pool, seed, out, as_json):
+        import onnx
+
+        from regioncount.builders.groups import IMAGE_GROUPS, build_group_net
+
+        net = build_group_net(group, _ints(channels, "--channels"), kernel,
+                              _ints(input_shape, "--input-shape"), seed=seed,
+                              orientation_pool=orientation_pool)
+        try:
+            onnx.save(net.to_onnx(), out)
+        except OSError as e:
+            raise RegioncountError(f"{out}: cannot write the model ({e.strerror or e})") from None
+        result = GroupBuildResult(str(out), group, IMAGE_GROUPS[group], net.describe(),
+                                  net.feature_shape(), net.params(), net.dense_params())
+
+        def human(r: GroupBuildResult) -> None:
+            click.echo(f"wrote {r.out}: {r.arch}, output [{','.join(map(str, r.output_shape))}]")
+            click.echo(f"  {fmt_int(r.params)} parameters (the plain CNN of the same Conv shapes: "
+                       f"{fmt_int(r.dense_params)}); equivariant under {r.group} (order {r.order})")
+
+        emit(result, as_json, human)
+
+    command.__doc__ = (f"An untrained {group} G-CNN (Cohen & Welling, ICML 2016) with seeded "
+                       "weights: a lifting layer and group convolutions, each one plain Conv "
+                       "followed by ReLU (docs/groups.md).")
+    command.help = command.__doc__
+    return command
+
+
+p4 = _group_command("p4")
+p4m = _group_command("p4m")

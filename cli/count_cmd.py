@@ -91,7 +91,7 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
             x = r.extra
             click.echo(f"  symmetry {x['symmetry']} (order {x['group_order']}): "
                        f"{fmt_int(x['orbits'])} orbits (sizes: " + ", ".join(
-                           f"{fmt_int(v)} of {k}" for k, v in x["orbit_sizes"].items())
+                           f"{fmt_int(v)} of size {k}" for k, v in x["orbit_sizes"].items())
                        + f"); the tree met {fmt_int(x['fundamental_regions'])} regions on a "
                        "fundamental domain")
         if keep:

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "range": ("regioncount.cli.range_cmd", "range_", "Exact minimum and maximum of each output over the domain (MILP)."),
     "dcf-norms": ("regioncount.cli.dcf_cmd", "dcf_norms", "Operator norms and bounds of the (DCF) convolution layers."),
     "explain": ("regioncount.cli.explain_cmd", "explain_", "Saliency, DeconvNet and guided-backprop maps of an input."),
+    "equivariance": ("regioncount.cli.equivariance_cmd", "equivariance", "Is the model invariant or equivariant under p4 / p4m / c4 / d4?"),
     "estimate": ("regioncount.cli.estimate_cmd", "estimate", "Lower bounds, estimates and brackets past exact counting."),
 }
 

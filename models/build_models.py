@@ -372,6 +372,22 @@ def build_dcf():
     return rows, dcf.readme_section(rows)
 
 
+# -- p4 G-CNNs (torch) ----------------------------------------------------------------------
+def build_groups():
+    """The p4 models of models/build_group_models.py: trained when torch imports, else the
+    README rows of the committed files (CI needs no torch). Returns (rows, README section)."""
+    sys.path.insert(0, str(HERE))
+    import build_group_models as groups
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        rows = groups.committed_rows(HERE)
+    else:
+        rows = groups.build_all(OUT, digits_split(), _check)
+    return rows, groups.readme_section(rows)
+
+
 # ---------------------------------------------------------------------------------------
 SWEEP = [(2, 10), (4, 8), (6, 6), (8, 4), (10, 2)]
 
@@ -456,8 +472,9 @@ def main(argv: list[str] | None = None) -> None:
     r["data"] = "digits, numpy Adam"
     rows.append(r)
     dcf_rows, dcf_section = build_dcf()
-    (OUT / "README.md").write_text(_readme(rows) + dcf_section)
-    for r in rows + dcf_rows:
+    group_rows, group_section = build_groups()
+    (OUT / "README.md").write_text(_readme(rows) + dcf_section + group_section)
+    for r in rows + dcf_rows + group_rows:
         print(f"{r['file']:32s} test acc {r['acc']:.4f}  train {r['train_acc']:.4f}  "
               f"ORT diff {r['diff']:.1e}  {r['bytes']} B")
 

@@ -34,9 +34,12 @@ DEMO = {
     "dcf/digits_dcf_k9.onnx": ((1, 8, 8), 10, "digits", 0.93),   # 0.9578
     "dcf/digits_dcf_k14.onnx": ((1, 8, 8), 10, "digits", 0.96),  # 0.9822
     "dcf/digits_cnn5.onnx": ((1, 8, 8), 10, "digits", 0.95),     # 0.9711
+    # p4 G-CNNs (models/build_group_models.py, torch)
+    "groups/digits_p4.onnx": ((1, 8, 8), 10, "digits", 0.94),      # 0.9622
+    "groups/digits_p4_inv.onnx": ((1, 8, 8), 10, "digits", 0.89),  # 0.9156
 }
 #: Files that models/build_models.py rebuilds only where torch is installed.
-NEEDS_TORCH = {rel for rel in DEMO if rel.startswith("dcf/")}
+NEEDS_TORCH = {rel for rel in DEMO if rel.startswith(("dcf/", "groups/"))}
 
 
 def _split(name):
@@ -128,8 +131,8 @@ def test_build_script_rebuilds_the_models(tmp_path):
     """Rebuild into a temporary directory. Training is deterministic within one environment
     but not across scikit-learn / numpy releases (scikit-learn 1.9 trains another moons_2d), so
     the rebuild is compared with the committed files on what must hold anywhere: the same
-    graphs, the accuracy floors of DEMO, and the same README rows. Without torch the DCF
-    models are not rebuilt (their README rows come from the committed files)."""
+    graphs, the accuracy floors of DEMO, and the same README rows. Without torch the DCF and
+    p4 models are not rebuilt (their README rows come from the committed files)."""
     pytest.importorskip("sklearn")
     try:
         import torch  # noqa: F401  (build_models.py decides the same way)

@@ -188,6 +188,19 @@ class ChebyshevLP:
 
     eps = None
 
+    def _run_with_tolerance(self, t: float):
+        """Solve once more from scratch with feasibility tolerances ``t`` (the point found is
+        re-checked in float64 by the caller either way), then restore the tight ones."""
+        h = self.h
+        for k in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            h.setOptionValue(k, t)
+        h.clearSolver()
+        h.run()
+        st = h.getModelStatus()
+        for k in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+            h.setOptionValue(k, tol.CHEBYSHEV_FEASIBILITY_TOL)
+        return st
+
     def _decided(self, st) -> bool:
         """Whether a model status answers the question (optimal, or no interior proven)."""
         M = self._hs.HighsModelStatus
@@ -205,6 +218,8 @@ class ChebyshevLP:
             h.clearSolver()               # a fresh start (basis dropped) before giving up
             h.run()
             st = h.getModelStatus()
+        if not self._decided(st):         # then HiGHS's default tolerances, for this LP only
+            st = self._run_with_tolerance(1e-7)
         if st == M.kObjectiveBound or (self.eps is not None and st == M.kInfeasible):
             return -np.inf, None
         if st != M.kOptimal:
