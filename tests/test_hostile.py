@@ -449,7 +449,8 @@ def _gone(pid: int) -> bool:
         return True
 
 
-#: A real ``regioncount count`` process: the region tree on 2 workers, JSON out.
+#: A real ``regioncount count`` process: the region tree on 2 workers, JSON out (run outside the
+#: checkout, so that ``-m`` finds the installed package and not the source folder).
 COUNT_TREE = [sys.executable, "-m", "regioncount.cli.main", "count", "--method", "tree",
               "--box=-1,1", "--workers", "2", "--json", "-q"]
 
@@ -457,7 +458,7 @@ COUNT_TREE = [sys.executable, "-m", "regioncount.cli.main", "count", "--method",
 def _start_count(path, *args) -> tuple[subprocess.Popen, list[int]]:
     """A real ``regioncount count`` process with 2 workers, once its pool runs."""
     proc = subprocess.Popen([*COUNT_TREE, str(path), *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, cwd=path.parent)
     end = time.monotonic() + 30
     workers: list[int] = []
     while len(workers) < 2 and time.monotonic() < end and proc.poll() is None:
@@ -487,7 +488,7 @@ def test_sigterm_saves_a_checkpoint_and_leaves_no_process(tmp_path):
     assert all(_gone(w) for w in workers)
     assert not list(tmp_path.glob("run.ck.tmp*"))
     rest = subprocess.run([*COUNT_TREE, str(path), "--checkpoint", str(ck), "--resume"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, cwd=path.parent)
     assert rest.returncode == 0, rest.stderr
     total = json.loads(rest.stdout)
     whole = count_tree(load(path), Domain.box(-1, 1, 3), workers=1)
