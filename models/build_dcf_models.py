@@ -27,8 +27,8 @@ MODELS = [("dcf/digits_dcf_k3.onnx", 3), ("dcf/digits_dcf_k6.onnx", 6),
 CHANNELS = (4, 8)
 KERNEL = 5
 EPOCHS, BATCH, LR, SEED = 60, 64, 1e-2, 0
-#: metadata_props keys written into every file (read back by :func:`committed_rows`).
-KEYS = ("arch", "data", "train_acc", "acc", "n_test", "diff", "params", "dense_params")
+import model_rows  # noqa: E402  (models/ is on sys.path: the script's own folder)
+from model_rows import stamp  # noqa: E402
 
 
 def _spec(K):
@@ -115,11 +115,7 @@ def build_one(rel: str, K, out: Path, split, check) -> dict:
                train_acc=float(np.mean(_torch_logits(trained, spec, Xtr).argmax(1) == ytr)),
                acc=float(np.mean(ref_te.argmax(1) == yte)), n_test=len(yte), diff=diff,
                params=net.params(), dense_params=net.dense_params())
-    model = onnx.load(str(path))
-    onnx.helper.set_model_props(model, {k: str(row[k]) for k in KEYS})
-    onnx.save(model, str(path))
-    row["bytes"] = path.stat().st_size
-    return row
+    return stamp(path, row)
 
 
 def build_all(out: Path, split, check) -> list[dict]:
@@ -129,21 +125,7 @@ def build_all(out: Path, split, check) -> list[dict]:
 
 def committed_rows(models: Path) -> list[dict]:
     """README rows read back from the committed files' ``metadata_props`` (no torch)."""
-    import onnx
-
-    rows = []
-    for rel, _ in MODELS:
-        path = models / rel
-        if not path.exists():
-            continue
-        props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
-        row = {k: props[k] for k in KEYS}
-        for k in ("train_acc", "acc", "diff"):
-            row[k] = float(row[k])
-        for k in ("n_test", "params", "dense_params"):
-            row[k] = int(row[k])
-        rows.append(dict(row, file=rel, bytes=path.stat().st_size))
-    return rows
+    return model_rows.committed_rows(models, [rel for rel, _ in MODELS])
 
 
 def readme_section(rows: list[dict]) -> str:

@@ -31,8 +31,8 @@ MODELS = [("groups/digits_p4.onnx", False), ("groups/digits_p4_inv.onnx", True)]
 CHANNELS = (1, 4, 8)
 KERNEL = 3
 EPOCHS, BATCH, LR, SEED = 60, 64, 1e-2, 0
-#: metadata_props keys written into every file (read back by :func:`committed_rows`).
-KEYS = ("arch", "data", "train_acc", "acc", "n_test", "diff", "params", "dense_params")
+import model_rows  # noqa: E402  (models/ is on sys.path: the script's own folder)
+from model_rows import stamp  # noqa: E402
 
 
 def _spec(global_pool: bool):
@@ -139,11 +139,7 @@ def build_one(rel: str, global_pool: bool, out: Path, split, check) -> dict:
                train_acc=float(np.mean(_torch_logits(trained, Xtr, global_pool).argmax(1) == ytr)),
                acc=float(np.mean(ref_te.argmax(1) == yte)), n_test=len(yte), diff=diff,
                params=net.params(), dense_params=net.dense_params())
-    model = onnx.load(str(path))
-    onnx.helper.set_model_props(model, {k: str(row[k]) for k in KEYS})
-    onnx.save(model, str(path))
-    row["bytes"] = path.stat().st_size
-    return row
+    return stamp(path, row)
 
 
 def build_all(out: Path, split, check) -> list[dict]:
@@ -153,21 +149,7 @@ def build_all(out: Path, split, check) -> list[dict]:
 
 def committed_rows(models: Path) -> list[dict]:
     """README rows read back from the committed files' ``metadata_props`` (no torch)."""
-    import onnx
-
-    rows = []
-    for rel, _ in MODELS:
-        path = models / rel
-        if not path.exists():
-            continue
-        props = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
-        row = {k: props[k] for k in KEYS}
-        for k in ("train_acc", "acc", "diff"):
-            row[k] = float(row[k])
-        for k in ("n_test", "params", "dense_params"):
-            row[k] = int(row[k])
-        rows.append(dict(row, file=rel, bytes=path.stat().st_size))
-    return rows
+    return model_rows.committed_rows(models, [rel for rel, _ in MODELS])
 
 
 def readme_section(rows: list[dict]) -> str:
