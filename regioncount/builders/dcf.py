@@ -42,13 +42,13 @@ import numpy as np
 from scipy import special
 
 from ..errors import ModelError, RegioncountError
+from .onnxout import finish, positive_ints
 
 #: Largest angular frequency of the Fourier-Bessel bases (as in the authors' code).
 FB_KMAX = 15
 #: Prefix of the ``doc_string`` with which the exporter marks the Conv nodes of a DCF layer.
 META_PREFIX = "regioncount.dcf: "
 #: ONNX opset of the exported models.
-OPSET = 13
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,25 +498,7 @@ def _export_conv(conv: DCFConv, l: int, cur: str, form: str, nodes: list, inits:
 
 
 def _finish(graph, doc: str):
-    import onnx
-    from onnx import helper
-
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="regioncount.builders.dcf")
-    model.ir_version = min(model.ir_version, 8)
-    model.doc_string = doc
-    onnx.checker.check_model(model)
-    return model
-
-
-def _positive_ints(values, what: str) -> tuple[int, ...]:
-    try:
-        out = tuple(int(v) for v in values)
-    except (TypeError, ValueError):
-        raise RegioncountError(f"{what} {values!r}: expected positive integers") from None
-    if not out or any(v < 1 for v in out):
-        raise RegioncountError(f"{what} {','.join(map(str, values))}: expected positive integers")
-    return out
+    return finish(graph, doc, "regioncount.builders.dcf")
 
 
 def _check_fit(input_shape, channels) -> None:
@@ -549,10 +531,10 @@ def build_dcf_net(kernel: int = 5, bases: int | None = 3, channels=(4, 8),
         Even or too small kernel, ``bases`` out of range, unknown pool or basis, channels that
         do not fit the input shape.
     """
-    input_shape = _positive_ints(input_shape, "input shape")
+    input_shape = positive_ints(input_shape, "input shape")
     if len(input_shape) != 3:
         raise RegioncountError(f"input shape {','.join(map(str, input_shape))}: expected C,H,W")
-    channels = _positive_ints(channels, "channels")
+    channels = positive_ints(channels, "channels")
     if pool not in POOLS:
         raise RegioncountError(f"pool {pool!r}: choose one of {', '.join(POOLS)}")
     _check_fit(input_shape, channels)

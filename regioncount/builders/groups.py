@@ -42,9 +42,9 @@ from typing import Callable
 import numpy as np
 
 from ..errors import RegioncountError
+from .onnxout import finish, positive_ints
 
 #: ONNX opset of the exported models.
-OPSET = 13
 #: Prefix of the graph ``doc_string`` metadata written by the exporters.
 META_PREFIX = "regioncount.groups: "
 
@@ -665,25 +665,7 @@ def _init(a, name, dtype=np.float32):
 
 
 def _finish(graph, doc: str):
-    import onnx
-    from onnx import helper
-
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="regioncount.builders.groups")
-    model.ir_version = min(model.ir_version, 8)
-    model.doc_string = doc
-    onnx.checker.check_model(model)
-    return model
-
-
-def _ints(values, what: str) -> tuple[int, ...]:
-    try:
-        out = tuple(int(v) for v in values)
-    except (TypeError, ValueError):
-        raise RegioncountError(f"{what} {values!r}: expected positive integers") from None
-    if not out or any(v < 1 for v in out):
-        raise RegioncountError(f"{what} {','.join(map(str, values))}: expected positive integers")
-    return out
+    return finish(graph, doc, "regioncount.builders.groups")
 
 
 def _check_shape(group, channels, kernel, input_shape, pool) -> None:
@@ -725,8 +707,8 @@ def build_group_net(group: str = "p4", channels=(1, 4, 4), kernel: int = 3,
         with the input channels, odd sizes before 2x2 pooling.
     """
     G = _image_group(group)
-    input_shape = _ints(input_shape, "input shape")
-    channels = _ints(channels, "channels")
+    input_shape = positive_ints(input_shape, "input shape")
+    channels = positive_ints(channels, "channels")
     if pool not in (None, *POOLS):
         raise RegioncountError(f"pool {pool!r}: choose one of {', '.join(POOLS)}")
     if orientation_pool not in (None, *ORIENTATION_POOLS):
@@ -840,7 +822,7 @@ def build_deepsets_net(n: int = 5, dims=(2, 6, 6), classes: int | None = 3,
     """Seeded DeepSets layers ``dims[0] -> dims[1] -> ...`` on sets of ``n`` elements; with
     ``classes`` an invariant readout and a head, else the equivariant last layer."""
     n = _positive(n, "a set needs n")
-    dims = _ints(dims, "dims")
+    dims = positive_ints(dims, "dims")
     if len(dims) < 2:
         raise RegioncountError("dims: the input features, then at least one layer")
     if readout not in ("mean", "max"):
