@@ -175,6 +175,11 @@ class CountOptions:
         (:mod:`regioncount.enumeration.classes`), for complete counts of at most
         :data:`PER_CLASS_EXACT_MAX` regions; ``"point"``: the argmax at each region's interior
         point. The JSON says which rule was used (``per_class_rule``).
+    certify : bool
+        Certify the count (:mod:`regioncount.enumeration.certify`): every region's interior
+        point re-checked rigorously, every other piece proven empty by a Farkas certificate.
+        Adds ``certified``, ``certified_lower``, ``certified_upper`` and ``certificate`` to the
+        JSON (``extra``).
     """
 
     time_limit: float | None = None
@@ -189,6 +194,7 @@ class CountOptions:
     scheduler: object = None
     neuron_bounds: object = field(default=None, compare=False)
     per_class: str = "exact"
+    certify: bool = False
 
 
 #: The exact per-class rule takes a small LP per region and candidate class (about a
@@ -317,7 +323,24 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
     if opts.per_class not in ("exact", "point"):
         raise RegioncountError(f"per_class must be 'exact' or 'point', not {opts.per_class!r}")
     run = replace(opts, keep_patterns=True) if opts.per_class == "exact" else opts
-    return _with_classes(net, domain, COUNT_METHODS[method](net, domain, run), opts)
+    if opts.certify:
+        run = replace(run, keep_patterns=True, keep_points=True)
+    res = COUNT_METHODS[method](net, domain, run)
+    if opts.certify:
+        res = _certified(net, domain, res, opts)
+    return _with_classes(net, domain, res, opts)
+
+
+def _certified(net, domain, res, opts: CountOptions):
+    """``res`` with its certificate in ``extra`` (and without the patterns and points it kept
+    only for the certificate)."""
+    from .enumeration.certify import certify
+
+    cert = certify(net, domain, res.patterns, res.points, complete=res.complete)
+    return replace(res, extra={**res.extra, **cert.to_json()},
+                   patterns=res.patterns if (opts.keep_patterns or opts.per_class == "exact")
+                   else None,
+                   points=res.points if opts.keep_points else None)
 
 
 # -- stable units and bounds ---------------------------------------------------------------

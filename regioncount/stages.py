@@ -316,6 +316,45 @@ class Elementwise(PwlStage):
             out.append((p, tuple(rows)))
         return tuple(out)
 
+    # -- certificates (regioncount.enumeration.certify) ---------------------------------
+    def piece_parts(self, p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(src, scale, offset)``, each shaped like the pieces ``p`` ((B, size) or (size,)):
+        on piece ``p`` unit ``j`` outputs ``scale * z[src] + offset`` of its input ``z``."""
+        _, slopes, offsets = self.table()
+        p = np.asarray(p, int)
+        return np.broadcast_to(np.arange(self.size), p.shape), _pick(slopes, p), _pick(offsets, p)
+
+    def point_slack(self, z, ez, p) -> tuple[np.ndarray, np.ndarray]:
+        """``(slack, err)`` of shape (B, size): how far each input value ``z`` (known to within
+        ``ez``) lies inside its piece of ``p``, and a bound on the rounding error of ``slack``."""
+        breaks = self.table()[0]
+        p = np.asarray(p, int)
+        k = np.arange(self.size)[None, :]
+        P = breaks.shape[1]
+        lo = np.where(p > 0, breaks[k, np.maximum(p - 1, 0)], -np.inf) if P else np.full(p.shape, -np.inf)
+        hi = np.where(p < P, breaks[k, np.minimum(p, max(P - 1, 0))], np.inf) if P else np.full(p.shape, np.inf)
+        with np.errstate(invalid="ignore"):
+            d = np.minimum(z - lo, hi - z)
+            t = np.where(z - lo < hi - z, lo, hi)
+        return d, ez + 2.0 ** -52 * (np.abs(z) + np.abs(np.where(np.isfinite(t), t, 0.0)))
+
+    def unit_pieces(self, i: int) -> list[int]:
+        """The pieces of unit ``i`` whose input interval is not empty."""
+        t = np.r_[-np.inf, self.table()[0][i], np.inf]
+        return [q for q in range(t.size - 1) if t[q] < t[q + 1]]
+
+    def unit_rows(self, i: int, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(pos, neg, k, strict)``: unit ``i`` is on piece ``q`` where ``g[pos] - g[neg] <= k``
+        for each row (``g`` the stage input, index -1: no term), ``<`` where ``strict``: the
+        lower breakpoint strictly (a value on a breakpoint takes the lower piece)."""
+        t = self.table()[0][i]
+        rows = []
+        if q > 0 and np.isfinite(t[q - 1]):
+            rows.append((-1, i, -float(t[q - 1]), True))
+        if q < t.size and np.isfinite(t[q]):
+            rows.append((i, -1, float(t[q]), False))
+        return _row_arrays(rows)
+
     def _piece_at(self, i: int, v: float) -> int:
         """The piece of unit ``i`` at input value ``v``: the first piece whose upper
         breakpoint is ``>= v`` (a value on a breakpoint takes the lower piece)."""
@@ -360,6 +399,14 @@ def _pick(table: np.ndarray, p: np.ndarray) -> np.ndarray:
     p = np.asarray(p)
     cols = np.arange(table.shape[0])
     return table[cols, p] if p.ndim == 1 else table[cols[None, :], p]
+
+
+def _row_arrays(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``(pos, neg, k, strict)`` as four arrays (see :meth:`Elementwise.unit_rows`)."""
+    if not rows:
+        return (np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0, bool))
+    pos, neg, k, strict = zip(*rows)
+    return np.array(pos), np.array(neg), np.array(k, float), np.array(strict, bool)
 
 
 @dataclass(frozen=True, eq=False)
@@ -624,6 +671,47 @@ class MaxGroups(PwlStage):
                 for y in range(x + 1, len(mem)):
                     out.append((A[mem[x]] - A[mem[y]], c[mem[x]] - c[mem[y]]))
         return out
+
+    # -- certificates (regioncount.enumeration.certify) ---------------------------------
+    def piece_parts(self, p) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(src, scale, offset)`` as for :meth:`Elementwise.piece_parts`: a group outputs its
+        chosen entry."""
+        p = np.asarray(p, int)
+        src = self.indices[self.indptr[:-1] + p]
+        return src, np.ones(p.shape), np.zeros(p.shape)
+
+    def point_slack(self, z, ez, p) -> tuple[np.ndarray, np.ndarray]:
+        """``(slack, err)``: by how much each group's chosen entry beats every other entry
+        (an earlier repeat of the same input: ``-inf``; a later one is the same piece)."""
+        idx, mask = self.padded()
+        p = np.asarray(p, int)
+        K = idx.shape[1]
+        w = idx[np.arange(self.size)[None, :], p]                       # (B, G)
+        zw, ew = np.take_along_axis(z, w, 1), np.take_along_axis(ez, w, 1)
+        zo, eo = z[:, idx], ez[:, idx]                                  # (B, G, K)
+        pos = np.arange(K)[None, None, :]
+        same = idx[None, :, :] == w[:, :, None]
+        d = np.where(mask[None] & ~same, zw[..., None] - zo, np.inf)
+        d = np.where(mask[None] & same & (pos < p[..., None]), -np.inf, d)
+        err = ew[..., None] + eo + 2.0 ** -52 * (np.abs(zw[..., None]) + np.abs(zo))
+        j = np.argmin(d, axis=2)[..., None]
+        return (np.take_along_axis(d, j, 2)[..., 0] if K else np.full(p.shape, np.inf),
+                np.take_along_axis(err, j, 2)[..., 0] if K else np.zeros(p.shape))
+
+    def unit_pieces(self, g: int) -> list[int]:
+        """The positions of group ``g`` that can be its first maximal entry (not a repeat of
+        an earlier entry's input)."""
+        members = list(self.indices[self.indptr[g]:self.indptr[g + 1]])
+        return [q for q, m in enumerate(members) if m not in members[:q]]
+
+    def unit_rows(self, g: int, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows ``g[l] - g[w] <= 0`` for every other entry ``l`` of group ``g`` (``w`` the
+        entry at position ``q``), strict for the entries before ``q`` (the first maximal entry
+        names the piece); see :meth:`Elementwise.unit_rows`."""
+        members = self.indices[self.indptr[g]:self.indptr[g + 1]]
+        w = int(members[q])
+        return _row_arrays([(int(m), w, 0.0, pos < q) for pos, m in enumerate(members)
+                            if int(m) != w])
 
     def backward(self, g, x, rule: str):
         """Every rule routes the signal to the forward argmax of each group."""

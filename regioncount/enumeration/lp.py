@@ -151,6 +151,20 @@ class ChebyshevLP:
             self.h.deleteRows(extra, np.arange(first, first + extra, dtype=np.int32))
             del self.rows[k:]
 
+    def push_many(self, keys: list, A: np.ndarray, b: np.ndarray) -> None:
+        """Append normalised rows ``A x <= b`` (one HiGHS call), identified by ``keys``."""
+        m = len(keys)
+        if not m:
+            return
+        n = self.n
+        vals = np.ones((m, n + 1))
+        vals[:, :n] = A
+        starts = np.arange(0, m * (n + 1), n + 1, dtype=np.int32)
+        idx = np.tile(self._idx, m)
+        self.h.addRows(m, np.full(m, -self.inf), np.asarray(b, float), m * (n + 1), starts,
+                       idx, vals.ravel())
+        self.rows.extend(keys)
+
     def push(self, key, a: np.ndarray, b: float) -> None:
         """Append a normalised row ``a x <= b`` identified by ``key``."""
         self._add(a, b)
