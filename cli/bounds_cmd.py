@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from regioncount.cli.common import domain_options, emit, fmt_int, json_option, load_problem
+from regioncount.cli.common import (domain_options, emit, fmt_int, json_option, load_problem,
+                                    output_name_options, refuse_options)
 from regioncount.errors import RegioncountError
 
 
@@ -111,8 +112,7 @@ def human_table(r) -> None:
               help="Fully connected ReLU architecture, input dimension first (instead of MODEL).")
 @click.option("--maxout-rank", "maxout_rank", type=int, default=None, metavar="K",
               help="Also the maxout bounds for rank-K units of these widths.")
-@click.option("--output", "output_name", default=None, metavar="NAME",
-              help="Graph output to analyse (default: the first).")
+@output_name_options()
 @click.option("--tighten", "tighten_method", type=click.Choice(["interval", "lp", "milp"]),
               default="interval", show_default=True,
               help="Neuron bounds behind the stable-unit (weight-aware) bound.")
@@ -128,6 +128,10 @@ def bounds(model, arch, maxout_rank, output_name, tighten_method, solver, time_l
 
     Give a MODEL (ONNX / .nnet; ranks, unit kinds and, on the domain, stable units are read
     from the weights) or --arch 2,4,4. Formulas and references: docs/bounds.md.
+
+    Options that do not apply are refused, not ignored: with --arch, every option that reads
+    the weights (the domain, --output-name, --tighten, --solver, --time-limit); with
+    --tighten interval, --solver and --time-limit.
     """
     from regioncount.bounds import bounds_for_arch
 
@@ -139,10 +143,15 @@ def bounds(model, arch, maxout_rank, output_name, tighten_method, solver, time_l
         if any(v is not None for v in (box, box_file, vnnlib)):
             raise click.UsageError("--box / --box-file / --vnnlib need a MODEL (stable units "
                                    "come from its weights)")
+        refuse_options(("output_name", "output_deprecated", "tighten_method", "solver",
+                        "time_limit"), "only with a MODEL (--arch bounds read no weights)")
         report = bounds_for_arch(parse_arch(arch), maxout_rank=maxout_rank)
     else:
         from regioncount import app
 
+        if tighten_method == "interval":
+            refuse_options(("solver", "time_limit"), "only with --tighten lp or milp "
+                           "(interval propagation uses no solver)")
         net, domain = load_problem(model, output_name, box, box_file, vnnlib)
         report = app.bounds(net, domain, tighten=tighten_method, solver=solver,
                             time_limit=time_limit, maxout_rank=maxout_rank)

@@ -8,17 +8,72 @@ import sys
 import time
 
 import click
+from click.core import ParameterSource
 
 from regioncount.domain import Domain
 from regioncount.results import jsonable
 
 
+def output_name_options(what: str = "analyse", refuse_suffixes: tuple = ()):
+    """``--output-name NAME`` (the graph output) and its deprecated spelling ``--output NAME``.
+
+    The command receives one ``output_name``. ``--output`` still works, with a one-line
+    deprecation warning on stderr; a value ending in one of ``refuse_suffixes`` is refused (on
+    ``report``, ``--output out.html`` means a file, and the file is ``-o``).
+    """
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*a, output_name=None, output_deprecated=None, **k):
+            name = pick_output_name(output_name, output_deprecated, refuse_suffixes)
+            return f(*a, output_name=name, **k)
+
+        wrapper = click.option(
+            "--output", "output_deprecated", default=None, metavar="NAME",
+            help="Deprecated spelling of --output-name (prints a warning).")(wrapper)
+        return click.option("--output-name", "output_name", default=None, metavar="NAME",
+                            help=f"Graph output to {what} (default: the first).")(wrapper)
+    return decorate
+
+
+def pick_output_name(name: str | None, deprecated: str | None, refuse_suffixes: tuple = ()):
+    """The graph output of ``--output-name`` or of the deprecated ``--output`` (warned)."""
+    if deprecated is None:
+        return name
+    from pathlib import Path
+
+    if Path(deprecated).suffix.lower() in refuse_suffixes:
+        raise click.UsageError(f"--output {deprecated}: --output is the deprecated spelling of "
+                               f"--output-name (a graph output), not the file; write the file "
+                               f"with -o {deprecated}")
+    if name is not None:
+        raise click.UsageError("give --output-name, or its deprecated spelling --output, not both")
+    click.echo(f"regioncount: warning: --output NAME is deprecated; use --output-name {deprecated}",
+               err=True)
+    return deprecated
+
+
 def model_options(f):
-    """``MODEL`` argument and ``--output NAME``."""
-    f = click.option("--output", "output_name", default=None, metavar="NAME",
-                     help="Graph output to analyse (default: the first).")(f)
+    """``MODEL`` argument and ``--output-name NAME`` (deprecated spelling ``--output``)."""
+    f = output_name_options()(f)
     f = click.argument("model", type=click.Path(dir_okay=False))(f)
     return f
+
+
+def given_options(*names: str) -> list[str]:
+    """The flags (``--time-limit``) of the parameters ``names`` that the user gave on the
+    command line rather than left at their defaults, in the order of ``names``."""
+    ctx = click.get_current_context()
+    flags = {p.name: max(p.opts, key=len) for p in ctx.command.params}
+    unset = (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+    return [flags[n] for n in names if ctx.get_parameter_source(n) not in unset]
+
+
+def refuse_options(names, why: str) -> None:
+    """A usage error when any of the parameters ``names`` was given: the options do not
+    apply, and ``why`` says so (never a silently ignored option)."""
+    got = given_options(*names)
+    if got:
+        raise click.UsageError(f"{', '.join(got)}: {why}")
 
 
 def domain_options(f):

@@ -6,7 +6,7 @@ import click
 
 from regioncount.app import COUNT_METHODS
 from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int, json_option,
-                                    load_problem, model_options)
+                                    load_problem, model_options, refuse_options)
 
 
 @click.command("count")
@@ -33,6 +33,10 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @click.option("--resume", is_flag=True, help="Continue the count saved in --checkpoint.")
 @click.option("--patterns-out", type=click.Path(dir_okay=False), default=None, metavar="F.npz",
               help="Write every region's pattern, interior point and margin to F.npz.")
+@click.option("--certify", is_flag=True,
+              help="Prove the count: re-check every region's interior point rigorously and "
+              "prove every other piece empty (Farkas certificates); reports certified, "
+              "certified_lower, certified_upper (docs/count.md).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @click.option("--symmetry", type=click.Choice(["p4", "p4m", "c4", "d4"]), default=None,
               help="Count one region per orbit of the group (on a fundamental domain) and "
@@ -40,12 +44,16 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @json_option
 def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
           workers, dask_scheduler, checkpoint, resume, patterns_out, quiet, as_json,
-          symmetry=None):
+          symmetry=None, certify=False):
     """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
 
     A region is a choice of one affine piece per PWL unit realised on a set with non-empty
     interior; identical pieces count once (docs/count.md). Ctrl-C, --time-limit and
     --max-regions stop cleanly and report what was found with complete: false.
+
+    Options the method that runs does not use are refused: --solver goes with --method milp,
+    --workers (other than 1) with the region tree, and the slice method takes neither
+    --time-limit nor --max-regions (it always runs to the end).
     """
     from regioncount import app
 
@@ -55,7 +63,11 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
         raise click.UsageError("--checkpoint and --resume work with --method tree")
     if method not in ("tree", "auto") and dask_scheduler:
         raise click.UsageError("--dask works with --method tree")
+    if certify and symmetry:
+        raise click.UsageError("--certify checks a whole count; it does not take --symmetry")
     net, domain = load_problem(model, output_name, box, box_file, vnnlib)
+    _refuse_unused(_method_run(net, method, symmetry, checkpoint, resume, dask_scheduler),
+                   workers)
     keep = patterns_out is not None
     bar = ProgressLine(not quiet)
     try:
@@ -66,7 +78,7 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
             res = app.count(net, domain, method, solver=solver, time_limit=time_limit,
                             max_regions=max_regions, workers=workers, checkpoint=checkpoint,
                             resume=resume, scheduler=dask_scheduler, progress=bar,
-                            keep_patterns=keep, keep_points=keep)
+                            keep_patterns=keep, keep_points=keep, certify=certify)
     finally:
         bar.close()
     if keep:
@@ -74,10 +86,8 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
 
     def human(r):
         state = "exact" if r.complete else f"PARTIAL, stopped by {r.stop_reason or 'a limit'}"
-        dom = "box" if domain.is_box else "polytope"
-        lo, hi = float(domain.lo.min()), float(domain.hi.max())
-        click.echo(f"{net.name}: {fmt_int(r.regions)} activation regions ({state}) on the {dom} "
-                   f"[{lo:g}, {hi:g}]^{net.input_size}")
+        click.echo(f"{net.name}: {fmt_int(r.regions)} activation regions ({state}) on "
+                   f"{_domain_words(domain)}")
         per = f", {r.lps / r.regions:.2f} per region" if r.regions and r.lps else ""
         click.echo(f"  method {r.method}{' (' + r.solver + ')' if r.solver else ''}, "
                    f"{r.seconds:.2f} s, {fmt_int(r.lps)} {'MILPs' if r.method == 'milp' else 'LPs'}"
@@ -87,6 +97,8 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
         if r.per_class:
             click.echo("  regions per output argmax: " + ", ".join(
                 f"{k}: {fmt_int(v)}" for k, v in sorted(r.per_class.items())))
+        if certify:
+            click.echo("  " + _certificate_words(r.extra))
         if symmetry:
             x = r.extra
             click.echo(f"  symmetry {x['symmetry']} (order {x['group_order']}): "
@@ -98,6 +110,54 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
             click.echo(f"  patterns written to {patterns_out}")
 
     emit(res, as_json, human)
+
+
+def _certificate_words(x: dict) -> str:
+    """One line on the certificate of a count (docs/count.md, "Certified counts")."""
+    lo, hi = x["certified_lower"], x["certified_upper"]
+    c = x["certificate"]
+    how = (f"{fmt_int(c.get('regions', 0))} interior points checked, "
+           f"{fmt_int(c.get('pieces', 0))} empty pieces proven")
+    if x["certified"]:
+        return f"certified: exactly {fmt_int(lo)} regions ({how}, {c['seconds']:.2f} s)"
+    up = "unknown" if hi is None else fmt_int(hi)
+    return f"NOT certified: {fmt_int(lo)} <= regions <= {up} ({how})"
+
+
+def _domain_words(domain) -> str:
+    """``the box [0, 1]^2``, ``the polytope [0, 1]^2 cut by 2 half-spaces``, or for a box
+    whose coordinates differ ``a box of 2 coordinates (lo from ... to ..., hi ...)``."""
+    from regioncount.reports.build import domain_text
+
+    txt = domain_text(domain)
+    if not txt.startswith("["):
+        return f"a {txt}"
+    return f"the {'box' if domain.is_box else 'polytope'} {txt}"
+
+
+def _method_run(net, method, symmetry, checkpoint, resume, scheduler) -> str:
+    """The count method that will run (``auto`` resolved as :func:`regioncount.app.count`
+    resolves it; ``--symmetry`` runs the region tree)."""
+    from regioncount.app import CountOptions, auto_method
+
+    if method != "auto":
+        return method
+    if symmetry:
+        return "tree"
+    return auto_method(net, CountOptions(checkpoint=checkpoint, resume=resume,
+                                         scheduler=scheduler))
+
+
+def _refuse_unused(run: str, workers: int) -> None:
+    """A usage error for an option that the method ``run`` would ignore."""
+    if run != "milp":
+        refuse_options(("solver",), f"only with --method milp (this count runs the {run} method)")
+    if run != "tree" and workers != 1:
+        refuse_options(("workers",), f"only the region tree runs in parallel, and this count "
+                       f"runs the {run} method (give --method tree, or --workers 1)")
+    if run == "slice":
+        refuse_options(("time_limit", "max_regions"), "the slice method takes no limit (it "
+                       "always runs to the end)")
 
 
 def _count_symmetric(net, domain, group, method, other, time_limit, max_regions, workers,

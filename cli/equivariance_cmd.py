@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from regioncount.cli.common import emit, json_option
+from regioncount.cli.common import emit, json_option, output_name_options
 
 
 def _human(r) -> None:
@@ -32,8 +32,7 @@ def _human(r) -> None:
 @click.option("--group", "group", type=click.Choice(["p4", "p4m", "c4", "d4"]), required=True,
               help="Quarter turns (p4, c4) or quarter turns and flips (p4m, d4) of the image "
               "about its centre.")
-@click.option("--output", "output_name", default=None, metavar="NAME",
-              help="Graph output to check (default: the first).")
+@output_name_options("check")
 @click.option("--samples", type=click.IntRange(min=1), default=16, show_default=True,
               help="Seeded random inputs in [0, 1].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Sample seed.")

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import click
 
-from regioncount.cli.common import domain_options, emit, fmt_int, json_option, model_options
+from regioncount.cli.common import (domain_options, emit, fmt_int, json_option, model_options,
+                                    refuse_options)
 
 #: ``--method`` values (see :data:`regioncount.estimate.METHODS`; ``sample`` and ``all`` are
 #: the spellings of ``sampling`` and ``bracket``).
@@ -43,11 +44,25 @@ def estimate(model, output_name, box, box_file, vnnlib, method, trials, confiden
 
     Prints the best lower bound (sure, or MIPBound's with its confidence), the best estimate
     (labelled as such) and the best weight-aware upper bound, each with how it was obtained.
+
+    --trials, --confidence and --xor-size are MIPBound's (methods mipbound and bracket),
+    --samples the sampled bound's (every method but mipbound), --solver the LP tightening's
+    and MIPBound's; given where they are not used, they are refused.
     """
     from regioncount import app
     from regioncount.cli.common import load_problem
-    from regioncount.estimate import bracket
+    from regioncount.estimate import METHODS, bracket
 
+    sources = METHODS.get(method, ())
+    if "mipbound" not in sources:
+        refuse_options(("trials", "confidence", "xor_size"), f"only with MIPBound (--method "
+                       f"mipbound or bracket), not --method {method}")
+        if tighten == "interval":
+            refuse_options(("solver",), "only with --tighten lp or MIPBound (interval bounds "
+                           "and sampling use no solver)")
+    if "sampling" not in sources:
+        refuse_options(("samples",), f"only with the sampled lower bound, which --method "
+                       f"{method} does not run")
     net, domain = load_problem(model, output_name, box, box_file, vnnlib)
     partial = None
     if method in ("bracket", "all"):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from regioncount.app import COUNT_METHODS
-from regioncount.cli.common import ProgressLine, domain_options, load_problem, resolve_domain
+from regioncount.cli.common import (ProgressLine, domain_options, emit, load_problem,
+                                    output_name_options, refuse_options, resolve_domain)
 from regioncount.errors import RegioncountError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -67,12 +69,13 @@ def _axes(text: str | None):
 
 @click.command("report")
 @click.argument("model", required=False, type=click.Path(dir_okay=False))
-@click.option("--output", "output_name", default=None, metavar="NAME",
-              help="Graph output to analyse (default: the first).")
+@output_name_options(refuse_suffixes=tuple(FORMATS))
 @domain_options
 @click.option("-o", "--out", "out_path", default=None, metavar="FILE",
               help="Where to write the report ('-' for stdout; default MODEL_report.html or "
-                   "sweep_N0_TOTAL.html, extension after --format).")
+                   "sweep_N0_TOTAL.html, extension after --format). -o is always the file: "
+                   "--output is the deprecated spelling of --output-name, and refuses a "
+                   "report file name such as out.html.")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default=None,
               help="Report format (default: from the -o extension, else html).")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
@@ -87,6 +90,8 @@ def _axes(text: str | None):
 @click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True,
               help="Processes for the region tree (0: all cores).")
 @click.option("--no-count", is_flag=True, help="Bounds and pictures only, no exact count.")
+@click.option("--no-certify", is_flag=True, help="Do not certify the count (by default a "
+              "complete count is certified and the report says so: docs/count.md).")
 @click.option("--no-slice", is_flag=True, help="No region picture.")
 @click.option("--slice-axes", default=None, metavar="I,J",
               help="Slice along input coordinates I and J (default: the inputs of a 2-input "
@@ -103,35 +108,35 @@ def _axes(text: str | None):
 @click.option("--models", "models_dir", type=click.Path(file_okay=False), default=None,
               metavar="DIR", help="With --sweep: also count the models in DIR of those shapes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object saying what was written (path, format, bytes, the "
+              "headline, the count and the bounds) instead of the 'wrote' line.")
 def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit, method, tighten,
            workers,
            no_count, no_slice, slice_axes, slice_origin, slice_plane, seed, sweep, models_dir,
-           quiet):
+           quiet, as_json, no_certify=False):
     """Write a bound-comparison report of MODEL: architecture and stable units, every bound
     next to the exact count (log chart), counts per class and layer, and the exact regions of
     a 2-D slice with the decision boundary. One self-contained HTML file by default.
 
     With --sweep N0:TOTAL (no MODEL): Serra et al.'s experiment from the bounds, and with
     --models DIR the exact counts of trained networks of those shapes. See docs/report.md.
+
+    -o FILE is the report file. The graph output is --output-name NAME; its deprecated
+    spelling --output NAME still works with a warning, but a value ending in .html, .htm, .md,
+    .markdown or .json is refused (it is a file name: use -o). Options that do not apply are
+    refused: the model options with --sweep, the domain, --time-limit and --workers with
+    --sweep but no --models, --method and --workers with --no-count, the slice options with
+    --no-slice, and --json with -o - (the report itself goes to stdout).
     """
     from regioncount.app import AnalysisOptions, parse_sweep
     from regioncount.reports import build_report, build_sweep, render
 
-    if (model is None) == (sweep is None):
-        raise click.UsageError("give a MODEL or --sweep N0:TOTAL (exactly one)")
-    if models_dir and not sweep:
-        raise click.UsageError("--models DIR goes with --sweep N0:TOTAL")
-    if fmt is None:
-        given = out_path and out_path != "-"
-        fmt = FORMATS.get(Path(out_path).suffix.lower(), "html") if given else "html"
-    if out_path is None:
-        stem = Path(model).stem + "_report" if model else "sweep_" + sweep.replace(":", "_")
-        out_path = stem + EXT[fmt]
-    if out_path != "-":
-        folder = Path(out_path).resolve().parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise RegioncountError(f"{out_path}: cannot write the report there "
-                                   "(no such folder, or not writable)")
+    _check_options(model, sweep, models_dir, no_count, no_slice)
+    out_path, fmt = _out_path(model, sweep, out_path, fmt)
+    if as_json and out_path == "-":
+        raise click.UsageError("--json prints a summary of the file written; with -o - the "
+                               "report itself goes to stdout (--format json for a JSON report)")
     prog = ProgressLine(not quiet, prefix="report: ")
     if sweep:
         n0, total = parse_sweep(sweep)
@@ -154,7 +159,8 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
                                workers=workers, slice=not no_slice,
                                slice_axes=_axes(slice_axes),
                                slice_origin=_origin(slice_origin) or plane_origin,
-                               slice_dirs=dirs, seed=seed, tighten=tighten)
+                               slice_dirs=dirs, seed=seed, tighten=tighten,
+                               certify=not no_certify)
         rep = build_report(net, domain, opts, on_step=prog.step, on_count=prog)
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)
@@ -166,4 +172,73 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
         Path(out_path).write_text(text, encoding="utf-8")
     except OSError as e:
         raise RegioncountError(f"{out_path}: cannot write the report ({e.strerror})") from None
-    click.echo(f"wrote {out_path} ({len(text.encode()) / 1024:,.0f} KiB): {rep.headline}")
+    emit(Written.of(rep, out_path, fmt, len(text.encode())), as_json,
+         lambda w: click.echo(f"wrote {w.path} ({w.bytes / 1024:,.0f} KiB): {w.headline}"))
+
+
+#: Options of a model's report, refused with --sweep.
+MODEL_ONLY = ("output_name", "output_deprecated", "method", "tighten", "no_count", "no_slice",
+              "slice_axes", "slice_origin", "slice_plane", "seed")
+
+
+def _check_options(model, sweep, models_dir, no_count, no_slice) -> None:
+    """Usage errors: a MODEL or --sweep, and no option that would be ignored."""
+    if (model is None) == (sweep is None):
+        raise click.UsageError("give a MODEL or --sweep N0:TOTAL (exactly one)")
+    if models_dir and not sweep:
+        raise click.UsageError("--models DIR goes with --sweep N0:TOTAL")
+    if sweep:
+        refuse_options(MODEL_ONLY, "only with a MODEL, not with --sweep")
+        if not models_dir:
+            refuse_options(("box", "box_file", "vnnlib", "time_limit", "workers"),
+                           "with --sweep only together with --models DIR (they apply to "
+                           "counting its models)")
+        return
+    if no_count:
+        refuse_options(("method", "workers"), "not with --no-count (nothing is counted)")
+    if no_slice:
+        refuse_options(("slice_axes", "slice_origin", "slice_plane"),
+                       "not with --no-slice (no region picture is drawn)")
+
+
+def _out_path(model, sweep, out_path, fmt) -> tuple[str, str]:
+    """The report file (or '-') and its format; a folder that cannot take it is refused
+    before any work."""
+    if fmt is None:
+        given = out_path and out_path != "-"
+        fmt = FORMATS.get(Path(out_path).suffix.lower(), "html") if given else "html"
+    if out_path is None:
+        stem = Path(model).stem + "_report" if model else "sweep_" + sweep.replace(":", "_")
+        out_path = stem + EXT[fmt]
+    if out_path != "-":
+        if Path(out_path).is_dir():
+            raise RegioncountError(f"{out_path}: is a folder; -o names the report file")
+        folder = Path(out_path).resolve().parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise RegioncountError(f"{out_path}: cannot write the report there "
+                                   "(no such folder, or not writable)")
+    return str(out_path), fmt
+
+
+@dataclass(frozen=True)
+class Written:
+    """What ``report`` wrote (its ``--json``): the file, its format and size, the headline
+    and the numbers of the report (a model's count and bounds, or a sweep's models)."""
+
+    path: str
+    format: str
+    bytes: int
+    headline: str
+    summary: dict
+
+    @classmethod
+    def of(cls, rep, path: str, fmt: str, size: int) -> "Written":
+        j = rep.to_json()
+        keys = (("kind", "domain", "regions", "complete", "regions_found", "bounds",
+                 "not_available") if "bounds" in j else
+                ("kind", "n0", "total", "domain", "models", "skipped", "not_available"))
+        return cls(path, fmt, size, rep.headline, {k: j.get(k) for k in keys})
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "format": self.format, "bytes": self.bytes,
+                "headline": self.headline, **self.summary}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from regioncount.cli.common import domain_options, emit, json_option, load_problem, model_options
+from regioncount.cli.common import (domain_options, emit, json_option, load_problem,
+                                    model_options, refuse_options)
 
 
 @click.command("stable")
@@ -24,10 +25,18 @@ from regioncount.cli.common import domain_options, emit, json_option, load_probl
 def stable(model, output_name, box, box_file, vnnlib, method, solver, time_limit, unit_time,
            threads, quiet, as_json):
     """Units of MODEL that hold one piece on the whole domain (default [0,1]^n), per PWL
-    layer, and the method that proved each (docs/milp.md)."""
+    layer, and the method that proved each (docs/milp.md).
+
+    --solver, --time-limit and --threads go with --tighten lp or milp, --unit-time with
+    --tighten milp; given with a method that does not use them, they are refused."""
     from regioncount import app
     from regioncount.milp.tighten import METHODS
 
+    if method == "interval":
+        refuse_options(("solver", "time_limit", "threads", "unit_time"),
+                       "only with --tighten lp or milp (interval propagation solves nothing)")
+    if method != "milp":
+        refuse_options(("unit_time",), "only with --tighten milp (the seconds of one MILP bound)")
     net, domain = load_problem(model, output_name, box, box_file, vnnlib)
     progress = None if quiet else (lambda m: click.echo("  " + m, err=True))
     rep = app.stable(net, domain, method, solver=solver, time_limit=time_limit, threads=threads,

@@ -61,6 +61,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import tolerances as tol
 from .domain import Domain
 from .errors import DomainError, RegioncountError
 from .intervals import interval_bounds, stable_units
@@ -283,6 +284,33 @@ def _check_method(method: str) -> None:
                                f"(choose from {', '.join(COUNT_METHODS)})")
 
 
+def require_interior(domain: Domain) -> None:
+    """Raise :class:`DomainError` when ``domain`` has an empty interior (a box with some
+    ``lo == hi``, or half-spaces that leave no ball): a region has a non-empty interior, so
+    there is nothing to count, for every method alike (docs/regions.md).
+
+    Examples
+    --------
+    >>> require_interior(Domain.box(0.0, 1.0, 2))
+    >>> require_interior(Domain.box(0.0, 0.0, 2))
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.DomainError: the domain box has an empty interior (some lo == hi)
+    """
+    from .enumeration.lp import ChebyshevLP
+
+    if np.any(domain.hi <= domain.lo):
+        raise DomainError("the domain box has an empty interior (some lo == hi)")
+    if domain.A is None:
+        return
+    w = domain.hi - domain.lo               # unit-cube coordinates: a scale-free margin
+    lp = ChebyshevLP(np.zeros_like(w), np.ones_like(w),
+                     (domain.A * w[None, :], domain.b - domain.A @ domain.lo))
+    r, _ = lp.solve()
+    if not r > tol.REGION_MARGIN:
+        raise DomainError("the domain polytope has an empty interior")
+
+
 def count(net: Network, domain: Domain, method: str = "tree", **options):
     """Count the activation regions of ``net`` on ``domain`` exactly.
 
@@ -304,6 +332,16 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
         ``complete`` is False when a limit stopped the count (``regions`` is then a sure
         lower bound).
 
+    Raises
+    ------
+    RegioncountError
+        For an unknown method, an option the method does not take, or a network / domain the
+        method cannot count (e.g. ``slice`` with more than two inputs).
+    DomainError
+        When the domain does not fit the network.
+    SolverError
+        When the LP / MILP solver is missing or fails.
+
     Examples
     --------
     >>> import numpy as np
@@ -312,8 +350,13 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
     ...                             np.array([0.0, 0.0, -0.5]))])
     >>> [count(net, Domain.box(-1, 1, 2), m).regions for m in ("tree", "milp", "slice")]
     [7, 7, 7]
+    >>> count(net, Domain.box(-1, 1, 2), "exhaustive")
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.RegioncountError: unknown count method 'exhaustive' (choose from tree, milp, slice, vertex, auto)
     """
     _check_method(method)
+    require_interior(domain)
     opts = CountOptions(**options)
     if method not in ("tree", "auto"):
         given = [k for k in TREE_ONLY if getattr(opts, k)]
@@ -378,6 +421,15 @@ def stable(net: Network, domain: Domain, method: str = "lp", *, solver: str = "h
     -------
     regioncount.milp.tighten.StableReport
 
+    Raises
+    ------
+    RegioncountError
+        For an unknown method.
+    DomainError
+        When the domain does not fit the network, or is empty.
+    SolverError
+        When the solver is missing or cannot solve the LPs / MILPs.
+
     Examples
     --------
     >>> import numpy as np
@@ -413,12 +465,22 @@ def bounds(net: Network, domain: Domain | None = None, *, tighten: str = "interv
         Of the tightening (:func:`regioncount.milp.tighten.tighten`).
     maxout_rank : int, optional
         Also the maxout bounds for units of this rank.
-    neuron_bounds : NeuronBounds, optional
-        Bounds already computed (e.g. ``tightening.bounds``).
+    neuron_bounds : NeuronBounds or Tightening, optional
+        Bounds already computed: a :class:`~regioncount.milp.tighten.Tightening` or its
+        ``.bounds``.
 
     Returns
     -------
     regioncount.bounds.BoundsReport
+
+    Raises
+    ------
+    DomainError
+        When tightening is asked for without a domain, or the domain does not fit.
+    RegioncountError
+        When the network has no PWL unit, or a bound's tables exceed the memory budget.
+    SolverError
+        When the solver of the tightening is missing or fails.
 
     Examples
     --------
@@ -474,6 +536,9 @@ class AnalysisOptions:
         Neuron bounds behind the stable units and the weight-aware bound: ``"interval"``,
         ``"lp"`` (interval, then LP tightening) or ``"milp"``
         (:func:`regioncount.milp.tighten.tighten`, under ``time_limit``).
+    certify : bool
+        Certify the count (``count --certify``, docs/count.md): the report then says
+        "certified" beside it, or gives the certified bracket.
     """
 
     count: bool = True
@@ -486,6 +551,7 @@ class AnalysisOptions:
     slice_dirs: tuple | None = None
     seed: int = 0
     tighten: str = "lp"
+    certify: bool = True
 
 
 @dataclass(frozen=True)
@@ -498,6 +564,8 @@ class StageRow:
     inputs: tuple
     shape: tuple
     source: str
+    #: Affine stages: entries of the unrolled weight matrices plus biases (the ``params``
+    #: column; :meth:`regioncount.network.Network.params` says how they are counted).
     params: int | None = None
     active: int | None = None
     inactive: int | None = None
@@ -521,6 +589,8 @@ class ModelSection:
     arch: tuple
     stages: tuple
     pwl_units: int
+    #: Parameters of the lowered network: unrolled non-zeros, not the trainer's count
+    #: (:meth:`regioncount.network.Network.params`).
     params: int
     chain: bool
     stable_method: str
@@ -577,6 +647,10 @@ class CountSection:
     time_limit: float | None = None
     per_class_rule: str = "interior point"
     straddling: int | None = None      # regions meeting several classes (exact rule)
+    #: The certificate (``count --certify``): None when not asked for.
+    certified: bool | None = None
+    certified_lower: int | None = None
+    certified_upper: int | None = None
     #: When the count did not finish: the :class:`regioncount.estimate.Bracket` of the
     #: regions found, sampling, slices and the weight-aware upper bound (docs/estimate.md).
     bracket: object = field(default=None, compare=False)
@@ -590,7 +664,10 @@ class CountSection:
                    per_layer=tuple(int(v) for v in res.per_layer),
                    stop_reason=res.stop_reason, time_limit=time_limit,
                    per_class_rule=res.extra.get("per_class_rule", "interior point"),
-                   straddling=res.extra.get("straddling"))
+                   straddling=res.extra.get("straddling"),
+                   certified=res.extra.get("certified"),
+                   certified_lower=res.extra.get("certified_lower"),
+                   certified_upper=res.extra.get("certified_upper"))
 
     def to_json(self) -> dict:
         return {"regions": int(self.regions), "complete": bool(self.complete),
@@ -598,7 +675,8 @@ class CountSection:
                 "lps": int(self.lps), "per_class": {str(k): int(v) for k, v in self.per_class},
                 "per_layer": [int(v) for v in self.per_layer], "stop_reason": self.stop_reason,
                 "time_limit": self.time_limit, "per_class_rule": self.per_class_rule,
-                "straddling": self.straddling,
+                "straddling": self.straddling, "certified": self.certified,
+                "certified_lower": self.certified_lower, "certified_upper": self.certified_upper,
                 **({} if self.bracket is None else {"bracket": self.bracket.to_json()})}
 
 
@@ -724,7 +802,12 @@ class Analysis:
     explain: object = None
 
     def bound(self, name: str) -> int | None:
-        """The value of bound ``name`` (``None``: it does not apply)."""
+        """The value of bound ``name`` (``None``: it does not apply); a deprecated name of
+        :data:`regioncount.bounds.registry.DEPRECATED_NAMES` warns and gives the renamed bound.
+        """
+        from .bounds.registry import current_name
+
+        name = current_name(name)
         for b in self.bounds:
             if b.name == name:
                 return b.value
@@ -1008,6 +1091,14 @@ def analyse(net: Network, domain: Domain, options: AnalysisOptions | None = None
     -------
     Analysis
 
+    Raises
+    ------
+    DomainError
+        When the domain does not fit the network.
+    RegioncountError
+        For an unknown count method or option (a step that cannot run is listed in
+        ``unavailable`` instead).
+
     Examples
     --------
     >>> import numpy as np
@@ -1060,7 +1151,7 @@ def _count_step(net, domain, opts, tt, on_step, on_count) -> "CountSection":
     lim = _limit_text(opts.time_limit)
     _say(on_step, f"counting regions ({opts.method}, {lim})")
     res = count(net, domain, opts.method, time_limit=opts.time_limit, workers=opts.workers,
-                progress=on_count, neuron_bounds=tt.bounds)
+                progress=on_count, neuron_bounds=tt.bounds, certify=opts.certify)
     counted = CountSection.from_result(res, opts.time_limit)
     if counted.complete:
         return counted
@@ -1095,7 +1186,7 @@ class SweepModel:
     method: str
     seconds: float
     stop_reason: str = ""
-    #: The model's weight-aware bound on the domain (serra2020_stable_upper), if it applies.
+    #: The model's weight-aware bound on the domain (serra2018_stable_upper), if it applies.
     stable_upper: int | None = None
 
 
@@ -1175,7 +1266,7 @@ def _sweep_model(path, n0: int, total: int, domain_for_n, time_limit, workers, o
     _say(on_step, f"counting {path.name} ({'-'.join(map(str, arch))})")
     res = count(net, dom, "tree", time_limit=time_limit, workers=workers, progress=on_count)
     up = bounds(net, dom, tighten="lp", time_limit=time_limit, threads=1).bounds.get(
-        "serra2020_stable_upper")
+        "serra2018_stable_upper")
     return SweepModel(path=str(path), arch=arch, n1=arch[1], regions=int(res.regions),
                       complete=bool(res.complete), method=res.method, seconds=float(res.seconds),
                       stop_reason=res.stop_reason, stable_upper=up), ""

@@ -1,6 +1,16 @@
 """Input domains: a box ``lo <= x <= hi``, optionally cut by ``A x <= b``.
 
 Coordinates are in the C order of the model's input tensor without its batch dimension.
+Every count, bound on a domain and output range is relative to a bounded domain: a box, or a
+polytope (a box cut by half-spaces, e.g. from a VNN-LIB property or a JSON file with ``A``
+and ``b``).
+
+Examples
+--------
+>>> import numpy as np
+>>> tri = Domain(np.zeros(2), np.ones(2), A=np.array([[1.0, 1.0]]), b=np.array([1.0]))
+>>> tri.is_box, tri.contains(np.array([[0.2, 0.3], [0.9, 0.9]])).tolist()
+(False, [True, False])
 """
 
 from __future__ import annotations
@@ -35,16 +45,37 @@ class Domain:
 
     Parameters
     ----------
-    lo, hi : ndarray of shape (n,)
-        Box bounds; every region count is relative to a bounded domain.
-    A, b : ndarray of shape (m, n) and (m,), optional
-        Extra half-spaces.
+    lo, hi : array_like of shape (n,)
+        Box bounds (finite, ``lo <= hi``); every region count is relative to a bounded domain.
+    A, b : array_like of shape (m, n) and (m,), optional
+        Extra half-spaces ``A x <= b`` (a polytope domain); give both or neither.
+    name : str
+        A label for messages and reports.
+
+    Raises
+    ------
+    DomainError
+        When ``lo`` and ``hi`` differ in size, are not finite, ``lo > hi`` somewhere, or ``A``
+        does not have shape ``(b.size, n)``.
 
     Examples
     --------
     >>> d = Domain.box(0.0, 1.0, 3)
     >>> d.dim, d.center.tolist()
     (3, [0.5, 0.5, 0.5])
+
+    A polytope: the triangle ``x, y >= 0``, ``x + y <= 1``, the box ``[0, 1]^2`` cut by one
+    half-space. The MILP, the region tree and the bounds use the half-spaces; interval
+    propagation uses the box.
+
+    >>> import numpy as np
+    >>> tri = Domain(np.zeros(2), np.ones(2), A=[[1.0, 1.0]], b=[1.0], name="triangle")
+    >>> tri.halfspaces()[0].shape, tri.to_json()["A"]
+    ((5, 2), [[1.0, 1.0]])
+    >>> Domain([0.0, 1.0], [1.0, 0.0])
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.DomainError: domain: lo[1] = 1.0 is above hi[1] = 0.0
     """
 
     lo: np.ndarray
@@ -77,7 +108,33 @@ class Domain:
     # -- constructors -------------------------------------------------------------------
     @classmethod
     def box(cls, lo, hi, n: int | None = None) -> "Domain":
-        """A box; scalars ``lo``, ``hi`` are broadcast to ``n`` coordinates."""
+        """A box ``lo <= x <= hi``.
+
+        Parameters
+        ----------
+        lo, hi : float or array_like
+            Bounds: scalars are broadcast to ``n`` coordinates, arrays give one per coordinate.
+        n : int, optional
+            Number of coordinates (the network's ``input_size``); needed for scalar bounds.
+
+        Returns
+        -------
+        Domain
+
+        Raises
+        ------
+        DomainError
+            When the bounds have neither 1 nor ``n`` entries, are not finite, or ``lo > hi``.
+
+        Examples
+        --------
+        >>> Domain.box(-1, 1, 2).lo.tolist(), Domain.box([0, -1], [1, 1]).hi.tolist()
+        ([-1.0, -1.0], [1.0, 1.0])
+        >>> Domain.box([0, 0, 0], 1, 2)
+        Traceback (most recent call last):
+        ...
+        regioncount.errors.DomainError: domain: box has 3 coordinates, the model has 2 inputs
+        """
         lo = np.asarray(lo, dtype=float)
         hi = np.asarray(hi, dtype=float)
         if n is not None:
@@ -90,7 +147,29 @@ class Domain:
 
     @classmethod
     def from_spec(cls, spec: str, n: int) -> "Domain":
-        """Parse ``"LO,HI"`` (the ``--box`` option) for ``n`` inputs."""
+        """Parse ``"LO,HI"`` (the ``--box`` option) for ``n`` inputs.
+
+        Parameters
+        ----------
+        spec : str
+            Two numbers, ``"LO,HI"``.
+        n : int
+
+        Returns
+        -------
+        Domain
+            The box ``[LO, HI]^n``.
+
+        Raises
+        ------
+        DomainError
+            When ``spec`` is not two numbers, or ``LO > HI``.
+
+        Examples
+        --------
+        >>> Domain.from_spec("-1,1", 3).hi.tolist()
+        [1.0, 1.0, 1.0]
+        """
         try:
             lo_s, hi_s = spec.split(",")
             lo, hi = float(lo_s), float(hi_s)
@@ -100,7 +179,44 @@ class Domain:
 
     @classmethod
     def from_file(cls, path, n: int | None = None) -> "Domain":
-        """Read a JSON file with lists ``lo`` and ``hi`` (and optionally ``A``, ``b``)."""
+        """Read a domain from a JSON file (the ``--box-file`` option).
+
+        The file holds an object with lists ``lo`` and ``hi`` (one number per input), and
+        optionally ``A`` (a list of rows) and ``b`` for the half-spaces ``A x <= b``.
+
+        Parameters
+        ----------
+        path : str or Path
+        n : int, optional
+            The network's number of inputs, checked against ``lo`` and ``hi``.
+
+        Returns
+        -------
+        Domain
+            Named after the file.
+
+        Raises
+        ------
+        DomainError
+            When the file is missing or not JSON, lacks ``lo`` / ``hi``, holds anything but
+            numbers, gives only one of ``A`` and ``b``, or does not match ``n`` (one line naming
+            the file and the key).
+
+        Examples
+        --------
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "triangle.json"
+        >>> _ = path.write_text(json.dumps({"lo": [0, 0], "hi": [1, 1],
+        ...                                 "A": [[1, 1]], "b": [1]}))
+        >>> d = Domain.from_file(path, n=2)
+        >>> d.name, d.is_box, d.A.tolist(), d.b.tolist()
+        ('triangle.json', False, [[1.0, 1.0]], [1.0])
+        >>> Domain.from_file(path, n=3)                     # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        regioncount.errors.DomainError: ...triangle.json: 'lo' has 2 and 'hi' 2 entries, the model has 3 inputs
+        """
         path = Path(path)
         try:
             data = json.loads(path.read_text())
@@ -144,7 +260,19 @@ class Domain:
         return self.A is None
 
     def halfspaces(self) -> tuple[np.ndarray, np.ndarray]:
-        """All constraints as ``G x <= h``: the box rows first, then ``A x <= b``."""
+        """All constraints as ``G x <= h``: the box rows first, then ``A x <= b``.
+
+        Returns
+        -------
+        G : ndarray of shape (2n + m, n)
+        h : ndarray of shape (2n + m,)
+
+        Examples
+        --------
+        >>> G, h = Domain.box(0, 1, 1).halfspaces()
+        >>> G.ravel().tolist(), h.tolist()
+        ([1.0, -1.0], [1.0, -0.0])
+        """
         n = self.dim
         eye = np.eye(n)
         G = [eye, -eye]
@@ -155,7 +283,23 @@ class Domain:
         return np.vstack(G), np.concatenate(h)
 
     def contains(self, x: np.ndarray, tol: float = 0.0) -> np.ndarray:
-        """Boolean mask of the rows of ``x`` (shape (B, n)) that lie in the domain."""
+        """Which rows of ``x`` lie in the domain.
+
+        Parameters
+        ----------
+        x : ndarray of shape (B, n) or (n,)
+        tol : float
+            Slack allowed on every constraint.
+
+        Returns
+        -------
+        ndarray of bool, shape (B,)
+
+        Examples
+        --------
+        >>> Domain.box(0, 1, 2).contains([[0.5, 0.5], [1.5, 0.0]]).tolist()
+        [True, False]
+        """
         x = np.atleast_2d(x)
         ok = np.all((x >= self.lo - tol) & (x <= self.hi + tol), axis=1)
         if self.A is not None:
@@ -163,7 +307,29 @@ class Domain:
         return ok
 
     def sample(self, count: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
-        """Uniform samples in the domain (rejection from the box when ``A`` is given)."""
+        """Uniform random points of the domain (rejection from the box when ``A`` is given).
+
+        Parameters
+        ----------
+        count : int
+        rng : numpy.random.Generator or int, optional
+            A generator or a seed.
+
+        Returns
+        -------
+        ndarray of shape (count, n)
+
+        Raises
+        ------
+        DomainError
+            When no sample hits the polytope (it is empty, or too thin to sample).
+
+        Examples
+        --------
+        >>> X = Domain.box(0, 1, 2).sample(5, rng=0)
+        >>> X.shape, bool(((X >= 0) & (X <= 1)).all())
+        ((5, 2), True)
+        """
         rng = np.random.default_rng(rng)
         out = []
         have = 0

@@ -70,7 +70,28 @@ class NeuronBounds:
 
 
 def make_bounds(net: Network, lo, hi, method: str) -> NeuronBounds:
-    """A :class:`NeuronBounds` from per-stage lists of lower and upper bounds."""
+    """A :class:`NeuronBounds` from per-stage lists of lower and upper bounds.
+
+    Parameters
+    ----------
+    net : Network
+    lo, hi : sequence of array_like
+        One array per stage of ``net`` (stage 0: the input).
+    method : str
+        How they were obtained (``"interval"``, ``"lp"``, ``"milp"``).
+
+    Returns
+    -------
+    NeuronBounds
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Network
+    >>> net = Network.from_layers([(np.eye(1), np.zeros(1))])
+    >>> make_bounds(net, [[-1], [-1], [0]], [[1], [1], [1]], "given").pre(2)
+    (array([-1.]), array([1.]))
+    """
     inputs = tuple(s.inputs[0] if s.is_pwl else -1 for s in net.stages)
     return NeuronBounds(tuple(np.asarray(v, float) for v in lo),
                         tuple(np.asarray(v, float) for v in hi), method, inputs)
@@ -95,6 +116,21 @@ def interval_bounds(net: Network, domain: Domain) -> NeuronBounds:
     Returns
     -------
     NeuronBounds
+        ``method == "interval"``.
+
+    Raises
+    ------
+    DomainError
+        When the domain does not have one coordinate per network input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> net = Network.from_layers([(np.array([[1.0, -1.0]]), np.zeros(1))])
+    >>> b = interval_bounds(net, Domain.box(0, 1, 2))
+    >>> b.pre(2), b.hi[2].tolist()             # x - y on [0, 1]^2, then its ReLU
+    ((array([-1.]), array([1.])), [1.0])
     """
     if domain.dim != net.input_size:
         from .errors import DomainError
@@ -137,10 +173,86 @@ class StableUnits:
         return ~(self.active | self.inactive)
 
 
+def as_neuron_bounds(bounds) -> NeuronBounds:
+    """The :class:`NeuronBounds` held by ``bounds``.
+
+    Accepts the bounds themselves (anything with a ``pre(k)`` method) or a result that
+    carries them as ``.bounds``, such as the :class:`~regioncount.milp.tighten.Tightening`
+    returned by :func:`regioncount.milp.tighten`.
+
+    Parameters
+    ----------
+    bounds : NeuronBounds or Tightening
+        Neuron bounds, or an object whose ``.bounds`` are neuron bounds.
+
+    Returns
+    -------
+    NeuronBounds
+        ``bounds`` itself, or ``bounds.bounds``.
+
+    Raises
+    ------
+    RegioncountError
+        When ``bounds`` is neither.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> from regioncount.milp import tighten
+    >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2))])
+    >>> t = tighten(net, Domain.box(-1, 1, 1), method="interval")
+    >>> as_neuron_bounds(t) is t.bounds, as_neuron_bounds(t.bounds) is t.bounds
+    (True, True)
+    >>> as_neuron_bounds([0.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.RegioncountError: neuron bounds: expected NeuronBounds or a Tightening (with .bounds), not list
+    """
+    if callable(getattr(bounds, "pre", None)):
+        return bounds
+    inner = getattr(bounds, "bounds", None)
+    if callable(getattr(inner, "pre", None)):
+        return inner
+    from .errors import RegioncountError
+
+    raise RegioncountError("neuron bounds: expected NeuronBounds or a Tightening (with .bounds), "
+                           f"not {type(bounds).__name__}")
+
+
 def stable_units(net: Network, bounds: NeuronBounds) -> list[StableUnits]:
-    """Which units of every PWL stage hold one piece on the whole domain: the one definition
-    of stability (:meth:`~regioncount.stages.PwlStage.stable_piece`), used by ``stable``, the
-    MILP encodings, the bound tightening and the report alike."""
+    """Which units of every PWL stage hold one piece on the whole domain.
+
+    The one definition of stability (:meth:`~regioncount.stages.PwlStage.stable_piece`), used
+    by ``stable``, the MILP encodings, the bound tightening and the report alike.
+
+    Parameters
+    ----------
+    net : Network
+    bounds : NeuronBounds or Tightening
+        Outer bounds of every stage on the domain: :func:`interval_bounds`, the ``.bounds``
+        of :func:`regioncount.milp.tighten`, or that :class:`Tightening` itself.
+
+    Returns
+    -------
+    list of StableUnits
+        One per PWL stage, in the order of ``net.pwl_indices``.
+
+    Raises
+    ------
+    RegioncountError
+        When ``bounds`` holds no neuron bounds (:func:`as_neuron_bounds`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> net = Network.from_layers([(np.array([[1.0], [1.0]]), np.array([2.0, 0.0]))])
+    >>> su = stable_units(net, interval_bounds(net, Domain.box(-1, 1, 1)))
+    >>> su[0].stage, su[0].active.tolist(), su[0].unstable.tolist()
+    (2, [True, False], [False, True])
+    """
+    bounds = as_neuron_bounds(bounds)
     out = []
     for k in net.pwl_indices:
         s = net.stages[k]
@@ -152,5 +264,5 @@ def stable_units(net: Network, bounds: NeuronBounds) -> list[StableUnits]:
     return out
 
 
-__all__ = ["NeuronBounds", "StableUnits", "interval_bounds", "make_bounds", "propagate_stage",
-           "stable_units"]
+__all__ = ["NeuronBounds", "StableUnits", "as_neuron_bounds", "interval_bounds", "make_bounds",
+           "propagate_stage", "stable_units"]

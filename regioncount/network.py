@@ -96,11 +96,40 @@ class Network:
     @classmethod
     def from_layers(cls, layers, final=None, activation: str = "relu", name: str = "mlp",
                     alpha: float = 0.01) -> "Network":
-        """A fully connected network: each ``(W, b)`` of ``layers`` (W of shape (out, in)) is
-        followed by the activation; ``final`` is an optional last affine ``(W, b)``.
+        """A fully connected network from numpy weights.
 
-        With no ``final`` the output is the last hidden layer (as in exact_counts.json, where
-        the output layer creates no regions).
+        Parameters
+        ----------
+        layers : sequence of (W, b)
+            Hidden layers: ``W`` of shape (out, in), ``b`` of shape (out,); each is followed
+            by ``activation``.
+        final : (W, b), optional
+            A last affine layer without activation. Without it the output is the last hidden
+            layer (the output layer creates no regions, so counts are the same either way).
+        activation : {'relu', 'leaky_relu'}
+        name : str
+        alpha : float
+            Slope of the leaky ReLU for negative inputs.
+
+        Returns
+        -------
+        Network
+            The chain ``Input, Affine, Relu, ..., Affine, Relu[, Affine]``.
+
+        Raises
+        ------
+        RegioncountError
+            For an unknown activation.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.ones((3, 2)), np.zeros(3))],
+        ...                           final=(np.ones((1, 3)), np.zeros(1)))
+        >>> net
+        Network('mlp': input[2]-affine[3]-relu[3]-affine[1])
+        >>> net.input_size, net.output_size, net.pwl_units
+        (2, 1, 3)
         """
         W0 = np.asarray(layers[0][0] if layers else final[0], dtype=float)
         stages: list[Stage] = [Input(size=W0.shape[1])]
@@ -148,6 +177,26 @@ class Network:
         return sum(s.size for s in self.pwl_stages)
 
     def params(self) -> int:
+        """The parameters of the *lowered* network: the number of entries of its unrolled
+        weight matrices (every entry of a dense matrix, the stored non-zeros of a sparse one)
+        plus the biases.
+
+        This is the ``params`` column of ``regioncount inspect`` and of the report. It is not
+        the trainer's count: a convolution is unrolled to a sparse matrix, so each kernel
+        weight counts once per position it is applied at, and a Conv followed by BatchNorm
+        is one affine stage.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Network.from_layers([(np.ones((3, 2)), np.zeros(3))],
+        ...                     final=(np.ones((1, 3)), np.zeros(1))).params()   # 6+3 + 3+1
+        13
+        """
         return sum(s.params() or 0 for s in self.stages)
 
     def is_chain(self) -> bool:
@@ -187,7 +236,38 @@ class Network:
         return vals
 
     def evaluate(self, x) -> np.ndarray:
-        """The network output: (B, m) for a batch, (m,) for a single point."""
+        """The network output at a point or a batch of points.
+
+        Parameters
+        ----------
+        x : array_like
+            One point, of shape ``(n,)`` or ``input_shape``, or a batch of shape ``(B, n)``
+            or ``(B, *input_shape)`` (flat C order).
+
+        Returns
+        -------
+        ndarray
+            ``(m,)`` for a point, ``(B, m)`` for a batch (``m = output_size``, flat).
+
+        Raises
+        ------
+        RegioncountError
+            When ``x`` does not fit the network input.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2))],
+        ...                           final=(np.array([[1.0, 1.0]]), np.zeros(1)))   # |x|
+        >>> net.evaluate(np.array([-2.0])).tolist()                  # a point
+        [2.0]
+        >>> net.evaluate(np.array([[-2.0], [3.0]])).tolist()         # a batch
+        [[2.0], [3.0]]
+        >>> net.evaluate(np.zeros(2))
+        Traceback (most recent call last):
+        ...
+        regioncount.errors.RegioncountError: input has 2 values, the network takes 1
+        """
         X, single = self._as_batch(x)
         vals: list[np.ndarray | None] = [X]
         last_use = self._last_use()
@@ -209,8 +289,37 @@ class Network:
         return last
 
     def pattern(self, x) -> list[np.ndarray]:
-        """The activation pattern: one int array per PWL stage, (units,) for a point or
-        (B, units) for a batch (see the module docstring for the piece numbering)."""
+        """The activation pattern: the piece every PWL unit is on at ``x``.
+
+        Two points are in the same activation region when they have the same pattern and the
+        segment between them keeps it (docs/regions.md). Pieces are numbered as in the module
+        docstring (ReLU: 1 active, 0 inactive, zero counts as inactive).
+
+        Parameters
+        ----------
+        x : array_like
+            A point or a batch, as in :meth:`evaluate`.
+
+        Returns
+        -------
+        list of ndarray of int
+            One array per PWL stage (in the order of :attr:`pwl_indices`): ``(units,)`` for a
+            point, ``(B, units)`` for a batch.
+
+        Raises
+        ------
+        RegioncountError
+            When ``x`` does not fit the network input.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2))])
+        >>> [p.tolist() for p in net.pattern(np.array([3.0]))]
+        [[1, 0]]
+        >>> [p.tolist() for p in net.pattern(np.array([[3.0], [0.0]]))]      # 0: both off
+        [[[1, 0], [0, 0]]]
+        """
         X, single = self._as_batch(x)
         vals = self.forward(X)
         pats = [s.piece(vals[s.inputs[0]]) for s in self.stages if s.is_pwl]
@@ -218,8 +327,39 @@ class Network:
 
     def affine_maps(self, x=None, pattern: Sequence[np.ndarray] | None = None
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The affine map ``(A, c)`` of every stage's output as a function of the input, on
-        the activation region of the point ``x`` (or of the given ``pattern``)."""
+        """The affine map of every stage's output as a function of the input, on one
+        activation region.
+
+        Parameters
+        ----------
+        x : array_like, optional
+            A point; its region is used.
+        pattern : sequence of ndarray, optional
+            A pattern (one int array per PWL stage, as :meth:`pattern` returns for a point);
+            used instead of ``x``.
+
+        Returns
+        -------
+        list of (ndarray, ndarray)
+            ``(A_k, c_k)`` per stage ``k`` (stage 0 the input: ``(I, 0)``), with
+            ``out_k(y) = A_k @ y + c_k`` for every ``y`` in the region.
+
+        Raises
+        ------
+        RegioncountError
+            When neither ``x`` nor ``pattern`` is given, or ``x`` does not fit the input.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([0.0, 1.0]))])
+        >>> maps = net.affine_maps(np.array([0.5]))       # relu(x), relu(1 - x): both on
+        >>> [(A.tolist(), c.tolist()) for A, c in maps[1:]]
+        [([[1.0], [-1.0]], [0.0, 1.0]), ([[1.0], [-1.0]], [0.0, 1.0])]
+        >>> A, c = net.affine_maps(pattern=[np.array([1, 0])])[-1]      # x > 0, x >= 1
+        >>> (A + 0.0).tolist(), (c + 0.0).tolist()                       # + 0.0: no -0.0
+        ([[1.0], [0.0]], [0.0, 0.0])
+        """
         if pattern is None:
             if x is None:
                 raise RegioncountError("affine_maps needs a point or a pattern")
@@ -244,7 +384,39 @@ class Network:
         return np.vstack([g for g, _ in parts]), np.concatenate([h for _, h in parts])
 
     def local_affine(self, x=None, pattern=None) -> tuple[np.ndarray, np.ndarray]:
-        """``(A, c)`` with ``net(y) = A @ y + c`` for every ``y`` in the region of ``x``."""
+        """The affine map the network computes on the activation region of ``x``.
+
+        Parameters
+        ----------
+        x : array_like, optional
+            A point.
+        pattern : sequence of ndarray, optional
+            A pattern, used instead of ``x`` (see :meth:`affine_maps`).
+
+        Returns
+        -------
+        A : ndarray of shape (m, n)
+        c : ndarray of shape (m,)
+            ``net(y) = A @ y + c`` for every ``y`` in the region (``A`` is the Jacobian there,
+            i.e. the saliency map of every output).
+
+        Raises
+        ------
+        RegioncountError
+            When neither ``x`` nor ``pattern`` is given, or ``x`` does not fit the input.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2))],
+        ...                           final=(np.array([[1.0, 1.0]]), np.array([-0.5])))
+        >>> A, c = net.local_affine(np.array([-2.0]))        # |x| - 0.5 = -x - 0.5 for x < 0
+        >>> A.tolist(), c.tolist()
+        ([[-1.0]], [-0.5])
+        >>> y = np.array([-0.7])
+        >>> bool(np.allclose(A @ y + c, net.evaluate(y)))
+        True
+        """
         return self.affine_maps(x, pattern)[self.output]
 
     def backward(self, x, rule: str = "saliency", output=None) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Shared fixtures. The real models live in ../shared beside the checkout (or wherever
-REGIONCOUNT_SHARED points); tests that need them skip cleanly without. The small reference
-vectors are copied in tests/data/ and always run."""
+REGIONCOUNT_SHARED points); tests that need them skip cleanly without, except under CI (the
+``CI`` variable set, as CI services and tox pass it): there a missing shared folder stops the
+session with one message. The small reference vectors are copied in tests/data/ and always
+run."""
 
 from __future__ import annotations
 
@@ -15,10 +17,32 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared"))
 
 
+def in_ci() -> bool:
+    """Whether the suite runs under CI: ``CI`` set to anything but empty, ``0``, ``false``,
+    ``no`` or ``off``. There the shared material is required, not optional."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def missing_shared_message(p: Path) -> str:
+    """The one message of a CI run without the shared material at ``p``."""
+    return (f"CI is set (CI={os.environ.get('CI', '')!r}) but the shared test material is "
+            f"missing: {p} does not exist. Put the shared folder beside the checkout "
+            f"(../shared) or point REGIONCOUNT_SHARED at it; without CI the tests that need it "
+            f"are skipped.")
+
+
+def pytest_sessionstart(session):
+    """Under CI, a missing shared folder fails the session at once, with one message."""
+    if in_ci() and not SHARED.is_dir():
+        raise pytest.UsageError(missing_shared_message(SHARED))
+
+
 def shared_path(*parts) -> Path:
-    """A path inside ../shared; skips the calling test when it is absent."""
+    """A path inside ../shared; skips the calling test when it is absent (fails it under CI)."""
     p = SHARED.joinpath(*parts)
     if not p.exists():
+        if in_ci():
+            pytest.fail(missing_shared_message(p), pytrace=False)
         pytest.skip(f"shared material not available: {p}")
     return p
 

@@ -131,9 +131,9 @@ def test_bounds_front_door(moons, analysis):
     lp = app.bounds(net, dom, tighten="lp")
     assert lp.bounds == {b.name: b.value for b in analysis.bounds}
     assert lp.bounds["serra2018_upper"] == bounds_for_arch((2, 8, 8)).bounds["serra2018_upper"]
-    assert lp.bounds["serra2018_upper"] == 1369 and lp.bounds["serra2020_stable_upper"] == 638
+    assert lp.bounds["serra2018_upper"] == 1369 and lp.bounds["serra2018_stable_upper"] == 638
     iv = app.bounds(net, dom)
-    assert iv.bounds["serra2020_stable_upper"] >= lp.bounds["serra2020_stable_upper"] >= 30
+    assert iv.bounds["serra2018_stable_upper"] >= lp.bounds["serra2018_stable_upper"] >= 30
     given = app.bounds(net, dom, neuron_bounds=analysis.tightening.bounds)
     assert given.bounds == lp.bounds
 
@@ -153,7 +153,7 @@ def test_analyse_moons(moons, analysis, counts):
     assert a.model.arch == (2, 8, 8) and a.model.pwl_units == 16
     assert (a.model.stable_active, a.model.stable_inactive) == (0, 3)
     assert a.model.stable_method == "lp" and a.options.time_limit == 60.0
-    assert a.bound("serra2018_upper") == 1369 and a.bound("serra2020_stable_upper") == 638
+    assert a.bound("serra2018_upper") == 1369 and a.bound("serra2018_stable_upper") == 638
     assert a.unavailable == ()
     pats = net.pattern(dom.sample(4000, 1))
     for su, p in zip(stable_units(net, a.tightening.bounds), pats):
@@ -176,7 +176,7 @@ def test_analyse_is_what_the_report_shows(analysis, cli_run, tmp_path):
     assert set(r["slice"]) == SLICE_KEYS == set(a.slice.to_json())
     assert r["options"] == {"count": True, "method": "tree", "time_limit": 60.0, "workers": 1,
                             "slice": True, "slice_axes": None, "slice_origin": None,
-                            "slice_dirs": None, "seed": 0, "tighten": "lp"}
+                            "slice_dirs": None, "seed": 0, "tighten": "lp", "certify": True}
 
 
 def test_analyse_options(moons):

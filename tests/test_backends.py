@@ -109,8 +109,13 @@ def test_time_limit_keeps_a_sound_bound(solver):
     be.set_start(enc.start(X[np.argmax(net.evaluate(X)[:, 0])]))
     s = be.solve(time_limit=0.05, threads=1)
     assert s.status in (Status.TIME_LIMIT, Status.OPTIMAL)
+    # the incumbent is at least the start, and it is the network's output at its own input
+    assert s.objective is not None and s.objective >= best - 1e-6
+    assert net.evaluate(s.x[enc.input_cols])[0] == pytest.approx(s.objective, rel=1e-6, abs=1e-6)
     if s.bound is not None:
-        assert s.bound >= best - 1e-6
+        assert s.bound >= best - 1e-6 and s.bound >= s.objective - 1e-6
+    else:       # only a solve stopped before its first dual bound (HiGHS within the root LP)
+        assert s.status is Status.TIME_LIMIT
     if s.status is Status.TIME_LIMIT:
         assert s.seconds < 30
 

@@ -63,7 +63,7 @@ def test_bounds_md_examples():
     # BOUNDS.md: bottleneck, depth vs width, stable units, constructions
     assert F.serra2018_upper((3, 2, 5)) == 29 and F.serra2018_upper((3, 5, 2)) == 104
     assert F.serra2018_upper((10, 8, 8)) == 39203 < F.zaslavsky_shallow((10, 8, 8)) == 58651
-    assert F.serra2020_stable_upper((784, 11, 11), (2, 1), (3, 2)) == 12911
+    assert F.serra2018_stable_upper((784, 11, 11), (2, 1), (3, 2)) == 12911
     assert F.serra2018_upper((784, 11, 11)) == 2449868
     assert F.serra2018_lower((2, 6, 6)) == 352
     assert F.exact_max_n0_1((1, 3, 3)) == 16 and F.exact_max_n0_1((1, 3, 3, 3)) == 64
@@ -100,11 +100,11 @@ def test_stable_recursion_brute_force_and_limits():
             caps = [min([arch[0]] + [a[k] + us[k] - js[k] for k in range(l)]) for l in range(L)]
             if all(j <= c for j, c in zip(js, caps)):
                 total += prod(comb(u, j) for u, j in zip(us, js))
-        assert F.serra2020_stable_upper(arch, a, i) == total
+        assert F.serra2018_stable_upper(arch, a, i) == total
         # no stable units: Serra's bound; all stable: one region
-        assert F.serra2020_stable_upper(arch, (0,) * L, (0,) * L) == F.serra2018_upper(arch)
-        assert F.serra2020_stable_upper(arch, ws, (0,) * L) == 1
-        assert F.serra2020_stable_upper(arch, a, i) <= F.serra2018_upper(arch)
+        assert F.serra2018_stable_upper(arch, (0,) * L, (0,) * L) == F.serra2018_upper(arch)
+        assert F.serra2018_stable_upper(arch, ws, (0,) * L) == 1
+        assert F.serra2018_stable_upper(arch, a, i) <= F.serra2018_upper(arch)
 
 
 def test_lower_bounds_never_exceed_upper_bounds():

@@ -200,6 +200,18 @@ def test_cli_build_max_regions(cli_run, tmp_path):
     x = np.random.default_rng(0).random((5, 2)).astype(np.float32)
     y = sess.run(None, {"x": x})[0]
     assert y.shape == (5, 6)
+    # the file computes relu(W1 relu(W0 x + b0) + b1) of its own weights (numpy, float64) ...
+    from onnx import numpy_helper
+
+    inits = {t.name: numpy_helper.to_array(t).astype(float) for t in m.graph.initializer}
+    layers = [(inits[f"W{i}"], inits[f"b{i}"]) for i in range(2)]
+    ref = x.astype(float)
+    for W, b in layers:
+        ref = np.maximum(ref @ W.T + b, 0.0)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+    assert np.any(y > 0) and np.any(y == 0)
+    # ... and those weights have the 352 regions the JSON claims (the exact polygon splitter)
+    assert count_regions_2d(layers, 0.0, 1.0) == 352
     code, so, err = cli_run("build", "max-regions", "--arch", "1,3,3", "-o", out, "--box", "-1,4")
     assert code == 0 and "16" in so and "exact_max_n0_1" in so
     code, _, err = cli_run("build", "max-regions", "--arch", "1,2,2", "-o", out)

@@ -4,6 +4,7 @@ the CLI on real models."""
 
 import itertools
 import json
+from math import comb
 
 import numpy as np
 import pytest
@@ -46,7 +47,9 @@ def test_relu_chain_matches_the_architecture_bounds(rng, bound_values):
     assert r.bounds["serra2018_upper"] == row["serra2018_upper"] == 804357
     assert r.bounds["montufar2014_lower"] == row["montufar2014_lower"]
     assert r.bounds["two_pow_n"] == row["two_pow_N"]
-    assert r.bounds["serra2018_rank_upper"] == F.serra2018_rank_upper((3, 8, 8, 8), (3, 8, 8))
+    # ranks (3, 8, 8) are the caps Thm 1's index set already has (j_1 <= n0 = 3, j_l <= n_l = 8):
+    # the rank version's sum is Thm 1's, bound_values.json's 804,357
+    assert r.bounds["serra2018_rank_upper"] == row["serra2018_upper"] == 804357
 
 
 def test_rank_deficient_weights_lower_the_bound(rng):
@@ -74,7 +77,7 @@ def test_stable_units_784_11_11_example():
     b2 = np.r_[[50.0], [-50.0] * 2, [0.0] * 8]
     net = Network.from_layers([(W1, b1), (W2, b2)])
     r = bounds_for_network(net, domain=Domain.box(0.0, 1.0, 784))
-    assert r.bounds["serra2020_stable_upper"] == 12911
+    assert r.bounds["serra2018_stable_upper"] == 12911
     assert r.bounds["serra2018_upper"] == 2449868
     assert any("active [2, 1], inactive [3, 2]" in n for n in r.notes)
 
@@ -86,7 +89,7 @@ def test_tighter_neuron_bounds_are_accepted(rng):
     net = _chain(rng, (2, 4, 4))
     dom = Domain.box(-1.0, 1.0, 2)
     ib = interval_bounds(net, dom)
-    loose = bounds_for_network(net, dom, neuron_bounds=ib).bounds["serra2020_stable_upper"]
+    loose = bounds_for_network(net, dom, neuron_bounds=ib).bounds["serra2018_stable_upper"]
     # pretend a tighter method proved every unit of layer 2 inactive: one factor disappears
     lo, hi = list(ib.lo), list(ib.hi)
     hi[3] = np.minimum(hi[3], -1.0)
@@ -95,10 +98,13 @@ def test_tighter_neuron_bounds_are_accepted(rng):
     r = bounds_for_network(net, dom, neuron_bounds=tight)
     su = stable_units(net, ib)[0]
     a, i = (int(su.active.sum()), 0), (int(su.inactive.sum()), 4)
-    assert r.bounds["serra2020_stable_upper"] == F.serra_recursion(2, (4, 4), (2, 4), a, i)
-    # with layer 2 all off, only layer 1's unstable units cut: Z(u1, 2)
-    assert r.bounds["serra2020_stable_upper"] == F.zaslavsky(4 - a[0] - i[0], 2)
-    assert r.bounds["serra2020_stable_upper"] <= loose
+    # interval bounds on [-1, 1]^2 (rng seed 12345): in layer 1 one unit is stably active, one
+    # stably inactive, u1 = 2 unstable; layer 2 is all off (u2 = 0). Serra's sum over its index
+    # set is then sum_{j1 <= min(n0, u1, rank 2) = 2} C(2, j1) * C(0, 0) = 1 + 2 + 1 = 4 (two
+    # lines in the plane: at most 4 regions)
+    assert (a, i) == ((1, 0), (1, 4))
+    assert r.bounds["serra2018_stable_upper"] == 4 == sum(comb(2, j) for j in range(3))
+    assert r.bounds["serra2018_stable_upper"] <= loose
     assert any("from lp bounds" in n for n in r.notes)
 
 
@@ -149,7 +155,8 @@ def test_residual_network_keeps_only_what_holds(rng):
     assert r.bounds["raghu2017_upper"] == F.zaslavsky(4, 2) ** 2 == 121
     assert "DAG" in r.reasons["raghu2017_upper"]
     for name in ("serra2018_upper", "montufar2017_upper", "serra2018_lower", "montufar2014_lower"):
-        assert r.bounds[name] is None and "residual" in r.reasons[name] or "branches" in r.reasons[name]
+        assert r.bounds[name] is None, name
+        assert "residual" in r.reasons[name] or "branches" in r.reasons[name], name
 
 
 def test_cnn_one_layer_exact_maximum_is_the_independent_rows():
@@ -208,13 +215,16 @@ def test_mnist2x10_model(cli_run):
     assert code == 0, err
     d = json.loads(out)
     assert d["arch"] == [784, 10, 10]
-    assert d["bounds"]["serra2018_upper"] == F.serra2018_upper((784, 10, 10))
+    # Thm 1 with n0 = 784 >= every width: J = {j1 <= 10, j2 <= 10 - j1}, so the bound is
+    # sum_{j1} C(10, j1) sum_{j2 <= 10 - j1} C(10, j2) = 616,666
+    assert d["bounds"]["serra2018_upper"] == 616666 == sum(
+        comb(10, j1) * comb(10, j2) for j1 in range(11) for j2 in range(11 - j1))
     assert d["bounds"]["two_pow_n"] == 2 ** 20
     assert d["ranks"] == [10, 10] and d["domain"] == "[0, 1]^784"
     assert [(l["kind"], l["units"], l["rank"], l["rank_method"]) for l in d["layers"]] == [
         ("relu", 10, 10, "svd"), ("relu", 10, 10, "svd")]
     code, out, _ = cli_run("bounds", path)
-    assert code == 0 and "serra2020_stable_upper" in out
+    assert code == 0 and "serra2018_stable_upper" in out
 
 
 def test_conv_maxpool_model_is_unrolled():
@@ -225,7 +235,13 @@ def test_conv_maxpool_model_is_unrolled():
     assert A.chain and A.kinds == ("relu", "max", "relu")
     assert A.arch == (192, 512, 128, 32)
     r = bounds_for_network(net)
-    assert r.ranks[0] <= 192 and r.bounds["serra2018_maxout_upper"] is not None
+    assert r.ranks[0] <= 192
+    # Thm 8 on the model's own layers: hyperplanes 512 (ReLU), 128 groups of 4 give
+    # 128 * C(4, 2) = 768, 32 (ReLU); d_l = min(192, 512) = 192, min(192, 128) = 128,
+    # min(128, 32) = 32: Z(512, 192) * Z(768, 128) * Z(32, 32), Z(h, d) = sum_{j<=d} C(h, j)
+    assert r.bounds["serra2018_maxout_upper"] == (sum(comb(512, j) for j in range(193))
+                                                  * sum(comb(768, j) for j in range(129))
+                                                  * 2 ** 32)
     assert r.bounds["serra2018_upper"] is None
 
 
@@ -275,7 +291,7 @@ def test_upper_bounds_hold_on_the_exact_counts(exact_counts):
         for name, v in r.bounds.items():
             if v is not None and r.kinds[name].startswith("upper"):
                 assert v >= e["regions"], (e["name"], name, v)
-        if r.bounds["serra2020_stable_upper"] < r.bounds["serra2018_upper"]:
+        if r.bounds["serra2018_stable_upper"] < r.bounds["serra2018_upper"]:
             tighter += 1
         if e["name"].startswith("max-construction"):
             lows = [v for k, v in r.bounds.items() if r.kinds[k] in ("lower", "exact") and v is not None]
@@ -329,7 +345,7 @@ def _forbid(monkeypatch, names):
 
 
 SERRA_AND_LOWER = ("serra2018_upper", "hinz_histogram_upper", "serra2018_rank_upper",
-                   "serra2020_stable_upper", "exact_max_n0_1", "montufar2014_lower",
+                   "serra2018_stable_upper", "exact_max_n0_1", "montufar2014_lower",
                    "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower")
 
 
@@ -352,7 +368,7 @@ def test_formulas_that_do_not_apply_are_never_called(monkeypatch, rng):
     for name in ("montufar2014_lower", "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower"):
         assert r.bounds[name] is None
         assert r.reasons[name] == "constructions are ReLU networks; this is a leaky ReLU network"
-    assert "serra2020_stable_upper" not in r.bounds
+    assert "serra2018_stable_upper" not in r.bounds
     assert "stable-unit recursion: ReLU chains only" in r.notes
     assert r.bounds["montufar2017_upper"] == 484       # what applies is still computed
     # the same patched formulas are called for a ReLU chain (the check above can fail)
@@ -369,7 +385,7 @@ def test_no_neuron_bounds_for_a_network_without_the_stable_recursion(monkeypatch
     layers = [(rng.normal(size=(4, 2)), rng.normal(size=4)), (rng.normal(size=(4, 4)), rng.normal(size=4))]
     r = bounds_for_network(Network.from_layers(layers, activation="leaky_relu", alpha=0.2),
                            domain=Domain.box(0.0, 1.0, 2))
-    assert "serra2020_stable_upper" not in r.bounds and r.bounds["two_pow_n"] == 256
+    assert "serra2018_stable_upper" not in r.bounds and r.bounds["two_pow_n"] == 256
     with pytest.raises(AssertionError, match="stable units computed"):
         bounds_for_network(Network.from_layers(layers), domain=Domain.box(0.0, 1.0, 2))
 

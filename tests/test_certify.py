@@ -219,3 +219,57 @@ def test_shared_models_certify(rel, box, regions):
     n, j = _certified(net, Domain.box(-box, box, net.input_size))
     assert n == regions
     assert j["certified"] and j["certified_lower"] == j["certified_upper"] == regions
+
+
+def test_every_reference_network_certifies(exact_counts):
+    """Every network of tests/data/exact_counts.json: the certificate confirms the published
+    count exactly."""
+    from conftest import network_from_entry
+
+    for entry in exact_counts:
+        net, dom = network_from_entry(entry)
+        regions, j = _certified(net, dom)
+        assert regions == entry["regions"], entry["name"]
+        assert j["certified"], (entry["name"], j["certificate"])
+        assert j["certified_lower"] == j["certified_upper"] == entry["regions"], entry["name"]
+
+
+def test_a_count_with_no_region_yet():
+    """A count stopped before its first region: nothing certified, nothing claimed."""
+    net = load(MODELS / "moons_2d.onnx")
+    dom = Domain.box(-2, 2, 2)
+    units = sum(s.size for s in net.pwl_stages)
+    c = certify(net, dom, np.zeros((0, units), int), np.zeros((0, 2)), complete=False)
+    assert (c.certified, c.lower, c.upper) == (False, 0, None)
+
+
+def test_cli_count_certify(cli_run):
+    import json
+
+    code, out, err = cli_run("count", MODELS / "maxout_2d.onnx", "--box=-2,2", "--certify",
+                             "--json", "-q")
+    assert code == 0, err
+    j = json.loads(out)
+    assert j["regions"] == 87 and j["certified"] is True
+    assert j["certified_lower"] == j["certified_upper"] == 87
+    assert j["certificate"]["regions"] == 87 and j["certificate"]["points_failed"] == 0
+    code, out, err = cli_run("count", MODELS / "moons_2d.onnx", "--box=-2,2", "--certify", "-q")
+    assert code == 0 and "certified: exactly 60 regions" in out
+    code, out, err = cli_run("count", MODELS / "moons_2d.onnx", "--certify", "--symmetry", "c4")
+    assert code == 2 and "--certify" in err
+
+
+def test_report_says_certified(cli_run, tmp_path):
+    import json
+
+    out = tmp_path / "r.json"
+    code, _, err = cli_run("report", MODELS / "moons_2d.onnx", "--box=-2,2", "-q", "--no-slice",
+                           "-o", out)
+    assert code == 0, err
+    r = json.loads(out.read_text())
+    assert "(exact, certified," in r["headline"]
+    assert r["count"]["certified"] is True and r["count"]["certified_upper"] == 60
+    code, _, err = cli_run("report", MODELS / "moons_2d.onnx", "--box=-2,2", "-q", "--no-slice",
+                           "--no-certify", "-o", out)
+    r = json.loads(out.read_text())
+    assert code == 0 and r["count"]["certified"] is None and "certified" not in r["headline"]

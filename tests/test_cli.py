@@ -156,7 +156,7 @@ def test_bounds_with_lp_tightened_stable_units(cli_run):
     for method in ("interval", "lp"):
         code, out, err = cli_run("bounds", path, "--box", "0.4,0.6", "--tighten", method, "--json")
         assert code == 0, err
-        vals[method] = json.loads(out)["bounds"]["serra2020_stable_upper"]
+        vals[method] = json.loads(out)["bounds"]["serra2018_stable_upper"]
     code, out, err = cli_run("count", path, "--box", "0.4,0.6", "--json", "--workers", "1")
     assert code == 0, err
     regions = json.loads(out)["regions"]

@@ -68,6 +68,7 @@ def test_limits_checkpoint_resume_and_patterns(cli_run, model_3d, tmp_path, exac
     assert code == 0, err
     d = json.loads(out)
     assert d["complete"] is False and 120 <= d["regions"] < 338
+    assert d["stop_reason"] == "region limit"
     npz = tmp_path / "p.npz"
     code, out, err = cli_run("count", model_3d, "--box", "-1,1", "--workers", "1", "--json",
                              "--checkpoint", ck, "--resume")
@@ -88,7 +89,10 @@ def test_time_limit_reports_partial(cli_run, model_3d):
     code, out, err = cli_run("count", model_3d, "--box", "-1,1", "--workers", "1", "--json",
                              "--time-limit", "0")
     assert code == 0, err
-    assert json.loads(out)["complete"] is False
+    d = json.loads(out)
+    # 338 is the exact count (exact_counts.json); a count stopped at once finds fewer
+    assert d["complete"] is False and d["stop_reason"] == "time limit"
+    assert 0 <= d["regions"] < 338
 
 
 def test_user_errors_are_one_line(cli_run, model_3d):

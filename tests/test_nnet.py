@@ -178,10 +178,7 @@ def test_load_nnet_lowers_to_the_same_network(acas):
     import regioncount
 
     path, _, box = acas
-    try:
-        net = regioncount.load(path)
-    except ImportError:
-        pytest.skip("regioncount.load is not available yet")
+    net = regioncount.load(path)
     assert net.input_size == 5 and net.output_size == 5 and net.pwl_units == 300
     X = box.sample(200, rng=11)
     assert np.max(np.abs(net.evaluate(X) - _independent_eval(path, X))) < 1e-4

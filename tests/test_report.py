@@ -69,15 +69,14 @@ def _check_self_contained(text: str) -> list[bytes]:
 
 # -- model reports -----------------------------------------------------------------------------
 
-def test_moons_report_numbers(cli_run, tmp_path):
+def test_moons_report_numbers(cli_run, tmp_path, bound_values):
     """moons_2d: the tree count equals the number of exact slice polygons (an independent
     method), the polygons tile the unit square, every upper bound is >= the count, and the
     counts per class / per layer add up."""
-    from regioncount.bounds import bounds_for_arch
-
     r = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx")
     assert r["complete"] is True and r["count"]["method"] == "tree"
     n = r["regions"]
+    assert n == 30      # the exact polygon oracle of tests/oracles.py (test_oracles.py, DEMO)
     assert n == r["regions_found"] == r["slice"]["regions"] == len(r["slice"]["polygons"])
     assert r["slice"]["whole_domain"] is True
     assert sum(p["area"] for p in r["slice"]["polygons"]) == pytest.approx(1.0, abs=1e-9)
@@ -91,14 +90,19 @@ def test_moons_report_numbers(cli_run, tmp_path):
     for name, v in r["bounds"].items():
         if v is not None and r["bound_kinds"][name].startswith("upper"):
             assert v >= n, name
-    # the architecture-only bounds are those of 2-8-8
-    ref = bounds_for_arch((2, 8, 8)).bounds
-    for name in ("serra2018_upper", "montufar2017_upper", "two_pow_n", "serra2018_lower"):
-        assert r["bounds"][name] == ref[name]
+    # the architecture-only bounds are those of 2-8-8 in bound_values.json (exact integers):
+    # 1,369, 1,369, 2^16 = 65,536 and 925
+    ref = next(row for row in bound_values["table"] if row["arch"] == [2, 8, 8])
+    for name, key in (("serra2018_upper", "serra2018_upper"),
+                      ("montufar2017_upper", "montufar2017_upper"), ("two_pow_n", "two_pow_N"),
+                      ("serra2018_lower", "serra2018_lower")):
+        assert r["bounds"][name] == ref[key], name
+    assert [r["bounds"][k] for k in ("serra2018_upper", "montufar2017_upper", "two_pow_n",
+                                     "serra2018_lower")] == [1369, 1369, 65536, 925]
     m = r["model"]
     assert m["arch"] == [2, 8, 8] and m["pwl_units"] == 16
     assert m["params"] == 2 * 8 + 8 + 8 * 8 + 8 + 8 * 2 + 2
-    assert r["bounds"]["serra2020_stable_upper"] >= n
+    assert r["bounds"]["serra2018_stable_upper"] >= n
     # same count by the slice method and by the MILP no-good baseline
     r2 = _run_json(cli_run, tmp_path, MODELS / "moons_2d.onnx", "--method", "slice",
                    "--no-slice", name="r2.json")
@@ -150,7 +154,7 @@ def test_stable_units_lp_vs_interval(cli_run, tmp_path):
     s_iv = iv["model"]["stable_active"] + iv["model"]["stable_inactive"]
     s_lp = lp["model"]["stable_active"] + lp["model"]["stable_inactive"]
     assert s_lp > s_iv > 0
-    w_iv, w_lp = iv["bounds"]["serra2020_stable_upper"], lp["bounds"]["serra2020_stable_upper"]
+    w_iv, w_lp = iv["bounds"]["serra2018_stable_upper"], lp["bounds"]["serra2018_stable_upper"]
     assert w_lp < w_iv <= iv["bounds"]["serra2018_upper"]
     net = regioncount.load(path)
     x = np.random.default_rng(0).random((4000, 5))
@@ -378,7 +382,7 @@ def test_sweep_with_models(cli_run, tmp_path):
         assert m["complete"] and m["regions"] == m["regions_found"] > 1
         assert m["arch"] == [64, n1, 12 - n1]
         assert m["regions"] <= rows[n1]["serra2018_upper"] <= rows[n1]["montufar2017_upper"]
-        assert m["regions"] <= m["serra2020_stable_upper"] <= rows[n1]["serra2018_upper"]
+        assert m["regions"] <= m["serra2018_stable_upper"] <= rows[n1]["serra2018_upper"]
     assert [s["path"].endswith("moons_2d.onnx") for s in r["skipped"]] == [True]
     assert "2-8-8" in r["skipped"][0]["why"]
 

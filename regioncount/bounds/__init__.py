@@ -12,13 +12,14 @@ Formulas, references and conditions: ``docs/bounds.md``.
 """
 
 from .formulas import (exact_max_n0_1, montufar2014_lower, montufar2017_upper, serra2018_lower,
-                       serra2018_maxout_upper, serra2018_rank_upper, serra2018_upper,
-                       serra_recursion, two_pow_n, zaslavsky, zaslavsky_shallow)
+                       serra2018_maxout_upper, serra2018_rank_upper, serra2018_stable_upper,
+                       serra2018_upper, serra_recursion, two_pow_n, zaslavsky, zaslavsky_shallow)
 from .registry import BOUNDS, BoundsReport, bounds_for_arch
 
 __all__ = ["BOUNDS", "BoundsReport", "bounds_for_arch", "bounds_for_network",
            "network_architecture", "zaslavsky", "two_pow_n", "zaslavsky_shallow",
-           "montufar2017_upper", "serra2018_upper", "serra2018_rank_upper", "serra_recursion",
+           "montufar2017_upper", "serra2018_upper", "serra2018_rank_upper",
+           "serra2018_stable_upper", "serra_recursion",
            "montufar2014_lower", "serra2018_lower", "exact_max_n0_1", "serra2018_maxout_upper"]
 
 

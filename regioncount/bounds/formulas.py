@@ -235,15 +235,83 @@ def serra2018_rank_upper(arch: Sequence[int], ranks: Sequence[int]) -> int:
     return serra_recursion(arch[0], hidden(arch), ranks=ranks)
 
 
-def serra2020_stable_upper(arch: Sequence[int], active: Sequence[int], inactive: Sequence[int],
+def serra2018_stable_upper(arch: Sequence[int], active: Sequence[int], inactive: Sequence[int],
                            ranks: Sequence[int] | None = None) -> int:
-    """The recursion with stably active / inactive unit counts per layer (in the
-    spirit of Serra and Ramalingam, AAAI 2020). Valid on the domain the stability holds on.
+    """Serra et al.'s Theorem 1 with stably active / inactive units: this project's weight-aware
+    form of the recursion (:func:`serra_recursion` with ``active`` and ``inactive``).
 
-    >>> serra2020_stable_upper((784, 11, 11), (2, 1), (3, 2))
+    Serra, Tjandraatmadja and Ramalingam (ICML 2018) bound the regions of a ReLU chain by a
+    sum over the numbers of active units ``j_l``, with the dimension of a region's image capped
+    by the widths before. On a domain where ``a_l`` units of layer ``l`` are stably active and
+    ``i_l`` stably inactive, only ``n_l - a_l - i_l`` units can switch, and an inactive unit
+    removes a dimension: the recursion counts only those units and caps the dimension by the
+    units left on (docs/bounds.md). Valid on the domain on which the stability holds.
+
+    Parameters
+    ----------
+    arch : sequence of int
+        ``(n0, n1, ..., nL)``.
+    active, inactive : sequence of int
+        Stably active / stably inactive units per hidden layer (``L`` entries each).
+    ranks : sequence of int, optional
+        ``rank(W_l)`` per layer, which caps each layer's term as in
+        :func:`serra2018_rank_upper` (default ``n_l``).
+
+    Returns
+    -------
+    int
+        The exact bound.
+
+    Raises
+    ------
+    RegioncountError
+        When ``active``, ``inactive`` or ``ranks`` do not have one entry per hidden layer, or
+        a layer's stable units exceed its width.
+
+    Examples
+    --------
+    >>> serra2018_stable_upper((784, 11, 11), (2, 1), (3, 2))
     12911
+    >>> serra2018_stable_upper((2, 3), (0,), (0,)) == serra2018_upper((2, 3))   # none stable
+    True
     """
     return serra_recursion(arch[0], hidden(arch), ranks=ranks, active=active, inactive=inactive)
+
+
+def serra2020_stable_upper(arch: Sequence[int], active: Sequence[int], inactive: Sequence[int],
+                           ranks: Sequence[int] | None = None) -> int:
+    """Deprecated name of :func:`serra2018_stable_upper` (the bound is Serra et al.'s ICML 2018
+    Theorem 1 with stable units, not a result of the AAAI 2020 paper).
+
+    Parameters
+    ----------
+    arch, active, inactive, ranks
+        As in :func:`serra2018_stable_upper`.
+
+    Returns
+    -------
+    int
+        ``serra2018_stable_upper(arch, active, inactive, ranks)``.
+
+    Warns
+    -----
+    DeprecationWarning
+        Always; use :func:`serra2018_stable_upper`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     serra2020_stable_upper((784, 11, 11), (2, 1), (3, 2))
+    12911
+    """
+    import warnings
+
+    warnings.warn("serra2020_stable_upper is deprecated: use serra2018_stable_upper (Serra, "
+                  "Tjandraatmadja, Ramalingam, ICML 2018, Thm 1 with stable units)",
+                  DeprecationWarning, stacklevel=2)
+    return serra2018_stable_upper(arch, active, inactive, ranks=ranks)
 
 
 # -- lower bounds (constructions) -------------------------------------------------------------
@@ -413,7 +481,7 @@ def hinz_histogram_upper(arch: Sequence[int], ranks: Sequence[int] | None = None
 __all__ = ["check_arch", "check_tables", "table_bytes",
            "zaslavsky", "two_pow_n", "zaslavsky_shallow", "zaslavsky_one_layer",
            "montufar2017_upper", "raghu2017_upper", "serra_recursion", "serra2018_upper",
-           "serra2018_rank_upper", "serra2020_stable_upper", "montufar2014_lower",
+           "serra2018_rank_upper", "serra2018_stable_upper", "montufar2014_lower",
            "serra2018_lower", "arora2018_lower", "serra2018_thm7_lower", "exact_max_n0_1",
            "maxout_hyperplanes", "hyperplane_product", "serra2018_maxout_upper",
            "maxout_one_layer_sharp", "hinz_histogram_upper"]

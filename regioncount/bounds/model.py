@@ -143,10 +143,29 @@ def network_architecture(net: Network) -> NetworkArchitecture:
     """The layers (PWL stages up to the output) and, for chains, the rank of each layer's
     weight matrix as a function of the previous layer.
 
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    NetworkArchitecture
+        ``arch = (n0, n1, ..., nL)``, one :class:`LayerInfo` per layer, and whether the
+        network is a chain.
+
     Raises
     ------
     RegioncountError
         When the network has no PWL stage (it is affine: one region).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Network
+    >>> net = Network.from_layers([(np.ones((3, 2)), np.zeros(3)), (np.ones((2, 3)), np.zeros(2))])
+    >>> A = network_architecture(net)
+    >>> A.arch, A.chain, A.ranks, A.kinds
+    ((2, 3, 2), True, (1, 1), ('relu', 'relu'))
     """
     pwl = [k for k in net.pwl_indices if k <= net.output]
     if not pwl:
@@ -194,10 +213,11 @@ def network_architecture(net: Network) -> NetworkArchitecture:
 
 
 def _stable_counts(net: Network, arch: NetworkArchitecture, domain, neuron_bounds):
-    from ..intervals import interval_bounds, stable_units
+    from ..intervals import as_neuron_bounds, interval_bounds, stable_units
 
     if neuron_bounds is None:
         neuron_bounds = interval_bounds(net, domain)
+    neuron_bounds = as_neuron_bounds(neuron_bounds)     # a Tightening: its .bounds
     by_stage = {su.stage: su for su in stable_units(net, neuron_bounds)}
     act = tuple(int(np.sum(by_stage[l.stage].active)) for l in arch.layers)
     ina = tuple(int(np.sum(by_stage[l.stage].inactive)) for l in arch.layers)
@@ -217,10 +237,14 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
     ----------
     net : Network
     domain : Domain, optional
-        With a domain, the stable-unit recursion is evaluated (ReLU chains).
-    neuron_bounds : NeuronBounds-like, optional
-        Bounds of the pre-activations on ``domain`` (anything :func:`stable_units` accepts:
-        ``pre(k)`` per PWL stage); default interval propagation of ``domain``.
+        With a domain, the stable-unit recursion (``serra2018_stable_upper``) is evaluated
+        (ReLU chains).
+    neuron_bounds : NeuronBounds or Tightening, optional
+        Bounds of the pre-activations on ``domain``: a
+        :class:`~regioncount.intervals.NeuronBounds` (anything with ``pre(k)`` per PWL
+        stage), or the :class:`~regioncount.milp.tighten.Tightening` returned by
+        :func:`regioncount.milp.tighten` (its ``.bounds`` are used). Default: interval
+        propagation of ``domain``.
     maxout_rank : int, optional
         For a network without max units: also the maxout bounds for rank-K units of these
         widths.
@@ -231,6 +255,32 @@ def bounds_for_network(net: Network, domain=None, neuron_bounds=None,
     Returns
     -------
     BoundsReport
+        ``bounds``: name -> exact ``int`` or ``None`` (does not apply, with the reason in
+        ``reasons``); ``notes``: how the stable units were obtained.
+
+    Raises
+    ------
+    RegioncountError
+        When the network has no PWL unit, when ``neuron_bounds`` holds no neuron bounds, or
+        when a bound's tables would exceed the memory budget
+        (:class:`~regioncount.errors.ResourceError`).
+    DomainError
+        When ``domain`` does not have one coordinate per network input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> from regioncount.milp import tighten
+    >>> # relu(x) + relu(-x) - 1.5 < 0 on [-1, 1]: LP tightening proves the last unit off
+    >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2)),
+    ...                            (np.array([[1.0, 1.0]]), np.array([-1.5]))])
+    >>> dom = Domain.box(-1, 1, 1)
+    >>> bounds_for_network(net, dom).bounds["serra2018_stable_upper"]        # intervals
+    6
+    >>> t = tighten(net, dom, method="lp")
+    >>> bounds_for_network(net, dom, neuron_bounds=t).bounds["serra2018_stable_upper"]
+    3
     """
     A = network_architecture(net)
     inp = bound_input(A, maxout_rank)
@@ -267,7 +317,7 @@ def bound_input(A: NetworkArchitecture, maxout_rank: int | None = None) -> Bound
 def _with_stable_counts(net, A, inp: BoundInput, domain, neuron_bounds, notes) -> BoundInput:
     """``inp`` with the stably active / inactive units on ``domain`` when the stable-unit
     recursion applies (else unchanged: no neuron bounds are computed); a note either way."""
-    if BOUNDS["serra2020_stable_upper"].why_not(inp) is not None:
+    if BOUNDS["serra2018_stable_upper"].why_not(inp) is not None:
         notes.append("stable-unit recursion: ReLU chains only")
         return inp
     active, inactive, method = _stable_counts(net, A, domain, neuron_bounds)

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from enum import Enum
 from math import prod
@@ -259,7 +260,85 @@ def _maxout_note(b: BoundInput) -> str | None:
 
 
 def _stable(b: BoundInput):
-    return F.serra2020_stable_upper(b.arch, b.active, b.inactive, ranks=b.ranks)
+    return F.serra2018_stable_upper(b.arch, b.active, b.inactive, ranks=b.ranks)
+
+
+#: Bound names that were renamed: old name -> current name. The old names are still accepted,
+#: with a :class:`DeprecationWarning`, wherever a bound is looked up by name (:data:`BOUNDS`,
+#: the mappings of a :class:`BoundsReport`); listings and JSON show the current names only.
+DEPRECATED_NAMES: Mapping[str, str] = MappingProxyType({
+    # Serra et al.'s ICML 2018 Thm 1 with stable units, once misattributed to the AAAI 2020 paper
+    "serra2020_stable_upper": "serra2018_stable_upper",
+})
+
+
+def current_name(name: str) -> str:
+    """The current name of bound ``name``: ``name`` itself, or the new name of a deprecated one.
+
+    Parameters
+    ----------
+    name : str
+        A bound name.
+
+    Returns
+    -------
+    str
+
+    Warns
+    -----
+    DeprecationWarning
+        When ``name`` is a deprecated name (:data:`DEPRECATED_NAMES`).
+
+    Examples
+    --------
+    >>> current_name("serra2018_upper")
+    'serra2018_upper'
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     current_name("serra2020_stable_upper"), w[0].category.__name__
+    ('serra2018_stable_upper', 'DeprecationWarning')
+    """
+    new = DEPRECATED_NAMES.get(name)
+    if new is None:
+        return name
+    warnings.warn(f"bound name {name!r} is deprecated: use {new!r}", DeprecationWarning,
+                  stacklevel=3)
+    return new
+
+
+class Names(dict):
+    """A dict keyed by bound name that also answers to the deprecated names of
+    :data:`DEPRECATED_NAMES` (with a :class:`DeprecationWarning`) in ``[]``, ``in`` and ``get``.
+    Iteration, ``len``, equality and JSON see the current names only.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> d = Names({"serra2018_stable_upper": 638})
+    >>> list(d), d == {"serra2018_stable_upper": 638}
+    (['serra2018_stable_upper'], True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     d["serra2020_stable_upper"], "serra2020_stable_upper" in d
+    (638, True)
+    """
+
+    def __missing__(self, key):
+        new = current_name(key) if key in DEPRECATED_NAMES else key
+        if new == key or not dict.__contains__(self, new):
+            raise KeyError(key)
+        return dict.__getitem__(self, new)
+
+    def __contains__(self, key) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        return key in DEPRECATED_NAMES and dict.__contains__(self, current_name(key))
+
+    def get(self, key, default=None):
+        if not dict.__contains__(self, key) and key in DEPRECATED_NAMES:
+            key = current_name(key)
+        return dict.get(self, key, default)
 
 
 _SERRA = (CHAIN, RELU)
@@ -267,8 +346,9 @@ _LOWER = (CHAIN_CONSTRUCTION, RELU_CONSTRUCTION)
 _ARORA_SHAPE = "first layer of 2m units (m >= 1), then L-1 layers of one width w >= 2"
 _K = BoundKind
 
-#: name -> BoundSpec, in the order of the human table.
-BOUNDS: dict[str, BoundSpec] = {
+#: name -> BoundSpec, in the order of the human table (deprecated names are still accepted:
+#: :data:`DEPRECATED_NAMES`).
+BOUNDS: dict[str, BoundSpec] = Names({
     "two_pow_n": BoundSpec(lambda b: F.two_pow_n(b.arch), _K.UPPER,
                            "Montufar et al., NeurIPS 2014", "always (each unit has 2 pieces)",
                            requires=(TWO_PIECES,)),
@@ -299,9 +379,9 @@ BOUNDS: dict[str, BoundSpec] = {
                                       "Serra et al., ICML 2018, Thm 1 with rank(W_l)",
                                       "uses rank(W_l) of the actual weights",
                                       needs=(Needs.RANKS,), requires=_SERRA),
-    "serra2020_stable_upper": BoundSpec(_stable, _K.UPPER_WEIGHTS_DOMAIN,
-                                        "stable-unit recursion (Serra & Ramalingam, "
-                                        "AAAI 2020)",
+    "serra2018_stable_upper": BoundSpec(_stable, _K.UPPER_WEIGHTS_DOMAIN,
+                                        "Serra et al., ICML 2018, Thm 1 with stable units "
+                                        "(this project's form)",
                                         "uses the stably active / inactive units on the domain",
                                         needs=(Needs.STABLE,), requires=_SERRA),
     "exact_max_n0_1": BoundSpec(lambda b: F.exact_max_n0_1(b.arch), _K.EXACT,
@@ -325,7 +405,7 @@ BOUNDS: dict[str, BoundSpec] = {
                                         _K.EXACT, "Montufar, Ren, Zhang, SIAGA 2022",
                                         "one layer of maxout units of rank K",
                                         needs=(Needs.MAXOUT,), requires=(CHAIN, ONE_MAXOUT_RANK)),
-}
+})
 
 
 @dataclass(frozen=True, eq=False)
@@ -404,9 +484,10 @@ def make_report(values: Mapping, reasons: Mapping, **kw) -> BoundsReport:
         if name in BOUNDS:
             kinds.setdefault(name, BOUNDS[name].kind)
             refs.setdefault(name, BOUNDS[name].reference)
-    return BoundsReport(bounds=MappingProxyType(dict(values)), kinds=MappingProxyType(kinds),
-                        references=MappingProxyType(refs),
-                        reasons=MappingProxyType(dict(reasons)), **kw)
+    return BoundsReport(bounds=MappingProxyType(Names(values)),
+                        kinds=MappingProxyType(Names(kinds)),
+                        references=MappingProxyType(Names(refs)),
+                        reasons=MappingProxyType(Names(reasons)), **kw)
 
 
 def bounds_for_arch(arch, maxout_rank: int | None = None, ranks=None) -> BoundsReport:
@@ -424,6 +505,27 @@ def bounds_for_arch(arch, maxout_rank: int | None = None, ranks=None) -> BoundsR
     Returns
     -------
     BoundsReport
+        ``bounds``: name -> exact ``int``, or ``None`` when the bound's condition fails (the
+        reason in ``reasons``).
+
+    Raises
+    ------
+    RegioncountError
+        For an invalid architecture, a maxout rank below 2, or tables past the memory budget
+        (:class:`~regioncount.errors.ResourceError`).
+
+    Examples
+    --------
+    >>> r = bounds_for_arch((2, 6, 6), maxout_rank=3)
+    >>> r.bounds["serra2018_upper"], r.bounds["serra2018_maxout_upper"], r.kinds["serra2018_lower"]
+    (484, 29584, <BoundKind.LOWER: 'lower'>)
+    >>> r3 = bounds_for_arch((3, 6, 6), ranks=(2, 2))      # rank-2 weights: as if n0 = 2
+    >>> r3.bounds["serra2018_upper"], r3.bounds["serra2018_rank_upper"]
+    (1764, 484)
+    >>> bounds_for_arch((2, 6, 6), maxout_rank=1)
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.RegioncountError: --maxout-rank 1: a maxout unit has at least 2 pieces
     """
     a = F.check_arch(arch)
     if maxout_rank is not None and int(maxout_rank) < 2:
@@ -436,5 +538,6 @@ def bounds_for_arch(arch, maxout_rank: int | None = None, ranks=None) -> BoundsR
     return make_report(values, reasons, arch=a, ranks=ranks, maxout_rank=maxout_rank)
 
 
-__all__ = ["BOUNDS", "BoundSpec", "BoundInput", "BoundKind", "BoundsReport", "KINDS", "Needs",
-           "Requirement", "UPPER_KINDS", "bounds_for_arch", "evaluate", "make_report"]
+__all__ = ["BOUNDS", "BoundSpec", "BoundInput", "BoundKind", "BoundsReport", "DEPRECATED_NAMES",
+           "KINDS", "Names", "Needs", "Requirement", "UPPER_KINDS", "bounds_for_arch",
+           "current_name", "evaluate", "make_report"]

@@ -529,7 +529,7 @@ def certify(net, domain, patterns, points, complete: bool = True) -> Certificate
     Certificate
     """
     t0 = time.perf_counter()
-    P = np.asarray(patterns, int).reshape(len(patterns), -1)
+    P = np.asarray(patterns, int).reshape(len(patterns), sum(s.size for s in net.pwl_stages))
     X = np.asarray(points, float).reshape(len(P), net.input_size)
     cols = _stage_columns(net)
     checks: dict = {"regions": int(len(P))}

@@ -66,6 +66,10 @@ def milp_blind_spots(net: Network, bounds) -> list[str]:
             if np.any(~st.active):
                 out.append(f"stage {k} ({s.source.describe()}): a max over {src.kind} outputs "
                            "whose constant pieces tie on some regions")
+        elif s.kind == "max" and np.any(~st.active) and _ties_possible(net, s, src):
+            out.append(f"stage {k} ({s.source.describe()}): a max whose entries can be the same "
+                       "function on a region (repeated weights, or an affine map of outputs "
+                       "that can all be constant)")
         elif s.kind == "relu" and src.kind == "affine":
             reads_input = any(not _may_be_constant(net.stages[i]) for i in src.sources)
             zero = (np.asarray(src.bias) == 0) & st.unstable
@@ -74,6 +78,27 @@ def milp_blind_spots(net: Network, bounds) -> list[str]:
                            "ReLU(s) with bias exactly 0 over ReLU outputs, identically 0 on "
                            "some regions")
     return out
+
+
+def _ties_possible(net: Network, s, src) -> bool:
+    """Whether two entries of a max group can be the same function on a region with interior
+    (then no point has a positive margin there): the source is an affine map of stages that can
+    all be constant (a BatchNorm after ReLUs before a max-pool), or a group repeats a row of it
+    (equal weights and bias)."""
+    if src.kind != "affine":
+        return False
+    if not any(i == 0 or not _may_be_constant(net.stages[i]) for i in src.sources):
+        return True
+    import scipy.sparse as sp
+
+    rows = np.hstack([W.toarray() if sp.issparse(W) else np.asarray(W, float)
+                      for W in src.weights] + [np.asarray(src.bias, float)[:, None]])
+    for g in range(s.size):
+        members = s.indices[s.indptr[g]:s.indptr[g + 1]]
+        sig = {rows[m].tobytes() for m in set(int(v) for v in members)}
+        if len(sig) < len(set(int(v) for v in members)):
+            return True
+    return False
 
 
 def _may_be_constant(s) -> bool:

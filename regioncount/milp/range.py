@@ -118,6 +118,28 @@ def output_range(net: Network, domain: Domain, solver: str = "highs", tighten_me
     Returns
     -------
     RangeResult
+        ``outputs``: one :class:`OutputRange` per output asked for, each with the attained
+        ``min`` / ``max``, their witnesses ``argmin`` / ``argmax`` and the proven bounds.
+
+    Raises
+    ------
+    SolverError
+        When the solver is not available or cannot solve MILPs.
+    RegioncountError
+        For an unknown ``tighten_method``.
+    DomainError
+        When the domain does not fit the network or is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> from regioncount.milp import output_range
+    >>> net = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.zeros(2))],
+    ...                           final=(np.array([[1.0, -1.0]]), np.zeros(1)))
+    >>> o = output_range(net, Domain.box(-1, 1, 2)).outputs[0]   # relu(x) - relu(y)
+    >>> round(o.min, 6), round(o.max, 6), round(float(net.evaluate(o.argmax)[0]), 6)
+    (-1.0, 1.0, 1.0)
     """
     from ..backends import get_backend
 

@@ -114,6 +114,7 @@ class Tightening:
     partial: bool = False
 
     def stable_count(self) -> int:
+        """Stable units over all stages (stably active or stably inactive)."""
         return int(sum(np.count_nonzero(s.active | s.inactive) for s in self.stages))
 
     def counts(self) -> dict:
@@ -202,6 +203,36 @@ def tighten(net: Network, domain: Domain, method: str = "lp", solver: str = "hig
     Returns
     -------
     Tightening
+        ``.bounds`` are sound outer bounds (pass them, or the Tightening itself, as
+        ``neuron_bounds`` to :func:`regioncount.bounds.bounds_for_network`,
+        :func:`regioncount.app.bounds` or :func:`regioncount.intervals.stable_units`);
+        ``.stages`` say which units are stable and which method proved each.
+
+    Raises
+    ------
+    RegioncountError
+        For an unknown ``method``.
+    SolverError
+        When the solver is not available or cannot solve LPs.
+    DomainError
+        When the domain does not fit the network, or the LP relaxation is infeasible (an
+        empty polytope domain).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> from regioncount.milp import tighten
+    >>> # relu(x) + relu(-x) - 1.5 on [-1, 1]: only the LP proves the last unit off
+    >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2)),
+    ...                            (np.array([[1.0, 1.0]]), np.array([-1.5]))])
+    >>> dom = Domain.box(-1, 1, 1)
+    >>> [tighten(net, dom, method=m).counts() for m in ("interval", "lp")]
+    [{'interval': 0, 'lp': 0, 'milp': 0}, {'interval': 0, 'lp': 1, 'milp': 0}]
+    >>> tighten(net, dom, method="exact")
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.RegioncountError: unknown tightening method 'exact' (choose from interval, lp, milp)
     """
     if method not in METHODS:
         raise RegioncountError(f"unknown tightening method {method!r} (choose from {', '.join(METHODS)})")

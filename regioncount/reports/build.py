@@ -17,7 +17,7 @@ Examples
 >>> r.count.regions, r.slice.regions, r.bound("zaslavsky_one_layer")
 (5, 5, 7)
 >>> print(r.headline)                                 # doctest: +ELLIPSIS
-mlp on [-1, 1]^2: 5 activation regions (exact, tree, ... s); tightest upper bound
+mlp on [-1, 1]^2: 5 activation regions (exact, certified, tree, ... s); tightest upper bound
 zaslavsky_one_layer_rank = 7 (1x the count).
 """
 
@@ -81,6 +81,18 @@ def tightest(bounds, prefix: str) -> BoundRow | None:
     return min(rows, key=lambda b: b.value) if rows else None
 
 
+def _certified_words(count: CountSection) -> str:
+    """``", certified"``, the certified bracket when the certificate fell short, or nothing
+    when no certificate was asked for."""
+    if count.certified is None:
+        return ""
+    if count.certified:
+        return ", certified"
+    return (f", NOT certified: {count.certified_lower:,} <= regions <= "
+            f"{count.certified_upper:,}" if count.certified_upper is not None else
+            f", NOT certified: at least {count.certified_lower:,}")
+
+
 def headline(name: str, dom: str, count: CountSection | None, bounds) -> str:
     """The sentence a report opens with: the count (exact, PARTIAL or absent) and the tightest
     upper bound of ``bounds`` (:class:`BoundRow`)."""
@@ -93,8 +105,8 @@ def headline(name: str, dom: str, count: CountSection | None, bounds) -> str:
         if up is not None and count.regions > 0:
             ratio = f" ({fmt_big(up.value // count.regions)}x the count)"
         noun = "activation region" if count.regions == 1 else "activation regions"
-        return (f"{name} on {dom}: {count.regions:,} {noun} (exact, {count.method}, "
-                f"{count.seconds:.2f} s); {up_txt}{ratio}.")
+        return (f"{name} on {dom}: {count.regions:,} {noun} (exact{_certified_words(count)}, "
+                f"{count.method}, {count.seconds:.2f} s); {up_txt}{ratio}.")
     why = count.stop_reason or "a limit"
     lim = f" of {count.time_limit:g} s" if count.time_limit is not None and why == "time limit" else ""
     if count.regions == 0:
@@ -126,6 +138,27 @@ def build_report(net, domain: Domain, options: ReportOptions = ReportOptions(),
     Returns
     -------
     Report
+        Render it with :func:`regioncount.reports.render` (``"html"``, ``"md"`` or ``"json"``).
+
+    Raises
+    ------
+    DomainError
+        When the domain does not fit the network.
+    RegioncountError
+        For an unknown count method or option (a section that cannot be computed is listed in
+        ``unavailable`` instead).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> from regioncount.reports import render
+    >>> net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([0.0, 0.5]))])
+    >>> r = build_report(net, Domain.box(-1, 1, 1))       # breakpoints at 0 and 0.5
+    >>> r.count.regions, r.unavailable
+    (3, ('Region picture: not available (the model has one input; a 2-D slice needs two).',))
+    >>> render(r, "md").splitlines()[0]
+    '# Region report: mlp'
     """
     a = app.analyse(net, domain, options, on_step=on_step, on_count=on_count)
     dom = domain_text(domain)
@@ -143,6 +176,15 @@ def build_sweep(n0: int, total: int, models_dir=None, domain_for: Callable | Non
                 on_count: Callable | None = None) -> SweepReport:
     """Serra et al.'s experiment (:func:`regioncount.app.sweep`, same parameters) and its
     headline.
+
+    Returns
+    -------
+    SweepReport
+
+    Raises
+    ------
+    RegioncountError
+        When ``models_dir`` is not a directory, or the shape is invalid.
 
     Examples
     --------

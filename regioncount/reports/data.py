@@ -133,7 +133,7 @@ class SweepReport:
                         "regions": m.regions if m.complete else None,
                         "regions_found": m.regions, "complete": m.complete,
                         "method": m.method, "seconds": round(m.seconds, 4),
-                        "stop_reason": m.stop_reason, "serra2020_stable_upper": m.stable_upper}
+                        "stop_reason": m.stop_reason, "serra2018_stable_upper": m.stable_upper}
                        for m in self.models],
             "skipped": [{"path": p, "why": w} for p, w in self.skipped],
             "domain": self.domain, "time_limit": self.time_limit,

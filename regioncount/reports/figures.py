@@ -207,7 +207,7 @@ def sweep_chart(sw) -> bytes:
     if stab:
         ax.plot([m.n1 for m in stab], [log10(m.stable_upper) for m in stab], "D", ms=7,
                 color=KIND_COLOURS["upper (weights, domain)"], markeredgecolor="black",
-                label="serra2020_stable_upper of the trained model (weight-aware)")
+                label="serra2018_stable_upper of the trained model (weight-aware)")
     done = [m for m in sw.models if m.complete and m.regions > 0]
     part = [m for m in sw.models if not m.complete and m.regions > 0]
     if done:

@@ -108,7 +108,7 @@ def _summary_rows(r: Report) -> list:
             ("output shape", str(list(m.output_shape))),
             ("architecture (PWL layers)", "-".join(map(str, m.arch))),
             ("structure", "chain" if m.chain else "DAG (branches / residual adds)"),
-            ("PWL units", f"{m.pwl_units:,}"), ("parameters", f"{m.params:,}"),
+            ("PWL units", f"{m.pwl_units:,}"), ("parameters (unrolled)", f"{m.params:,}"),
             ("domain", r.domain), ("stable units on the domain", stable)]
 
 
@@ -120,7 +120,7 @@ def _stage_rows(r: Report) -> list:
              s.source) for s in r.model.stages]
 
 
-_STAGE_HEAD = ("#", "kind", "units", "reads", "shape", "params", "stably active",
+_STAGE_HEAD = ("#", "kind", "units", "reads", "shape", "params (unrolled)", "stably active",
                "stably inactive", "unstable", "proved by", "source (ONNX nodes)")
 
 
@@ -352,7 +352,7 @@ def render_sweep_html(sw: SweepReport) -> str:
     if sw.models:
         parts.append("<h2>Trained models</h2>")
         parts.append(_table(("model", "architecture", "regions", "complete", "time",
-                             "weight-aware bound (serra2020_stable_upper)"),
+                             "weight-aware bound (serra2018_stable_upper)"),
                             [(m.path, "-".join(map(str, m.arch)),
                               f"{m.regions:,}" if m.complete else f">= {m.regions:,}",
                               "yes" if m.complete else f"no ({m.stop_reason})",
@@ -383,7 +383,35 @@ def render_sweep_markdown(sw: SweepReport) -> str:
 
 def render(report, fmt: str) -> str:
     """``report`` (a :class:`Report` or :class:`SweepReport`) as ``"html"``, ``"md"`` or
-    ``"json"`` text."""
+    ``"json"`` text.
+
+    Parameters
+    ----------
+    report : Report or SweepReport
+        From :func:`~regioncount.reports.build.build_report` or
+        :func:`~regioncount.reports.build.build_sweep`.
+    fmt : {'html', 'md', 'json'}
+
+    Returns
+    -------
+    str
+        One self-contained HTML page (figures embedded), Markdown, or JSON.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format.
+
+    Examples
+    --------
+    >>> import json
+    >>> from regioncount.reports import build_sweep
+    >>> sw = build_sweep(2, 4)
+    >>> json.loads(render(sw, "json"))["rows"][0]["arch"]
+    [2, 1, 3]
+    >>> render(sw, "html").startswith("<!DOCTYPE html>")
+    True
+    """
     sweep = isinstance(report, SweepReport)
     if fmt == "html":
         return render_sweep_html(report) if sweep else render_html(report)
