@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "stable": ("regioncount.cli.stable_cmd", "stable", "Stably active / inactive units per layer (interval, LP, MILP)."),
     "range": ("regioncount.cli.range_cmd", "range_", "Exact minimum and maximum of each output over the domain (MILP)."),
     "dcf-norms": ("regioncount.cli.dcf_cmd", "dcf_norms", "Operator norms and bounds of the (DCF) convolution layers."),
+    "dcf-sweep": ("regioncount.cli.dcfsweep_cmd", "dcf_sweep", "Regions of DCF networks against K next to the plain CNN (table and report)."),
     "explain": ("regioncount.cli.explain_cmd", "explain_", "Saliency, DeconvNet and guided-backprop maps of an input."),
     "equivariance": ("regioncount.cli.equivariance_cmd", "equivariance", "Is the model invariant or equivariant under p4 / p4m / c4 / d4?"),
     "estimate": ("regioncount.cli.estimate_cmd", "estimate", "Lower bounds, estimates and brackets past exact counting."),

@@ -392,6 +392,26 @@ def build_groups():
 SWEEP = [(2, 10), (4, 8), (6, 6), (8, 4), (10, 2)]
 
 
+def _versions_section() -> str:
+    """The library versions of this build (training is deterministic within one environment,
+    not across releases of scikit-learn, numpy or torch)."""
+    import platform
+    from importlib import metadata
+
+    vers = [f"Python {platform.python_version()}"]
+    for dist in ("numpy", "scipy", "scikit-learn", "onnx", "onnxruntime", "torch"):
+        try:
+            vers.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            vers.append(f"{dist} (not installed: its models' rows are read from the files)")
+    return "\n".join([
+        "", "## Library versions that built the committed files", "",
+        "Written by the run of `build_models.py` that built them: " + ", ".join(vers) + ".",
+        "Training is deterministic within one environment but not across releases of",
+        "scikit-learn, numpy or torch; the tests check what must hold under any version (graph,",
+        "accuracy floor, README rows), not the bytes.", ""])
+
+
 def _readme(rows) -> str:
     def row(r):
         return (f"| `{r['file']}` | {r['arch']} | {r['data']} | {r['train_acc']:.4f} | "
@@ -473,7 +493,8 @@ def main(argv: list[str] | None = None) -> None:
     rows.append(r)
     dcf_rows, dcf_section = build_dcf()
     group_rows, group_section = build_groups()
-    (OUT / "README.md").write_text(_readme(rows) + dcf_section + group_section)
+    (OUT / "README.md").write_text(_readme(rows) + dcf_section + group_section
+                                   + _versions_section())
     for r in rows + dcf_rows + group_rows:
         print(f"{r['file']:32s} test acc {r['acc']:.4f}  train {r['train_acc']:.4f}  "
               f"ORT diff {r['diff']:.1e}  {r['bytes']} B")

@@ -1264,7 +1264,8 @@ def _sweep_model(path, n0: int, total: int, domain_for_n, time_limit, workers, o
                       f"{n0}-n1-({total}-n1)")
     dom = domain_for_n(net.input_size)
     _say(on_step, f"counting {path.name} ({'-'.join(map(str, arch))})")
-    res = count(net, dom, "tree", time_limit=time_limit, workers=workers, progress=on_count)
+    res = count(net, dom, "tree", time_limit=time_limit, workers=workers, progress=on_count,
+                per_class="point")        # the sweep shows no per-class counts
     up = bounds(net, dom, tighten="lp", time_limit=time_limit, threads=1).bounds.get(
         "serra2018_stable_upper")
     return SweepModel(path=str(path), arch=arch, n1=arch[1], regions=int(res.regions),

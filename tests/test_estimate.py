@@ -202,3 +202,133 @@ def test_cli_json_and_exit_codes(cli_run):
         assert code == 2, bad
     code, out, err = cli_run("estimate", "no/such/model.onnx")
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+# -- issue 15, "Done means": every exact count we can get lies in the bracket -----------------
+
+#: The project's own models (models/) with a domain where their exact count is fast: the data
+#: box for the small ones, a box around the first test digit (``("digit", r)``: every pixel
+#: within r, clipped to [0, 1]) for the larger ones.
+PROJECT_CASES = [
+    ("moons_2d.onnx", "0,1"), ("maxout_2d.onnx", "0,1"),
+    ("sweep/digits_64_2_10.onnx", "0,1"), ("sweep/digits_64_6_6.onnx", "0,1"),
+    ("digits_mlp.onnx", ("digit", 0.02)), ("digits_conv.onnx", ("digit", 0.002)),
+    ("dcf/digits_dcf_k14.onnx", ("digit", 0.002)), ("dcf/digits_cnn5.onnx", ("digit", 0.002)),
+    ("groups/digits_p4.onnx", ("digit", 0.0005)),
+]
+#: Slower ones (marked slow).
+PROJECT_SLOW = [
+    ("sweep/digits_64_4_8.onnx", "0,1"), ("sweep/digits_64_8_4.onnx", "0,1"),
+    ("sweep/digits_64_10_2.onnx", "0,1"), ("dcf/digits_dcf_k6.onnx", ("digit", 0.003)),
+    ("groups/digits_p4.onnx", ("digit", 0.001)),
+]
+#: Shared models (../shared/models) that count exactly in well under a minute on these boxes.
+SHARED_CASES = [
+    ("vnncomp2021/test_small.onnx", "-2,2"), ("marabou/fc_2-2-3.onnx", "-3,3"),
+    ("marabou/fc1.onnx", "-3,3"), ("vnncomp2022/cartpole.onnx", "-0.1,0.1"),
+    ("vnncomp2021/ACASXU_run2a_1_1_batch_2000.onnx", "-0.02,0.02"),
+]
+SHARED_SLOW = [
+    ("vnncomp2022/vdp.onnx", "-0.1,0.1"), ("vnncomp2022/lunarlander.onnx", "-0.05,0.05"),
+    ("vnncomp2022/tllBench_n2_NM8_m1_instance_0_0.onnx", "-2,2"),
+]
+
+
+def _case_domain(net, spec):
+    from regioncount import app
+
+    if isinstance(spec, tuple):
+        pytest.importorskip("sklearn")
+        from regioncount.dcf_sweep import digit_domain
+
+        return digit_domain(0, spec[1])
+    return app.domain_for(net.input_size, spec)
+
+
+def _check_bracket(net, dom, name):
+    """The exact count (tree or vertex) lies in every figure of the bracket of
+    ``regioncount estimate --method all`` without the exact count (MIPBound included)."""
+    from regioncount import app
+
+    res = app.count(net, dom, "auto", time_limit=120, per_class="point")
+    assert res.complete, name
+    exact = res.regions
+    b = bracket(net, dom, method="all", time_limit=4, samples=1000, lines=8, planes=2,
+                tighten="lp", seed=5)
+    assert b.sure_lower_bound <= b.lower_bound <= exact <= b.upper_bound, (name, exact)
+    assert b.estimate is not None and b.lower_bound <= b.estimate <= b.upper_bound, name
+    m = b.parts["mipbound"]
+    assert m.lower_bound <= exact and m.sure_lower_bound <= exact, name
+    assert b.parts["sampling"].lower_bound <= exact, name
+    return exact, b
+
+
+@pytest.mark.parametrize("rel,spec", PROJECT_CASES)
+def test_project_models_inside_their_brackets(rel, spec):
+    import regioncount
+
+    net = regioncount.load(MODELS / rel)
+    _check_bracket(net, _case_domain(net, spec), rel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rel,spec", PROJECT_SLOW)
+def test_project_models_inside_their_brackets_slow(rel, spec):
+    import regioncount
+
+    net = regioncount.load(MODELS / rel)
+    _check_bracket(net, _case_domain(net, spec), rel)
+
+
+@pytest.mark.parametrize("rel,spec", SHARED_CASES)
+def test_shared_models_inside_their_brackets(rel, spec):
+    import regioncount
+    from conftest import shared_path
+
+    net = regioncount.load(shared_path("models", rel))
+    _check_bracket(net, _case_domain(net, spec), rel)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rel,spec", SHARED_SLOW)
+def test_shared_models_inside_their_brackets_slow(rel, spec):
+    import regioncount
+    from conftest import shared_path
+
+    net = regioncount.load(shared_path("models", rel))
+    _check_bracket(net, _case_domain(net, spec), rel)
+
+
+@pytest.mark.slow
+def test_mnist2x10_inside_its_bracket():
+    """108,762 regions over [0,1]^784 (docs/count.md): about a minute on two workers."""
+    import regioncount
+    from conftest import shared_path
+
+    net = regioncount.load(shared_path("models", "marabou", "mnist2x10.onnx"))
+    dom = Domain.box(0, 1, net.input_size)
+    b = bracket(net, dom, method="all", time_limit=20, samples=5000, tighten="lp", seed=5)
+    assert b.sure_lower_bound <= b.lower_bound <= 108_762 <= b.upper_bound
+
+
+def test_segment_witnesses_are_regions(exact_counts):
+    """Every pattern MIPBound pools from its segments is a region of the exact count (the
+    tree's pattern set), and the pool only adds to the sure bound."""
+    from regioncount import app
+    from regioncount.estimate import _pool
+
+    for name in ("random-3-8-8-8-seed5-box1", "max-construction-2-6-6"):
+        e = next(x for x in exact_counts if x["name"] == name)
+        net, dom = network_from_entry(e)
+        enc, udom = _problem(net, dom, "interval", "highs", None)
+        X, B = _pool(enc, udom, np.random.default_rng(1), 100, 30)
+        assert len(X) == len({r.tobytes() for r in B}) == len(B)      # one point per pattern
+        P = np.hstack([np.asarray(p).reshape(len(X), -1) for p in enc.net.pattern(X)])
+        exact = app.count(net, dom, "tree", keep_patterns=True, per_class="point").pattern_set()
+        assert {r.astype(np.int32).tobytes() for r in P} <= exact, name
+        only = _pool(enc, udom, np.random.default_rng(1), 100, 0)[0]
+        assert len(X) > len(only), name
+        m = mipbound(net, dom, trials=5, seed=1, segments=30, time_limit=6, bounds="interval",
+                     samples=100, trial_time=1.0)
+        assert m.lower_bound <= e["regions"] and len(X) <= m.sure_lower_bound <= e["regions"]
+        assert "segments" in m.how

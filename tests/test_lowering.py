@@ -162,12 +162,25 @@ def test_conv_on_image_is_sparse_and_fuses_with_following_affine(rng):
     assert A.nnz <= 16 * 32 * 32 * 27
 
 
+def _version(text: str) -> tuple:
+    return tuple(int(v) for v in text.split("+")[0].split(".")[:2])
+
+
+_ORT_VERSION = _version(__import__("onnxruntime").__version__)
+
+
 @pytest.mark.parametrize("attrs", [dict(kernel_shape=[2, 2], strides=[2, 2]),
                                    dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
                                    dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], count_include_pad=1),
                                    dict(kernel_shape=[3, 2], strides=[2, 2], ceil_mode=1),
-                                   dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
-                                        ceil_mode=1, count_include_pad=1)])
+                                   pytest.param(
+                                       dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                                            ceil_mode=1, count_include_pad=1),
+                                       marks=pytest.mark.xfail(
+                                           _ORT_VERSION < (1, 29), strict=True,
+                                           reason="onnxruntime before 1.29 divides the window "
+                                           "that ceil_mode adds past the padding by the wrong "
+                                           "count (the reference the lowering is checked on)"))])
 def test_average_pool(rng, attrs):
     net = check(make([helper.make_node("AveragePool", ["x"], ["y"], **attrs)],
                      [("x", [1, 2, 7, 6])], opset=11))

@@ -343,3 +343,102 @@ def test_progress_and_time_limit(monkeypatch):
     assert [p.regions for p in seen] == sorted(p.regions for p in seen)
     stopped = count_vertex(net, dom, time_limit=0.0)
     assert not stopped.complete and stopped.stop_reason == "time limit"
+
+
+# -- long runs: limits, Ctrl-C, sub-boxes ------------------------------------------------------
+
+def _two_layer_net(seed=12):
+    rng = np.random.default_rng(seed)
+    return _chain(3, [(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3, _relu),
+                      (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3, _relu)], seed)
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Batches of 4 cells between stages and a progress report at every pass, so that a count
+    records its regions in many steps."""
+    import regioncount.enumeration.vertex as vertex
+
+    monkeypatch.setattr(vertex, "CHUNK_CELLS", 4)
+    monkeypatch.setattr(vertex, "PROGRESS_EVERY", 0.0)
+    return vertex
+
+
+def test_region_limit_stops_exactly_there(small_batches):
+    net, dom = _two_layer_net(), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+    part = count_vertex(net, dom, max_regions=full.regions // 3, keep_patterns=True)
+    assert not part.complete and part.stop_reason == "region limit"
+    assert part.regions == full.regions // 3 < full.regions
+    assert part.per_layer[-1] == part.regions and sum(part.per_class.values()) == part.regions
+
+
+def test_time_limit_gives_a_partial_result(small_batches):
+    import time as _time
+
+    net, dom = _two_layer_net(), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+
+    def slow(p):                      # once regions are found, pass the deadline
+        if p.regions:
+            _time.sleep(0.3)
+
+    part = count_vertex(net, dom, time_limit=0.2, progress=slow)
+    assert not part.complete and part.stop_reason == "time limit"
+    assert 0 < part.regions < full.regions
+    assert part.extra["unverified_points"] == 0
+
+
+def test_ctrl_c_gives_a_partial_result(small_batches):
+    """SIGINT during the count (what Ctrl-C sends) stops it between two passes with the
+    regions found so far; a KeyboardInterrupt raised inside it does the same."""
+    import os
+    import signal
+
+    net, dom = _two_layer_net(), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+
+    def ctrl_c(p):
+        if p.regions:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    part = count_vertex(net, dom, progress=ctrl_c)
+    assert not part.complete and part.stop_reason == "interrupted"
+    assert 0 < part.regions < full.regions
+
+    def raise_(p):
+        if p.regions:
+            raise KeyboardInterrupt
+
+    part = count_vertex(net, dom, progress=raise_)
+    assert not part.complete and part.stop_reason == "interrupted"
+    assert 0 < part.regions < full.regions
+
+
+def test_sub_boxes_count_each_region_once(monkeypatch):
+    """With almost no memory for the cells in flight the domain is cut into sub-boxes; the
+    regions met by several of them count once: the same pattern set, per-layer counts and
+    certificates as one box."""
+    import regioncount.enumeration.vertex as vertex
+
+    net, dom = _two_layer_net(13), Domain.box(-1, 1, 3)
+    one = count_vertex(net, dom, keep_patterns=True)
+    monkeypatch.setattr(vertex, "MIN_INFLIGHT", 0)
+    monkeypatch.setattr(vertex, "INFLIGHT_SHARE", 0.01)
+    many = count_vertex(net, dom, keep_patterns=True, keep_points=True, memory_budget=2 << 20)
+    assert many.complete and many.extra["subboxes"] > 4
+    assert many.regions == one.regions and many.pattern_set() == one.pattern_set()
+    assert many.per_layer == one.per_layer
+    got = np.concatenate([p.reshape(many.regions, -1) for p in net.pattern(many.points)], axis=1)
+    assert np.array_equal(got, many.patterns)
+
+
+def test_workers_count_sub_boxes_in_parallel():
+    """Two worker processes count the sub-boxes of the domain: the same regions, pattern set
+    and per-layer counts as one process."""
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    one = count_vertex(net, dom, keep_patterns=True)
+    two = count_vertex(net, dom, keep_patterns=True, keep_points=True, workers=2)
+    assert two.complete and two.workers == 2 and two.extra["subboxes"] > 1
+    assert two.pattern_set() == one.pattern_set() and two.per_layer == one.per_layer
+    assert two.extra["unverified_points"] == 0

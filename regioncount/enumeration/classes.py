@@ -23,7 +23,6 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linprog
 
 from .. import tolerances as tol
 from ..domain import Domain
@@ -40,12 +39,14 @@ def region_classes(net: Network, domain: Domain, pattern, point=None) -> tuple[i
 
 
 def _classes(net: Network, dom: Domain, pattern) -> tuple[int, ...]:
-    G, h = _normalised(*net.region_rows(pattern))
+    from .lp import ChebyshevLP
+
+    G, h = net.region_rows(pattern)
     if dom.A is not None:
-        Gd, hd = _normalised(dom.A, dom.b)
-        G, h = np.vstack([G, Gd]), np.concatenate([h, hd])
+        G, h = np.vstack([G, dom.A]), np.concatenate([h, dom.b])
     Ao, co = net.local_affine(pattern=pattern)
     lo, hi = dom.lo, dom.hi
+    lp = None
     out = []
     for c in range(Ao.shape[0]):
         D, e = Ao - Ao[c], co - co[c]                 # o_j - o_c = D x + e <= 0 on c's part
@@ -56,7 +57,17 @@ def _classes(net: Network, dom: Domain, pattern) -> tuple[int, ...]:
         if np.any(tie[:c]):
             continue                                  # equal to an earlier output everywhere:
             #                                           the argmax is the first (np.argmax)
-        if _radius(G, h, np.delete(D, c, 0), -np.delete(e, c), lo, hi) > tol.REGION_MARGIN:
+        D, e = np.delete(D, c, 0), -np.delete(e, c)
+        flat = np.linalg.norm(D, axis=1) == 0
+        if np.any(e[flat] < 0):
+            continue                                  # an output above c everywhere
+        if lp is None:                                # one warm-started LP per region
+            lp = ChebyshevLP(lo, hi, (G, h), margin=tol.REGION_MARGIN)
+        Dn, en = _normalised(D, e)
+        lp.truncate(0)
+        for j, (a, b) in enumerate(zip(Dn, en)):
+            lp.push(j, a, b)
+        if lp.solve()[0] > tol.REGION_MARGIN:
             out.append(c)
     return tuple(out)
 
@@ -65,21 +76,6 @@ def _normalised(G, h):
     n = np.linalg.norm(G, axis=1)
     keep = n > 0
     return G[keep] / n[keep, None], h[keep] / n[keep]
-
-
-def _radius(G, h, D, e, lo, hi) -> float:
-    """Largest ``r`` with a ball of radius ``r`` (in the unit-norm rows) inside ``G x <= h``,
-    ``D x <= e`` and the box; ``-inf`` when empty."""
-    Dn, en = _normalised(D, e)
-    flat = np.linalg.norm(D, axis=1) == 0
-    if np.any(e[flat] < 0):
-        return -np.inf                                # an output above c everywhere
-    A = np.vstack([G, Dn])
-    b = np.concatenate([h, en])
-    n = A.shape[1]
-    res = linprog(np.r_[np.zeros(n), -1.0], A_ub=np.hstack([A, np.ones((len(A), 1))]), b_ub=b,
-                  bounds=list(zip(lo, hi)) + [(None, 1.0)], method="highs")
-    return -res.fun if res.status == 0 else -np.inf
 
 
 def exact_per_class(net: Network, domain: Domain, patterns: np.ndarray) -> tuple[dict, int]:

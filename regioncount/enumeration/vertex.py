@@ -1,41 +1,45 @@
 """Exact enumeration for low input dimension: vertices and edges of the cells (docs/count.md).
 
 A *cell* is a convex polytope inside the domain, held by its vertices, the incidence of every
-vertex with the inequality rows of the cell (which rows are tight there) and its edges. The
-cells are refined stage by stage, as Berzins (ICML 2023) refines the whole complex: on a cell
-every unit of the next PWL stage is affine (the stage's input map under the cell's pattern),
-and each affine function whose zero set separates the unit's pieces (``switch_lines`` of the
-stage kind) splits the cell where it changes sign:
+vertex with the rows of the cell's description and its edges (:mod:`.vertex_cells`). The cells
+are refined stage by stage, as Berzins (ICML 2023) refines the whole complex: on a cell every unit
+of the next PWL stage is affine (the stage's input map under the cell's pattern), and each affine
+function whose zero set separates the unit's pieces (``switch_lines`` of the stage kind) splits
+the cell where it changes sign beyond ``REGION_MARGIN``; the split itself, its degenerate cases
+(vertices on the hyperplane) and the combinatorial adjacency test are in
+:func:`.vertex_cells.split`.
 
-1. the signed distances of the vertices to the hyperplane (rows normalised, unit-cube
-   coordinates) put each vertex on the positive side, the negative side, or on the hyperplane
-   (``|s| <= REGION_MARGIN``: a vertex where more than ``d`` hyperplanes meet, a zero bias, a
-   hyperplane through a box corner are all this case; the vertex joins both halves);
-2. every edge whose endpoints have strictly opposite signs gets a new vertex; its incidence is
-   the endpoints' common rows plus the new one, set combinatorially, never from coordinates;
-3. the new edges inside the hyperplane join the vertices on it that pass the *combinatorial
-   adjacency test* (Fukuda and Prodon 1996): two vertices are adjacent exactly when no other
-   vertex is tight on every row the two share. The test holds for any inequality description,
-   so degenerate vertices need no perturbation; the count of shared rows (at least ``d - 1``)
-   only filters candidates first.
-
-A hyperplane splits a cell only when vertices lie beyond ``REGION_MARGIN`` on both sides. The
-piece of each unit of the stage is read at the vertex mean of every sub-cell (``stage.piece``,
-the pattern numbering itself), so pieces that are the same affine function are one piece as in
-docs/regions.md. Max groups are split by the line of every candidate pair, which can cut a
-region into several cells: cells are merged by their pattern, and a region counts once.
+Everything is done for many cells at once. A *batch* is a set of cells at the start of one PWL
+stage; its *table* holds, per cell of the batch (the *ancestor* of every cell it is cut into),
+the stage's switching lines as unit-norm rows and the list of the lines that cross it. Pass
+``k`` cuts every cell of the batch by the ``k``-th crossing line of its ancestor, in a fixed
+number of numpy calls for the whole batch. At the end of the stage the piece of each unit is
+read at the vertex mean of every cell (``stage.piece``, the pattern numbering itself, so pieces
+that are the same affine function are one piece as in docs/regions.md), the next stage's input
+maps are composed for all cells at once, and the cells go on as new batches, depth first. Max
+groups are split by the line of every candidate pair, which can cut a region into several
+cells: cells are merged by their pattern, and a region counts once.
 
 Each region's certificate is the vertex mean of one of its cells, kept when its slack on the
-cell's cut rows (the box faces are bounds, as in the region tree) is above ``REGION_MARGIN``;
-otherwise the Chebyshev LP of the cell decides (a cell whose inscribed radius is not above the
-margin is a sliver and not a region, the rule of the region tree) and its centre, moved into
-the open box, is the certificate. Every certificate is checked to reproduce its pattern with
-the network (``extra["unverified_points"]``).
+cell's facet rows that are not box faces (the box is a bound, as in the region tree) is above
+``REGION_MARGIN``; otherwise the Chebyshev LP of the cell decides (a cell whose inscribed radius
+is not above the margin is a sliver and not a region, the rule of the region tree) and its
+centre, moved into the open box, is the certificate. Every certificate is checked to reproduce
+its pattern with the network (``extra["unverified_points"]``).
 
-The cells are processed depth first (one stack, stage by stage), so memory holds one path of
-cells and their siblings whatever the domain; a time limit, a region limit or Ctrl-C stops
-between two splits with a partial result, as the region tree does, and the record of the
-regions found is capped by a memory budget.
+**Memory.** The cells in flight (the batch being cut and the pending ones) are kept below half
+the memory budget: a batch that grows past an eighth of it is halved (its cells are
+independent), and when the cells of the domain at one stage would not fit at all, the domain is
+cut into sub-boxes (bisected along their widest side, depth first), each counted on its own.
+A sub-box face is a bound, not a region boundary, so a region's certificate radius is the same
+whole or in pieces; a region met by several sub-boxes is counted once: its cells there touch an
+inner sub-box face, and the patterns of such cells go through one set (the union of the
+sub-boxes' pattern sets is the domain's, docs/regions.md). The record of the regions (packed
+patterns, output class and check of each certificate, and with ``keep_points`` the points and
+margins) has the other half of the budget; past it the count stops with
+``stop_reason="memory budget"``. Sub-boxes are the unit of progress and of parallel work
+(``workers``, :mod:`.vertex_pool`). A time limit, a region limit or Ctrl-C stops between two
+passes with a partial result, as the region tree does.
 """
 
 from __future__ import annotations
@@ -43,21 +47,24 @@ from __future__ import annotations
 import logging
 import math
 import time
-from itertools import product
+import weakref
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from .. import tolerances as tol
 from ..domain import Domain
 from ..errors import DomainError, RegioncountError
-from ..intervals import interval_bounds
 from ..network import Network
+from ..stages import Elementwise, MaxGroups, _matmul
+from .executors import resolve_workers, unguarded_script
 from .limits import Interrupt, Limits
 from .results import CountResult, Progress
 from .unitbox import unit_box
-from .units import UnitPlan
+from .vertex_cells import CellSet, box_cell, row_bits, split
 
 log = logging.getLogger(__name__)
 
@@ -65,299 +72,765 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5
 #: Default memory budget (bytes) of :func:`count_vertex`.
 MEMORY_BUDGET = 2 << 30
+#: Cells per batch handed from one stage to the next (depth first: the first batch is counted
+#: to the end before the next starts).
+CHUNK_CELLS = 4096
+#: The share of the memory budget for the cells in flight (the rest is for the record).
+INFLIGHT_SHARE = 0.5
+#: The cells in flight may always take this many bytes, whatever the budget (smaller sub-boxes
+#: would only cost time).
+MIN_INFLIGHT = 16 << 20
+#: Bisections of a sub-box at most (2^-24 of the domain's side over all coordinates).
+MAX_SUBBOX_DEPTH = 24
+#: Bytes of the values of one batched matrix product (crossing tests, facet counts).
+_BLOCK = 32 << 20
 
 
 class Cell:
-    """A convex polytope: vertices ``V`` (k, d), incidence ``Z`` (k, F) with its rows
-    ``Ra x <= Rb`` (F rows, unit norm), ``cut`` (F,) which rows are not box faces, and
-    edges ``E`` (m, 2) as vertex index pairs."""
+    """One polytope (vertices ``V``, incidence bits ``Z``, edges ``E``), as :func:`unit_cube`
+    and :func:`split_all` hand it out."""
 
-    __slots__ = ("V", "Z", "Ra", "Rb", "cut", "E")
+    __slots__ = ("V", "Z", "E")
 
-    def __init__(self, V, Z, Ra, Rb, cut, E):
-        self.V, self.Z, self.Ra, self.Rb, self.cut, self.E = V, Z, Ra, Rb, cut, E
+    def __init__(self, V, Z, E):
+        self.V, self.Z, self.E = V, Z, E
 
     def centre(self) -> np.ndarray:
         return self.V.mean(axis=0)
 
-    def slack(self, x: np.ndarray) -> float:
-        """The smallest slack of ``x`` on the cell's cut rows (not the box faces): the margin
-        of the region tree."""
-        if not self.cut.any():
-            return math.inf
-        return float(np.min(self.Rb[self.cut] - self.Ra[self.cut] @ x))
-
 
 def unit_cube(d: int, lo=None, hi=None) -> Cell:
-    """The cell ``[0, 1]^d`` (or the box ``[lo, hi]``): 2^d vertices, 2d rows, edges between
-    corners one bit apart."""
-    bits = np.array(list(product((0, 1), repeat=d)), bool).reshape(-1, d)
+    """The cell ``[0, 1]^d`` (or the box ``[lo, hi]``)."""
     lo = np.zeros(d) if lo is None else np.asarray(lo, float)
     hi = np.ones(d) if hi is None else np.asarray(hi, float)
-    V = np.where(bits, hi, lo)
-    Ra = np.zeros((2 * d, d))
-    Rb = np.zeros(2 * d)
-    Z = np.zeros((len(V), 2 * d), bool)
-    for i in range(d):
-        Ra[2 * i, i], Ra[2 * i + 1, i] = -1.0, 1.0
-        Rb[2 * i], Rb[2 * i + 1] = -lo[i], hi[i]
-        Z[:, 2 * i] = ~bits[:, i]
-        Z[:, 2 * i + 1] = bits[:, i]
-    diff = (bits[:, None, :] != bits[None, :, :]).sum(axis=2)
-    i, j = np.nonzero(np.triu(diff == 1))
-    return Cell(V, Z, Ra, Rb, np.zeros(2 * d, bool), np.column_stack([i, j]))
+    return Cell(*box_cell(lo, hi, (2 * d + 63) // 64))
 
 
-_NO_EDGES = np.zeros((0, 2), np.intp)
-
-
-def _h_edges(Zh: np.ndarray, d: int) -> np.ndarray:
-    """Pairs of the vertices ``Zh`` (incidence rows, all on the new hyperplane) that are
-    adjacent by the combinatorial test, as (p, 2) local indices."""
-    if len(Zh) < 2:
-        return _NO_EDGES
-    Zf = Zh.astype(np.float32)
-    i, j = np.nonzero(np.triu(Zf @ Zf.T, 1) >= d - 1)      # at least d - 1 shared rows
-    if not len(i):
-        return _NO_EDGES
-    missing = (Zf[i] * Zf[j]) @ (1.0 - Zf).T                # shared rows that k lacks
-    ok = np.count_nonzero(missing == 0, axis=1) == 2         # only i and j hold them all
-    return np.column_stack([i[ok], j[ok]])
-
-
-def split(cell: Cell, a: np.ndarray, b: float, s: np.ndarray, d: int):
-    """The two halves of ``cell`` where ``a x + b >= 0`` and ``<= 0`` (``a`` unit norm, ``s``
-    the signed distances of the vertices); the caller checks that both have vertices beyond
-    the margin."""
-    eps = tol.REGION_MARGIN
-    pos, neg = s > eps, s < -eps
-    zer = ~(pos | neg)
-    E = cell.E
-    P, N = pos[E], neg[E]
-    cross = (P[:, 0] & N[:, 1]) | (N[:, 0] & P[:, 1])
-    C = E[cross]
-    c0, c1 = C[:, 0], C[:, 1]
-    t = s[c0] / (s[c0] - s[c1])
-    V0 = cell.V[c0]
-    k, nc = len(cell.V), len(c0)
-    V = np.concatenate([cell.V, V0 + t[:, None] * (cell.V[c1] - V0)])
-    Z = np.empty((k + nc, cell.Z.shape[1] + 1), bool)
-    Z[:k, :-1] = cell.Z
-    Z[k:, :-1] = cell.Z[c0] & cell.Z[c1]
-    Z[:k, -1] = zer
-    Z[k:, -1] = True
-    on = np.concatenate([np.flatnonzero(zer), np.arange(k, k + nc)])
-    hE = on[_h_edges(Z[on], d)]
-    Zc = zer[E]
-    # old edges inside the hyperplane are found again by the adjacency test (hE)
-    plain = E[~cross & ~(Zc[:, 0] & Zc[:, 1])]
-    fp = P[cross, 0]
-    halves = []
-    for side, ends, sign in ((~neg, np.where(fp, c0, c1), -1.0), (~pos, np.where(fp, c1, c0), 1.0)):
-        S = side[plain]
-        E2 = np.concatenate([plain[S[:, 0] & S[:, 1]], C, hE])
-        E2[-len(hE) - nc:len(E2) - len(hE), 0] = ends
-        E2[-len(hE) - nc:len(E2) - len(hE), 1] = np.arange(k, k + nc)
-        keep = np.concatenate([side, np.ones(nc, bool)])
-        halves.append(_restrict(V, Z, np.concatenate([cell.Ra, sign * a[None, :]]),
-                                np.concatenate([cell.Rb, (-sign * b,)]), cell.cut, E2, keep, d))
-    return halves
-
-
-def _restrict(V, Z, Ra, Rb, cut, E, keep, d) -> Cell:
-    """The cell on the vertices ``keep``, with its edges renumbered and the rows tight at
-    fewer than ``d`` vertices (not facets) dropped (``cut`` lacks the last, new row)."""
-    E = (np.cumsum(keep) - 1)[E]
-    Zk = Z[keep]
-    facet = Zk.sum(axis=0) >= d
-    cut = np.concatenate([cut, (True,)])
-    if facet.all():
-        return Cell(V[keep], Zk, Ra, Rb, cut, E)
-    return Cell(V[keep], Zk[:, facet], Ra[facet], Rb[facet], cut[facet], E)
-
-
-def _clip(cell: Cell, a: np.ndarray, b: float, d: int) -> Cell | None:
-    """``cell`` cut to ``a x <= b`` (``a`` unit norm), None when nothing with interior is
-    left."""
-    s = b - cell.V @ a
-    eps = tol.REGION_MARGIN
-    if s.min() >= -eps:
-        return cell
-    if not s.max() > eps:
-        return None
-    return split(cell, -a, b, s, d)[0]
-
-
-class _Stopped(Exception):
-    """A limit was reached in the middle of splitting one cell."""
-
-
-def split_all(cell: Cell, La: np.ndarray, Lb: np.ndarray, d: int, stop=None) -> list[Cell]:
-    """``cell`` split by every hyperplane ``La x + Lb = 0`` (rows unit norm) that cuts its
-    interior. A hyperplane that misses a cell misses its sub-cells: only the crossing ones are
-    passed down. ``stop()``, called before every split, raises :class:`_Stopped` when true
-    (a cell of many inputs can take long)."""
-    eps = tol.REGION_MARGIN
+def split_all(cell: Cell, La: np.ndarray, Lb: np.ndarray, d: int) -> list[Cell]:
+    """``cell`` cut by every hyperplane ``La x + Lb = 0`` that crosses it (beyond the margin);
+    the rows of the lines get ids after the ``2 d`` box faces."""
+    La, Lb = np.atleast_2d(np.asarray(La, float)), np.asarray(Lb, float).ravel()
+    n = np.linalg.norm(La, axis=1)
+    La, Lb = La / n[:, None], Lb / n
+    words = (2 * d + len(Lb) + 63) // 64
+    Z = np.zeros((len(cell.V), words), np.uint64)
+    Z[:, :cell.Z.shape[1]] = cell.Z
+    cs = CellSet(d, words)
+    cs.add(cell.V, Z, [len(cell.V)], cell.E, [len(cell.E)], [0])
+    for i in range(len(Lb)):
+        all_ = np.arange(cs.nc)
+        split(cs, all_, np.repeat(La[i:i + 1], cs.nc, 0), np.full(cs.nc, Lb[i]),
+              np.full(cs.nc, 2 * d + i))
     out = []
-    stack = [(cell, La, Lb)]
-    while stack:
-        if stop is not None and stop():
-            raise _Stopped
-        c, A, B = stack.pop()
-        if not len(B):
-            out.append(c)
-            continue
-        S = c.V @ A.T + B
-        crosses = (S.max(axis=0) > eps) & (S.min(axis=0) < -eps)
-        if not crosses.any():
-            out.append(c)
-            continue
-        idx = np.flatnonzero(crosses)
-        f = idx[0]
-        rest = idx[1:]
-        for half in split(c, A[f], float(B[f]), S[:, f], d):
-            stack.append((half, A[rest], B[rest]))
+    for c in range(cs.nc):
+        vi = cs.vertex_index(np.array([c]))
+        E = cs.E[cs.es[c]:cs.es[c] + cs.en[c]]
+        out.append(Cell(cs.V[vi].copy(), cs.Z[vi].copy(), E.copy()))
     return out
 
 
-def _lines(stage, A, c, cand, scale: float):
-    """The stage's switching hyperplanes on a cell as unit-norm rows; a line whose normal is
-    at most ``EQUAL_PIECES_RTOL`` times ``scale`` (the largest norm of the stage's input
-    rows: two max-group members that are the same function up to rounding) splits
-    nothing."""
-    lines = stage.switch_lines(A, c, cand)
-    if not lines:
-        return np.zeros((0, A.shape[1])), np.zeros(0)
-    La = np.array([l[0] for l in lines], float)
-    Lb = np.array([l[1] for l in lines], float)
-    n = np.linalg.norm(La, axis=1)
-    ok = n > tol.EQUAL_PIECES_RTOL * scale
-    return La[ok] / n[ok, None], Lb[ok] / n[ok]
+# -- the network side: stages, their switching lines, batched affine maps ----------------------
+
+def _elementwise_maps(stage, A, c, p):
+    """Batched ``map_piece`` of a table-driven elementwise stage (pieces ``p`` (n, units))."""
+    _, slopes, offsets = stage.table()
+    u = np.arange(stage.size)
+    s, o = slopes[u, p], offsets[u, p]
+    return A * s[..., None], np.where(s == 0, 0.0, c * s) + o
 
 
-def _chebyshev(cell: Cell, fixed, lo, hi):
-    """The Chebyshev centre of ``cell`` as the region tree measures it (cut rows and domain
-    rows with the radius, the box ``[lo, hi]`` as bounds): ``(r, x)``."""
-    d = len(lo)
-    Ra, Rb = cell.Ra[cell.cut], cell.Rb[cell.cut]
-    if fixed is not None:
-        Ra, Rb = np.vstack([Ra, fixed[0]]), np.concatenate([Rb, fixed[1]])
-    if not len(Rb):
-        return math.inf, cell.centre()
-    A = np.hstack([Ra, np.ones((len(Rb), 1))])
-    box = [(float(l), float(h)) for l, h in zip(lo, hi)]
-    res = linprog(np.r_[np.zeros(d), -1.0], A_ub=A, b_ub=Rb, bounds=box + [(None, 1.0)],
-                  method="highs")
-    if res.status != 0:
-        return -math.inf, None
-    return float(-res.fun), res.x[:d]
+def _max_maps(stage, A, c, p):
+    """Batched ``map_piece`` of max groups: the chosen member of every group."""
+    rows = stage.indices[stage.indptr[:-1] + p]
+    n = max(len(rows), A.shape[0])
+    A = np.broadcast_to(A, (n,) + A.shape[1:])
+    c = np.broadcast_to(c, (n,) + c.shape[1:])
+    return np.take_along_axis(A, rows[..., None], 1), np.take_along_axis(c, rows, 1)
 
 
-class _Walk:
-    """The depth-first refinement of one count (state shared by its steps)."""
+#: Stage class -> batched ``map_piece(stage, A (n, in, d), c (n, in), pieces (n, units))``; the
+#: class of a stage is looked up along its MRO.
+BATCH_MAPS: dict = {Elementwise: _elementwise_maps, MaxGroups: _max_maps}
 
-    def __init__(self, net: Network, domain: Domain):
+
+def _batch_maps(stage):
+    """The batched ``map_piece`` of a stage's kind."""
+    for cls in type(stage).__mro__:
+        if cls in BATCH_MAPS:
+            return BATCH_MAPS[cls]
+    raise RegioncountError(f"--method vertex: no batched map for {stage.kind} stages")
+
+
+class _StagePlan:
+    """One PWL stage: its switching lines as ``L g + beta`` over the stage input ``g``."""
+
+    def __init__(self, net: Network, j: int, k: int, start: int, rid0: int):
+        st = net.stages[k]
+        self.j, self.k, self.stage, self.start, self.end = j, k, st, start, start + st.size
+        self.src = st.inputs[0]
+        nin = net.stages[self.src].size
+        self.nin = nin
+        cand = st.candidates(-np.ones(nin), np.ones(nin))
+        lines = st.switch_lines(np.eye(nin), np.zeros(nin), cand)
+        self.L = sp.csr_matrix(np.array([l[0] for l in lines], float).reshape(len(lines), nin))
+        self.beta = np.array([float(l[1]) for l in lines])
+        self.nl = len(lines)
+        self.multi = bool(self.nl) and int(np.diff(self.L.indptr).max()) > 1
+        #: lines of one unit each: ``val * g[col] + beta``
+        self.col = self.val = None
+        if self.nl and not self.multi and np.all(np.diff(self.L.indptr) == 1):
+            self.col, self.val = self.L.indices.copy(), self.L.data.copy()
+        #: line -> its index (the first of equal lines), to match a cell's own lines
+        self.index = {}
+        for i, (a, b) in enumerate(lines):
+            self.index.setdefault((np.asarray(a, float).tobytes(), float(b)), i)
+        self.rid0 = rid0
+        self.maps = _batch_maps(st)
+
+
+class _Plan:
+    """Everything about the network a count needs, computed once."""
+
+    def __init__(self, net: Network, d: int, nfixed: int):
+        self.net, self.d = net, d
+        pwl = net.pwl_indices
+        sizes = [net.stages[k].size for k in pwl]
+        self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.total = int(self.start[-1])
+        self.first_line = 2 * d + nfixed
+        self.stages: list[_StagePlan] = []
+        rid = self.first_line
+        for j, k in enumerate(pwl):
+            self.stages.append(_StagePlan(net, j, k, int(self.start[j]), rid))
+            rid += self.stages[-1].nl
+        self.rows = rid
+        self.words = max(1, (rid + 63) // 64)
+        self.row_stage = np.full(rid, -1, np.int64)
+        self.row_line = np.full(rid, -1, np.int64)
+        for sp_ in self.stages:
+            self.row_stage[sp_.rid0:sp_.rid0 + sp_.nl] = sp_.j
+            self.row_line[sp_.rid0:sp_.rid0 + sp_.nl] = np.arange(sp_.nl)
+        self.multi = any(s.multi for s in self.stages)
+        self.last_use = list(range(len(net.stages)))
+        for k, s in enumerate(net.stages):
+            for i in s.inputs:
+                self.last_use[i] = max(self.last_use[i], k)
+        self.abs_w = {k: tuple(abs(W) for W in s.weights) for k, s in enumerate(net.stages)
+                      if getattr(s, "weights", None) is not None}
+        pieces = max((int(net.stages[k].pieces) for k in pwl), default=1)
+        self.pat_dtype = np.int8 if pieces <= 127 else np.int32
+        self.packer = _Packer([s.stage for s in self.stages])
+
+    def stage_map(self, i: int, P: np.ndarray, maps: dict):
+        """``(A, c, scale)`` of stage ``i``'s output on every cell of a batch (patterns ``P``;
+        a leading dimension of 1 is shared by all), cached in ``maps``."""
+        got = maps.get(i)
+        if got is not None:
+            return got
+        s = self.net.stages[i]
+        d = self.d
+        if not s.inputs:
+            out = (np.eye(d)[None], np.zeros((1, d)), np.ones((1, d)))
+        elif s.is_pwl:
+            sp_ = next(t for t in self.stages if t.k == i)
+            As, cs_, _ = self.stage_map(s.inputs[0], P, maps)
+            A, c = sp_.maps(s, As, cs_, P[:, sp_.start:sp_.end])
+            out = (A, c, np.sqrt(np.einsum("nud,nud->nu", A, A)))
+        else:
+            out = self._affine(i, s, P, maps)
+        maps[i] = out
+        return out
+
+    def _affine(self, i, s, P, maps):
+        A = c = scale = None
+        for src, W, aW in zip(s.sources, s.weights, self.abs_w[i]):
+            As, cs_, _ = self.stage_map(src, P, maps)
+            nb, nin, d = As.shape
+            Y = _matmul(W, As.transpose(1, 0, 2).reshape(nin, nb * d))
+            Y = Y.reshape(s.size, nb, d).transpose(1, 0, 2)
+            cY = _matmul(W, cs_.T).T
+            sY = _matmul(aW, np.sqrt(np.einsum("nud,nud->nu", As, As)).T).T
+            A = Y if A is None else A + Y
+            c = cY if c is None else c + cY
+            scale = sY if scale is None else scale + sY
+        return A, c + np.asarray(s.bias, float), scale
+
+
+class _Packer:
+    """Patterns as bytes: one bit per unit when every stage has at most two pieces (each stage
+    starts a byte, so a prefix of stages is a prefix of bytes), else one value per unit."""
+
+    def __init__(self, stages):
+        self.sizes = [s.size for s in stages]
+        self.binary = all(int(s.pieces) <= 2 for s in stages)
+        big = max((int(s.pieces) for s in stages), default=1) > 127
+        self.dtype = np.dtype(np.int32 if big else np.int8)
+        per = [(n + 7) // 8 if self.binary else n * self.dtype.itemsize for n in self.sizes]
+        self.prefix = np.cumsum([0] + per).astype(int)
+        self.nbytes = int(self.prefix[-1])
+
+    def pack(self, P: np.ndarray) -> np.ndarray:
+        parts, k = [], 0
+        for n in self.sizes:
+            block = P[:, k:k + n]
+            parts.append(np.packbits(block.astype(bool), axis=1) if self.binary
+                         else np.ascontiguousarray(block.astype(self.dtype)).view(np.uint8))
+            k += n
+        if not parts:
+            return np.zeros((len(P), 0), np.uint8)
+        return np.ascontiguousarray(np.concatenate(parts, axis=1))
+
+    def unpack(self, B: np.ndarray) -> np.ndarray:
+        parts = []
+        for j, n in enumerate(self.sizes):
+            block = np.ascontiguousarray(B[:, self.prefix[j]:self.prefix[j + 1]])
+            parts.append(np.unpackbits(block, axis=1, count=n) if self.binary
+                         else block.view(self.dtype))
+        if not parts:
+            return np.zeros((len(B), 0), np.int32)
+        return np.concatenate(parts, axis=1).astype(np.int32)
+
+
+def distinct_rows(B: np.ndarray) -> int:
+    """Distinct rows of a uint8 matrix."""
+    if not len(B) or not B.shape[1]:
+        return min(len(B), 1)
+    B = np.ascontiguousarray(B)
+    return len(np.unique(B.view(np.dtype((np.void, B.shape[1]))).ravel()))
+
+
+# -- tables: the lines of one stage on every cell of a batch -----------------------------------
+
+class _Table:
+    """Per ancestor cell of a batch at stage ``j``: the stage's lines as unit-norm rows ``T``
+    (value ``a x + b``), which of them cross the cell (``lines``, ``ncross``), the stage's input
+    map (``A`` with constant units zeroed, ``c``), the patterns of the earlier stages, the maps
+    later stages read, and ``up``: the row of each ancestor in the previous stage's table."""
+
+    __slots__ = ("j", "parent", "up", "T", "lines", "ncross", "A", "c", "pattern", "maps",
+                 "users", "__weakref__")
+
+    def nbytes(self) -> int:
+        n = sum(getattr(self, k).nbytes for k in ("T", "lines", "ncross", "A", "c", "pattern")
+                if getattr(self, k) is not None)
+        return int(n + sum(sum(x.nbytes for x in v) for v in (self.maps or {}).values()))
+
+    def finish(self) -> None:
+        """One batch cut by this table is done; after the last, drop what is needed no more
+        (the rows stay for the certificates)."""
+        self.users -= 1
+        if self.users:
+            return
+        self.lines = self.ncross = self.A = self.c = self.pattern = self.maps = None
+
+
+def _by_size(cs: CellSet, width: int):
+    """``(cells, V)`` for groups of cells with the same number of vertices ``k`` (``V`` of
+    shape (m, k, d)), each group cut so that (m x k x width) values fit in a block."""
+    vn = cs.vn[:cs.nc]
+    order = np.argsort(vn, kind="stable")
+    first = np.flatnonzero(np.r_[True, np.diff(vn[order]) != 0])
+    for g0, g1 in zip(first, np.r_[first[1:], len(order)]):
+        k = int(vn[order[g0]])
+        step = max(1, _BLOCK // (8 * k * max(1, width)))
+        for a in range(g0, g1, step):
+            cells = order[a:min(g1, a + step)]
+            yield cells, cs.V[cs.vs[cells][:, None] + np.arange(k)]
+
+
+def _line_rows(st: "_StagePlan", Aeff: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The stage's lines on every cell as rows ``(a, b)`` (n, lines, d + 1), value ``a x + b``
+    (not normalised)."""
+    n, _, d = Aeff.shape
+    if st.col is not None:                  # one unit per line: a scaled copy of its row
+        T = np.empty((n, st.nl, d + 1))
+        T[..., :d] = Aeff[:, st.col, :] * st.val[:, None]
+        T[..., d] = c[:, st.col] * st.val + st.beta
+        return T
+    Ac = np.concatenate([Aeff, c[..., None]], axis=2).transpose(1, 0, 2).reshape(st.nin, -1)
+    T = np.asarray(st.L @ Ac).reshape(st.nl, n, d + 1).transpose(1, 0, 2).copy()
+    T[..., d] += st.beta
+    return T
+
+
+def build_table(plan: _Plan, j: int, cs: CellSet, P: np.ndarray, maps: dict, parent, up):
+    """The :class:`_Table` of a batch of cells ``cs`` entering stage ``j`` (patterns ``P``,
+    the maps of its earlier stages ``maps``)."""
+    st = plan.stages[j]
+    n, d = cs.nc, plan.d
+    A, c, scale = plan.stage_map(st.src, P, maps)
+    A = np.broadcast_to(A, (n,) + A.shape[1:])
+    c = np.ascontiguousarray(np.broadcast_to(c, (n,) + c.shape[1:]))
+    norms = np.sqrt(np.einsum("nud,nud->nu", A, A))
+    const = norms <= tol.EQUAL_PIECES_RTOL * scale
+    Aeff = np.where(const[..., None], 0.0, A) if const.any() else A
+    T = _line_rows(st, Aeff, c)
+    nrm = np.sqrt(np.einsum("nld,nld->nl", T[..., :d], T[..., :d]))
+    smax = norms.max(axis=1) if norms.shape[1] else np.zeros(n)
+    act = nrm > tol.EQUAL_PIECES_RTOL * np.maximum(smax, 1e-300)[:, None]
+    if st.multi:
+        act &= _candidate_lines(st, cs, Aeff, c)
+    T *= np.where(act, 1.0 / np.where(act, nrm, 1.0), 0.0)[..., None]
+    T[..., d] += ~act                        # a line that is not one: the constant 1
+    crossing = np.zeros((n, st.nl), bool)
+    eps = tol.REGION_MARGIN
+    for cells, V in _by_size(cs, st.nl):
+        vals = V @ T[cells, :, :d].transpose(0, 2, 1)
+        vals += T[cells, None, :, d]
+        crossing[cells] = (vals.max(axis=1) > eps) & (vals.min(axis=1) < -eps)
+    t = _Table()
+    t.j, t.parent, t.up, t.T, t.users = j, parent, up, T, 1
+    t.ncross = crossing.sum(axis=1)
+    K = int(t.ncross.max(initial=0))
+    t.lines = np.argsort(~crossing, axis=1, kind="stable")[:, :K]
+    t.A, t.c, t.pattern = Aeff, c, P
+    t.maps = {i: m for i, m in maps.items() if plan.last_use[i] > st.k or i == st.src}
+    return t
+
+
+def _candidate_lines(st: _StagePlan, cs: CellSet, Aeff, c) -> np.ndarray:
+    """Which lines of a stage are lines of the cell: the stage's own ``switch_lines`` for its
+    candidates on the cell (``stage.candidates`` on the exact range of every input over the
+    cell's vertices), matched to the stage's lines."""
+    n = cs.nc
+    out = np.zeros((n, st.nl), bool)
+    eye, zero = np.eye(st.nin), np.zeros(st.nin)
+    for cells, V in _by_size(cs, st.nin):
+        G = V @ Aeff[cells].transpose(0, 2, 1) + c[cells, None, :]
+        lo, hi = G.min(axis=1), G.max(axis=1)
+        for r, i in enumerate(cells):
+            for a, b in st.stage.switch_lines(eye, zero, st.stage.candidates(lo[r], hi[r])):
+                out[i, st.index[(np.asarray(a, float).tobytes(), float(b))]] = True
+    return out
+
+
+# -- the count ---------------------------------------------------------------------------------
+
+class _Overflow(Exception):
+    """The cells in flight of one sub-box would pass their share of the memory budget."""
+
+
+class _Batch:
+    """Cells entering (``table`` None) or being cut by stage ``j``: ``k`` passes done."""
+
+    __slots__ = ("cs", "j", "table", "k", "P", "maps", "parent", "up")
+
+    def __init__(self, cs, j, P, maps, parent, up):
+        self.cs, self.j, self.P, self.maps, self.parent, self.up = cs, j, P, maps, parent, up
+        self.table, self.k = None, 0
+
+    def nbytes(self) -> int:
+        n = self.cs.nbytes() + (self.P.nbytes if self.P is not None else 0)
+        return int(n + sum(sum(x.nbytes for x in v) for v in (self.maps or {}).values()))
+
+
+class _Store:
+    """The regions found, in chunks: packed patterns ``B``, whether a region may repeat (``F``:
+    a max group's cells, cells on an inner sub-box face; their patterns go through ``seen``),
+    the output argmax at its certificate (``C``), whether the certificate failed to reproduce
+    the pattern (``U``), and with ``keep_points`` the certificates and margins (``X``, ``M``).
+    ``mark`` / ``rollback`` undo a sub-box that is cut further."""
+
+    FIELDS = ("B", "X", "M", "F", "C", "U")
+
+    def __init__(self, d: int, packer: _Packer, keep_points: bool):
+        self.d, self.packer, self.keep_points = d, packer, keep_points
+        for k in self.FIELDS:
+            setattr(self, k, [])
+        self.n = 0
+        self.seen: set[bytes] = set()
+        self._mark = (0, 0, [])
+        #: bytes per region, counted as if every region could repeat: its record (pattern,
+        #: flags, class) and its key in ``seen`` (the pattern and ~90 bytes of set entry and
+        #: bytes object), which also covers the sorts of the per-layer counts at the end
+        self.per_region = 2 * packer.nbytes + 96 + (8 * d + 8 if keep_points else 0)
+        #: why regions of a recorded batch were left out (a region limit, the memory budget)
+        self.truncated = ""
+
+    def nbytes(self) -> int:
+        return self.n * self.per_region
+
+    def add(self, rec: dict, quota=None, why: str = "") -> int:
+        """Add the records ``rec`` (arrays by field), the ones that may repeat only when new,
+        at most ``quota`` of them; returns how many were added."""
+        B, flagged = rec["B"], rec["F"]
+        ok = np.ones(len(B), bool)
+        for i in np.flatnonzero(flagged):
+            key = B[i].tobytes()
+            if key in self.seen:
+                ok[i] = False
+            else:
+                self.seen.add(key)
+                self._mark[2].append(key)
+        if quota is not None and ok.sum() > quota:
+            ok &= np.cumsum(ok) <= quota
+            self.truncated = why
+        if ok.any():
+            for k in self.FIELDS:
+                if k in rec and (self.keep_points or k not in "XM"):
+                    getattr(self, k).append(np.asarray(rec[k])[ok])
+            self.n += int(ok.sum())
+        return int(ok.sum())
+
+    def mark(self) -> None:
+        self._mark = (len(self.B), self.n, [])
+
+    def rollback(self) -> None:
+        nb, n, keys = self._mark
+        for k in self.FIELDS:
+            del getattr(self, k)[nb:]
+        self.n = n
+        for k in keys:
+            self.seen.discard(k)
+        self._mark = (nb, n, [])
+
+    def arrays(self) -> dict:
+        """The record as arrays by field."""
+        empty = {"B": np.zeros((0, self.packer.nbytes), np.uint8), "X": np.zeros((0, self.d)),
+                 "M": np.zeros(0), "F": np.zeros(0, bool), "C": np.zeros(0, np.int32),
+                 "U": np.zeros(0, bool)}
+        return {k: np.concatenate(getattr(self, k)) if getattr(self, k) else empty[k]
+                for k in self.FIELDS}
+
+
+def verify(net: Network, packer: _Packer, B: np.ndarray, X: np.ndarray):
+    """``(C, U)``: the output argmax at every certificate point and whether the point fails
+    to reproduce its pattern (one forward pass per block of points)."""
+    C, U = np.zeros(len(X), np.int32), np.zeros(len(X), bool)
+    pwl = net.pwl_indices
+    for a in range(0, len(X), 8192):
+        vals = net.forward(X[a:a + 8192])
+        n = len(vals[0])
+        got = [net.stages[k].piece(vals[net.stages[k].inputs[0]]).reshape(n, -1) for k in pwl]
+        got = np.concatenate(got, axis=1) if got else np.zeros((n, 0))
+        U[a:a + n] = np.any(got != packer.unpack(B[a:a + n]), axis=1)
+        C[a:a + n] = np.argmax(np.asarray(vals[net.output]).reshape(n, -1), axis=1)
+    return C, U
+
+
+class _Count:
+    """One count: the plan, the record, the limits, and the sub-box engine."""
+
+    def __init__(self, net: Network, domain: Domain, budget: int, limits: Limits, progress, t0,
+                 keep_points: bool = False):
         self.net, self.domain = net, domain
-        self.d = net.input_size
-        self.plan = UnitPlan(net, domain.lo, domain.hi, interval_bounds(net, domain))
-        self.stages = [net.stages[k] for k in self.plan.stages]
+        self.d = d = net.input_size
         self.fixed = None
         if domain.A is not None:
             nr = np.linalg.norm(domain.A, axis=1)
             ok = nr > 0
             self.fixed = (domain.A[ok] / nr[ok, None], domain.b[ok] / nr[ok])
-        pieces = max((int(s.pieces) for s in self.stages), default=1)
-        #: patterns are kept as bytes, one byte per unit where every piece index fits
-        self.key_dtype = np.int8 if pieces <= 127 else np.int32
-        self.seen: set[bytes] = set()
-        self.keys: list[bytes] = []
-        self.points: list = []
-        self.margins: list = []
-        #: bytes one region holds (its pattern twice, as set entry and list entry, its point
-        #: and margin, and the Python objects around them), for the memory budget
-        self.per_region = 2 * self.plan.total * np.dtype(self.key_dtype).itemsize \
-            + 16 * self.d + 400
-        self.cells = 0
-        self.lps = 0
-        self.slivers = 0
-        #: called between two splits; true when the count must stop (a time limit, Ctrl-C)
-        self.stop = None
+        self.plan = _Plan(net, d, 0 if self.fixed is None else len(self.fixed[1]))
+        self.store = _Store(d, self.plan.packer, keep_points)
+        share = int(budget * INFLIGHT_SHARE)
+        self.inflight_cap = max(share, MIN_INFLIGHT)
+        self.batch_cap = self.inflight_cap // 8
+        self.record_cap = budget - share
+        self.limits, self.progress_cb, self.t0 = limits, progress, t0
+        self.last_progress = t0
+        self.cells = self.lps = self.slivers = self.splits = 0
+        self.subboxes = 0
+        self.table_bytes = 0
+        self.depth = 0
 
-    def root(self) -> Cell:
-        cell = unit_cube(self.d, self.domain.lo, self.domain.hi)
-        if self.fixed is not None:
-            for a, b in zip(*self.fixed):
-                cell = _clip(cell, a, b, self.d)
-                if cell is None:
-                    raise DomainError("the domain polytope has an empty interior")
-        return cell
+    # -- limits and progress ----------------------------------------------------------------
+    def check(self) -> str:
+        now = time.monotonic()
+        if self.store.nbytes() > self.record_cap:
+            return "memory budget"
+        reason = self.limits.reached(self.store.n, now)
+        if reason:
+            return reason
+        if self.progress_cb is not None and now - self.last_progress >= PROGRESS_EVERY:
+            self.last_progress = now
+            self.progress_cb(Progress(self.store.n, self.lps, self.depth, now - self.t0))
+        return ""
 
-    def children(self, item):
-        """The sub-cells of one stack item ``(cell, j, pattern, maps)`` after stage ``j``."""
-        cell, j, pat, maps = item
+    def _track(self, table: _Table) -> None:
+        n = table.nbytes()
+        self.table_bytes += n
+        weakref.finalize(table, self._untrack, n)
+
+    def _untrack(self, n: int) -> None:
+        self.table_bytes -= n
+
+    # -- one sub-box ------------------------------------------------------------------------
+    def root(self, lo, hi) -> CellSet | None:
+        """The sub-box ``[lo, hi]`` cut by the domain's rows (None: no interior left)."""
+        d, words = self.d, self.plan.words
+        V, Z, E = box_cell(lo, hi, words)
+        cs = CellSet(d, words)
+        cs.add(V, Z, [len(V)], E, [len(E)], [0])
+        if self.fixed is None:
+            return cs
+        eps = tol.REGION_MARGIN
+        for i, (a, b) in enumerate(zip(*self.fixed)):
+            s = b - cs.V[cs.vertex_index()] @ a
+            if not s.max() > eps:
+                return None
+            if s.min() < -eps:
+                split(cs, np.array([0]), -a[None, :], np.array([b]), np.array([2 * d + i]))
+                cs = cs.take(np.array([0]))
+        return cs
+
+    def run_box(self, lo, hi, inner) -> str:
+        """Count the regions of the sub-box ``[lo, hi]`` (``inner``: the bit words of its faces
+        inside the domain); returns the stop reason (``""``: done)."""
+        cs = self.root(lo, hi)
+        if cs is None:
+            return ""
+        self.box = (lo, hi, inner)
+        P = np.zeros((1, self.plan.total), self.plan.pat_dtype)
+        stack = [_Batch(cs, 0, P, {}, None, np.zeros(1, np.int64))]
+        self.stack_bytes = stack[0].nbytes()
+        while stack:
+            reason = self.check()
+            if reason:
+                return reason
+            b = stack.pop()
+            self.stack_bytes -= b.nbytes()
+            reason = self.stage(b, stack)
+            if self.store.truncated:
+                return self.store.truncated
+            if reason:
+                return reason
+        return ""
+
+    def stage(self, b: _Batch, stack: list) -> str:
+        """Cut batch ``b`` by its stage's lines, then hand its cells to the next stage."""
         plan = self.plan
-        stage = self.stages[j]
-        maps = dict(maps)
-        sm = plan.stage_map(j, pat, maps)
-        # a unit identically constant on the cell (the region tree's test) has no slope at all
-        A = np.where(sm.const[:, None], 0.0, sm.A) if sm.const.any() else sm.A
-        G = cell.V @ A.T + sm.c                 # the stage's input at the cell's vertices
-        l, h = G.min(axis=0), G.max(axis=0)      # its exact range over the cell
-        if stage.possible(l, h).sum(axis=1).max(initial=1) > 1:
-            cand = stage.candidates(l, h)
-            scale = float(sm.norms.max()) if sm.norms.size else 0.0
-            La, Lb = _lines(stage, A, sm.c, cand, max(scale, 1e-300))
-            pieces = split_all(cell, La, Lb, self.d, self.stop)
-        else:
-            pieces = [cell]
-        out = []
-        for piece in pieces:
-            self.cells += 1
-            g = A @ piece.centre() + sm.c
-            p2 = pat.copy()
-            p2[plan.start[j]:plan.start[j + 1]] = stage.piece(g[None, :])[0]
-            out.append((piece, j + 1, p2, maps))
+        self.depth = b.j
+        if b.j == len(plan.stages):
+            self.record(b.cs, b.P, None)
+            return ""
+        if b.table is None:
+            b.table = build_table(plan, b.j, b.cs, b.P, b.maps, b.parent, b.up)
+            self._track(b.table)
+            b.cs.anc[:b.cs.nc] = np.arange(b.cs.nc)
+            b.P = b.maps = None
+        while True:
+            cs, t = b.cs, b.table
+            ws = np.flatnonzero(t.ncross[cs.anc[:cs.nc]] > b.k)
+            if not len(ws):
+                break
+            reason = self.check()
+            if reason:
+                stack.append(b)
+                return reason
+            anc = cs.anc[ws]
+            ln = t.lines[anc, b.k]
+            coef = t.T[anc, ln]
+            self.splits += len(split(cs, ws, coef[:, :-1], coef[:, -1],
+                                     plan.stages[b.j].rid0 + ln))
+            b.k += 1
+            cs.compact()
+            self._bound(b, stack)
+        self.finish_stage(b, stack)
+        return ""
+
+    def _bound(self, b: _Batch, stack: list) -> None:
+        """Halve a batch past its share of memory; give up the sub-box past the whole share."""
+        cs = b.cs
+        if cs.nbytes() > self.batch_cap and cs.nc > 1:
+            half = cs.nc // 2
+            other = _Batch(cs.take(np.arange(half, cs.nc)), b.j, None, None, b.parent, b.up)
+            other.table, other.k = b.table, b.k
+            b.table.users += 1
+            b.cs = cs.take(np.arange(half))
+            stack.append(other)
+            self.stack_bytes += other.nbytes()
+        if self.stack_bytes + b.nbytes() + self.table_bytes > self.inflight_cap:
+            raise _Overflow
+
+    def finish_stage(self, b: _Batch, stack: list) -> None:
+        """Read the stage's pieces at the cells' vertex means; record the regions after the
+        last stage, else push the cells as batches of the next stage."""
+        plan, cs, t = self.plan, b.cs, b.table
+        cs.compact(force=True)
+        st = plan.stages[b.j]
+        n = cs.nc
+        x = np.add.reduceat(cs.V[:cs.nv], cs.vs[:n], axis=0) / cs.vn[:n, None]
+        anc = cs.anc[:n]
+        g = np.einsum("nud,nd->nu", t.A[anc], x) + t.c[anc]
+        P = t.pattern[anc]
+        P[:, st.start:st.end] = st.stage.piece(g)
+        self.cells += n
+        if b.j + 1 == len(plan.stages):
+            t.finish()
+            self.record(cs, P, t, x)
+            return
+        maps = t.maps
+        t.finish()
+        batches = []
+        for a in range(0, n, CHUNK_CELLS):
+            idx = np.arange(a, min(n, a + CHUNK_CELLS))
+            rows = anc[idx]
+            sub = {i: tuple(m[rows] if len(m) > 1 else m for m in v) for i, v in maps.items()}
+            part = cs if n <= CHUNK_CELLS else cs.take(idx)
+            batches.append(_Batch(part, b.j + 1, P[idx], sub, t, rows))
+        for nb in reversed(batches):
+            stack.append(nb)
+            self.stack_bytes += nb.nbytes()
+
+    # -- regions ----------------------------------------------------------------------------
+    def record(self, cs: CellSet, P, table, x=None) -> None:
+        """Certify and record the cells ``cs`` (final patterns ``P``)."""
+        n = cs.nc
+        if x is None:
+            x = np.add.reduceat(cs.V[:cs.nv], cs.vs[:n], axis=0) / cs.vn[:n, None]
+        lo, hi, inner = self.box
+        touch = np.zeros(n, bool)
+        if inner.any():
+            hit = np.any(cs.Z[:cs.nv] & inner, axis=1)
+            touch = np.logical_or.reduceat(hit, cs.vs[:n])
+        flagged = touch | self.plan.multi
+        X, M, ok = self.certify(cs, table, x)
+        B = self.plan.packer.pack(P[ok])
+        C, U = verify(self.net, self.plan.packer, B, X[ok])
+        st = self.store
+        quota, why = (self.record_cap - st.nbytes()) // st.per_region, "memory budget"
+        if self.limits.max_regions is not None and self.limits.max_regions - st.n < quota:
+            quota, why = self.limits.max_regions - st.n, "region limit"
+        st.add({"B": B, "X": X[ok], "M": M[ok], "F": flagged[ok], "C": C, "U": U},
+               max(0, quota), why)
+
+    def certify(self, cs: CellSet, table, x):
+        """``(points, margins, ok)``: the vertex mean where its slack on the rows that bound
+        the cell (not box faces) is above the margin, else the Chebyshev centre of the cell
+        (its facets); ``ok`` false for slivers."""
+        n, d = cs.nc, self.d
+        cell, rows = _touching(cs, self.plan)
+        vals = np.zeros(len(rows))
+        if len(rows):
+            coef = self._coefficients(table, cs.anc[cell], rows)
+            vals = np.einsum("ij,ij->i", coef[:, :d], x[cell]) + coef[:, d]
+        margin = np.full(n, math.inf)
+        np.minimum.at(margin, cell, np.abs(vals))
+        if self.fixed is not None:
+            margin = np.minimum(margin, (self.fixed[1][None, :] - x @ self.fixed[0].T).min(axis=1))
+        X, M, ok = x.copy(), margin, np.ones(n, bool)
+        for i in np.flatnonzero(~(margin > tol.REGION_MARGIN)):
+            got = self._chebyshev(cs, table, i)
+            if got is None:
+                ok[i] = False
+                self.slivers += 1
+            else:
+                X[i], M[i] = got
+        return X, M, ok
+
+    def _coefficients(self, table, anc, rows) -> np.ndarray:
+        """The unit-norm rows ``(a, b)`` (value ``a x + b``) of line rows ``rows`` on the cells
+        whose rows in the last stage's table are ``anc``, read from the tables of their
+        stages (each table's ``up`` leads to the previous one)."""
+        plan = self.plan
+        out = np.zeros((len(rows), self.d + 1))
+        stage = plan.row_stage[rows]
+        t, a = table, np.asarray(anc)
+        for j in range(len(plan.stages) - 1, -1, -1):
+            sel = stage == j
+            if sel.any():
+                out[sel] = t.T[a[sel], plan.row_line[rows[sel]]]
+            if j:
+                a, t = t.up[a], t.parent
         return out
 
-    def record(self, cell: Cell, pat: np.ndarray) -> None:
-        key = pat.astype(self.key_dtype).tobytes()
-        if key in self.seen:
-            return
-        x = cell.centre()
-        m = cell.slack(x)
+    def _chebyshev(self, cs, table, i):
+        """The Chebyshev centre of cell ``i`` (its facet rows, the domain's rows, the sub-box
+        as bounds) moved towards the sub-box centre, and its slack; None for a sliver."""
+        d = self.d
+        lo, hi, _ = self.box
+        vi = cs.vertex_index(np.array([i]))
+        bits = np.unpackbits(cs.Z[vi].view(np.uint8), axis=1, bitorder="little")
+        rows = np.flatnonzero(bits[:, :self.plan.rows].sum(axis=0) >= d)
+        rows = rows[rows >= self.plan.first_line]
+        coef = self._coefficients(table, np.full(len(rows), cs.anc[i]), rows)
+        vals = cs.V[vi] @ coef[:, :d].T + coef[:, d]
+        side = np.sign(vals[np.argmax(np.abs(vals), axis=0), np.arange(len(rows))])
+        Ra, Rb = -side[:, None] * coef[:, :d], side * coef[:, d]
         if self.fixed is not None:
-            m = min(m, float(np.min(self.fixed[1] - self.fixed[0] @ x)))
-        if not m > tol.REGION_MARGIN:
-            self.lps += 1
-            r, xc = _chebyshev(cell, self.fixed, self.domain.lo, self.domain.hi)
-            if not r > tol.REGION_MARGIN:
-                self.slivers += 1
-                return
-            # into the open box, keeping a slack above r / 2 (the region tree's certificate)
-            c = 0.5 * (self.domain.lo + self.domain.hi)
-            nd = float(np.linalg.norm(c - xc))
-            x = xc + (min(0.5, r / (2 * nd)) * (c - xc) if nd > 0 else 0.0)
-            m = cell.slack(x)
-            if self.fixed is not None:
-                m = min(m, float(np.min(self.fixed[1] - self.fixed[0] @ x)))
-        self.seen.add(key)
-        self.keys.append(key)
-        self.points.append(x)
-        self.margins.append(m)
+            Ra, Rb = np.vstack([Ra, self.fixed[0]]), np.concatenate([Rb, self.fixed[1]])
+        self.lps += 1
+        if not len(Rb):
+            return 0.5 * (lo + hi), math.inf
+        res = linprog(np.r_[np.zeros(d), -1.0], A_ub=np.hstack([Ra, np.ones((len(Rb), 1))]),
+                      b_ub=Rb, bounds=[(float(l), float(h)) for l, h in zip(lo, hi)]
+                      + [(None, 1.0)], method="highs")
+        if res.status != 0 or not -res.fun > tol.REGION_MARGIN:
+            return None
+        r, xc = float(-res.fun), res.x[:d]
+        c = 0.5 * (lo + hi)
+        nd = float(np.linalg.norm(c - xc))
+        x = xc + (min(0.5, r / (2 * nd)) * (c - xc) if nd > 0 else 0.0)
+        return x, float(np.min(Rb - Ra @ x))
 
 
-def _check_points(net: Network, pats: np.ndarray, X: np.ndarray) -> int:
-    """How many certificate points do not reproduce their pattern."""
-    if not len(X):
-        return 0
-    got = np.concatenate([p.reshape(len(X), -1) for p in net.pattern(X)], axis=1)
-    return int(np.sum(np.any(got != pats, axis=1)))
+def _touching(cs: CellSet, plan: _Plan):
+    """``(cell, row)`` pairs: the line rows tight at some vertex of the cell (its facets and
+    the lines that touch it in a lower-dimensional face)."""
+    if not cs.nc:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    Zc = np.bitwise_or.reduceat(cs.Z[:cs.nv], cs.vs[:cs.nc], axis=0)
+    bits = np.unpackbits(Zc.view(np.uint8), axis=1, bitorder="little")
+    cell, row = np.nonzero(bits[:, plan.first_line:plan.rows])
+    return cell, row + plan.first_line
+
+
+# -- sub-boxes and the result ------------------------------------------------------------------
+
+def _inner_faces(lo, hi, words: int) -> np.ndarray:
+    """The incidence bits of the faces of the sub-box ``[lo, hi]`` (unit-cube coordinates)
+    that lie inside the domain ``[0, 1]^d``."""
+    rows = [2 * i for i in range(len(lo)) if lo[i] > 0] + \
+           [2 * i + 1 for i in range(len(hi)) if hi[i] < 1]
+    mask = np.zeros(words, np.uint64)
+    if rows:
+        w, m = row_bits(np.array(rows), words)
+        np.bitwise_or.at(mask, w, m)
+    return mask
+
+
+def _bisect(lo, hi):
+    """The two halves of a sub-box along its widest side."""
+    i = int(np.argmax(hi - lo))
+    mid = 0.5 * (lo[i] + hi[i])
+    hi1, lo2 = hi.copy(), lo.copy()
+    hi1[i] = lo2[i] = mid
+    return (lo, hi1), (lo2, hi)
+
+
+def _count_boxes(count: _Count, boxes: list) -> tuple[str, list]:
+    """Count the sub-boxes ``(lo, hi, depth)`` of ``boxes`` (the last first); a sub-box whose
+    cells do not fit is replaced by its halves. Returns the stop reason and the sub-boxes not
+    done (the one stopped included)."""
+    words = count.plan.words
+    while boxes:
+        lo, hi, depth = boxes[-1]
+        count.store.mark()
+        try:
+            reason = count.run_box(lo, hi, _inner_faces(lo, hi, words))
+        except _Overflow:
+            count.store.rollback()
+            if depth >= MAX_SUBBOX_DEPTH:
+                return "memory budget", boxes
+            boxes.pop()
+            (l1, h1), (l2, h2) = _bisect(lo, hi)
+            boxes += [(l2, h2, depth + 1), (l1, h1, depth + 1)]
+            log.info("vertex count: sub-box split (depth %d) to stay in the memory budget",
+                     depth + 1)
+            continue
+        except KeyboardInterrupt:
+            return "interrupted", boxes
+        if reason:
+            return reason, boxes
+        boxes.pop()
+        count.subboxes += 1
+    return "", boxes
 
 
 def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = None,
                  max_regions: int | None = None, keep_patterns: bool = False,
                  keep_points: bool = False, progress: Callable[[Progress], None] | None = None,
-                 memory_budget: int = MEMORY_BUDGET) -> CountResult:
+                 memory_budget: int | None = None, workers: int = 1) -> CountResult:
     """Count the activation regions of ``net`` on ``domain`` by vertex and edge subdivision.
 
     Parameters
@@ -371,18 +844,24 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     keep_patterns, keep_points : bool
         Return every region's flat pattern / interior point (input coordinates) and margin.
     progress : callable, optional
-        Called with a :class:`Progress` about twice a second (``depth``: the stage of the cell).
-    memory_budget : int
-        Bytes. The depth-first walk holds one path of cells and their siblings, whatever the
-        size of the domain; what grows is the record of each region found (pattern, point).
-        When that would exceed the budget the count stops with ``stop_reason="memory
-        budget"`` and a partial result. A network whose input cube alone (2^d vertices)
-        exceeds it is refused.
+        Called with a :class:`Progress` about twice a second (``depth``: the stage being cut).
+    memory_budget : int, optional
+        Bytes (default :data:`MEMORY_BUDGET`, 2 GiB). Half of it bounds the cells in flight:
+        past it the domain is cut into sub-boxes; the other half bounds the record of the
+        regions found (patterns packed to a bit per unit, points, margins): past it the count
+        stops with ``stop_reason="memory budget"`` and a partial result. A network whose input
+        cube alone (2^d vertices) exceeds the budget is refused.
+    workers : int
+        Processes (``0`` or ``None``: all cores). With more than one the domain is cut into
+        sub-boxes counted in parallel (:mod:`.vertex_pool`), each worker with its share of
+        the budget.
 
     Returns
     -------
     CountResult
-        ``method="vertex"``; ``lps`` counts the Chebyshev LPs of thin cells.
+        ``method="vertex"``; ``lps`` counts the Chebyshev LPs of thin cells; ``extra`` has
+        ``cells`` (cells at the ends of stages), ``splits``, ``slivers``, ``subboxes`` and
+        ``unverified_points``.
 
     Examples
     --------
@@ -394,84 +873,72 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     7
     """
     t0 = time.monotonic()
+    budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
     if domain.dim != net.input_size:
         raise DomainError(f"domain has {domain.dim} coordinates, the network takes "
                           f"{net.input_size}")
     if np.any(domain.hi <= domain.lo):
         raise DomainError("the domain box has an empty interior (some lo == hi)")
     need = (2 ** min(net.input_size, 62)) * net.input_size * 8 * 4
-    if need > memory_budget:
+    if need > budget:
         raise RegioncountError(f"--method vertex: the {net.input_size}-cube alone has "
                                f"2^{net.input_size} vertices, beyond the memory budget of "
-                               f"{memory_budget:,} bytes (use --method tree)")
+                               f"{budget:,} bytes (use --method tree)")
     u_net, u_dom, to_input = unit_box(net, domain)
-    walk = _Walk(u_net, u_dom)
-    stack = [(walk.root(), 0, np.zeros(walk.plan.total, np.int32), {})]
+    workers = resolve_workers(workers)
+    if workers > 1 and unguarded_script():
+        log.warning("counting in one process, not %d: the count was started from the top "
+                    "level of a script without `if __name__ == \"__main__\":`", workers)
+        workers = 1
     with Interrupt() as intr:
         limits = Limits.starting(t0, time_limit, max_regions, intr)
-        reason = _run(walk, stack, limits, progress, memory_budget, t0)
-    return _result(walk, u_net, to_input, stack, reason, t0, keep_patterns, keep_points,
-                   memory_budget)
+        count = _Count(u_net, u_dom, budget, limits, progress, t0, keep_points)
+        reason, pending = _run(count, workers, budget, progress, t0)
+    res = _result(count, to_input, reason, pending, t0, keep_patterns, keep_points, budget)
+    return replace(res, workers=workers) if workers > 1 else res
 
 
-def _run(walk: _Walk, stack: list, limits: Limits, progress, budget: int, t0: float) -> str:
-    """Refine the cells of ``stack`` depth first until it is empty or a limit stops it
-    (checked before every cell); returns the stop reason, ``stack`` keeps what is pending."""
-    nst = len(walk.stages)
-    last = t0
-    walk.stop = lambda: bool(limits.reached(0, time.monotonic()))
-    while stack:
-        now = time.monotonic()
-        reason = limits.reached(len(walk.keys), now)
-        if reason:
-            return reason
-        if progress is not None and now - last >= PROGRESS_EVERY:
-            last = now
-            progress(Progress(len(walk.keys), walk.lps, int(stack[-1][1]), now - t0))
-        item = stack.pop()
-        if item[1] < nst:
-            try:
-                stack.extend(walk.children(item))
-            except _Stopped:
-                stack.append(item)
-                return limits.reached(len(walk.keys), time.monotonic()) or "interrupted"
-            continue
-        cell, j, pat, maps = item
-        walk.record(cell, pat)
-        if len(walk.keys) * walk.per_region > budget:
-            return "memory budget"
-    return ""
+def _run(count: _Count, workers: int, budget: int, progress, t0) -> tuple[str, list]:
+    """Count the domain in this process or on a pool; the stop reason and what is left."""
+    dom = count.domain
+    if count.root(dom.lo, dom.hi) is None:
+        raise DomainError("the domain polytope has an empty interior")
+    if workers == 1:
+        return _count_boxes(count, [(dom.lo.copy(), dom.hi.copy(), 0)])
+    from .vertex_pool import count_pool
+
+    try:
+        return count_pool(count, workers, budget, progress, t0, (_Count, _count_boxes, _bisect))
+    except KeyboardInterrupt:
+        return "interrupted", [None]
 
 
-def _result(walk: _Walk, u_net, to_input, stack, reason, t0, keep_patterns, keep_points,
+def _result(count: _Count, to_input, reason, pending, t0, keep_patterns, keep_points,
             budget) -> CountResult:
-    complete = not stack
+    """The :class:`CountResult` of a count (partial when sub-boxes are left)."""
+    complete = not pending
     if complete:
         reason = ""
     else:
         log.warning("vertex count stopped early (%s): %d regions found so far", reason,
-                    len(walk.points))
-    n = walk.d
-    total = walk.plan.total
-    pats = np.frombuffer(b"".join(walk.keys), walk.key_dtype).reshape(len(walk.keys), total)
-    pats = pats.astype(np.int32)
-    X = np.array(walk.points).reshape(len(walk.points), n)
-    bad = _check_points(u_net, pats, X)
+                    count.store.n)
+    plan = count.plan
+    rec = count.store.arrays()
+    B, X, M = rec["B"], rec["X"], rec["M"]
+    bad = int(rec["U"].sum())
+    per_class = {int(k): int(v) for k, v in zip(*np.unique(rec["C"], return_counts=True))}
     if bad:
         log.warning("vertex count: %d certificate points do not reproduce their pattern", bad)
-    per_class: dict = {}
-    if len(X):
-        out = np.asarray(u_net.evaluate(X)).reshape(len(X), -1)
-        for k, v in zip(*np.unique(np.argmax(out, axis=1), return_counts=True)):
-            per_class[int(k)] = int(v)
-    per_layer = []
-    for end in walk.plan.start[1:]:
-        per_layer.append(len({p[:end].tobytes() for p in pats}) if len(pats) else 0)
+    per_layer = tuple(distinct_rows(B[:, :plan.packer.prefix[j + 1]]) if len(B) else 0
+                      for j in range(len(plan.stages)))
+    if per_layer and per_layer[-1] != len(B):    # never expected: every recorded pattern is new
+        log.warning("vertex count: repeated patterns in the record")
     return CountResult(
-        regions=len(pats), complete=complete, method="vertex", seconds=time.monotonic() - t0,
-        lps=walk.lps, per_class=per_class, per_layer=tuple(per_layer),
-        patterns=pats if keep_patterns else None,
+        regions=len(B), complete=complete, method="vertex", seconds=time.monotonic() - t0,
+        lps=count.lps, per_class=per_class, per_layer=per_layer,
+        patterns=plan.packer.unpack(B) if keep_patterns else None,
         points=to_input(X) if keep_points else None,
-        margins=np.array(walk.margins) if keep_points else None, stop_reason=reason,
-        extra={"cells": walk.cells, "slivers": walk.slivers, "unverified_points": bad,
-               "memory_budget": int(budget)})
+        margins=M if keep_points else None, stop_reason=reason,
+        extra={"cells": count.cells, "splits": count.splits, "slivers": count.slivers,
+               "subboxes": count.subboxes + (0 if complete else len(pending)),
+               "unverified_points": bad, "memory_budget": int(budget)})

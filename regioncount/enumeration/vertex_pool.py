@@ -1,0 +1,138 @@
+"""Sub-boxes of a vertex count on a pool of worker processes (``count_vertex(workers=N)``).
+
+The domain is bisected (widest side first) into :data:`BOXES_PER_WORKER` sub-boxes per worker;
+each task counts one sub-box with its own share of the memory budget (cutting it further if its
+cells do not fit) and returns its record: packed patterns, points, margins and which regions
+touch an inner sub-box face. The master merges the records as they come, counting a region met
+by several sub-boxes once (those regions touch an inner face, and their patterns go through the
+master's set), reports progress, and stops the workers through a shared flag on a time limit, a
+region limit or Ctrl-C (workers ignore SIGINT; the master waits :data:`STOP_GRACE` seconds for
+the running tasks to hand back what they found, then ends them). Workers are ``spawn``
+processes, as for the region tree (:mod:`.executors`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+import threading
+import time
+
+import numpy as np
+
+from .executors import _exit_with_parent, _shutdown
+from .limits import Limits, deadline_from_wall
+from .results import Progress
+
+#: Sub-boxes per worker (load balance; each costs the cells its faces cut in two).
+BOXES_PER_WORKER = 4
+#: Seconds the master waits after a stop for the running tasks to return their records.
+STOP_GRACE = 2.0
+#: Seconds between two looks of the master at its tasks.
+_POLL = 0.05
+
+_W: dict = {}
+
+
+def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+    _W.update(net=net, domain=domain, budget=budget, keep_points=keep_points, stop=stop_flag,
+              regions=shared_regions, kernel=kernel)
+
+
+def _task(lo, hi, deadline_wall, max_regions):
+    """Count the sub-box ``[lo, hi]`` (unit-cube coordinates) in a worker."""
+    _Count, _count_boxes, _ = _W["kernel"]
+    stop, shared = _W["stop"], _W["regions"]
+
+    def interrupted() -> bool:
+        return bool(stop.value) or (max_regions is not None and shared.value >= max_regions)
+
+    limits = Limits(deadline_from_wall(deadline_wall), max_regions, interrupted)
+    count = _Count(_W["net"], _W["domain"], _W["budget"], limits, None, time.monotonic(),
+                   _W["keep_points"])
+    reason, pending = _count_boxes(count, [(lo, hi, 0)])
+    if reason == "interrupted" and not stop.value:
+        reason = "region limit"                     # the count's regions reached the limit
+    rec = count.store.arrays()
+    with shared.get_lock():
+        shared.value += len(rec["B"])
+    counters = (count.cells, count.splits, count.lps, count.slivers, count.subboxes)
+    return rec, counters, reason, [(l, h) for l, h, _ in pending]
+
+
+def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
+    """``[lo, hi]`` bisected (by ``_bisect``) along the widest side until there are ``k``
+    sub-boxes."""
+    boxes = [(lo, hi)]
+    while len(boxes) < k:
+        widths = [float(np.max(h - l)) for l, h in boxes]
+        i = int(np.argmax(widths))
+        boxes[i:i + 1] = list(_bisect(*boxes[i]))
+    return boxes
+
+
+def count_pool(count, workers: int, budget: int, progress, t0, kernel) -> tuple[str, list]:
+    """Count the domain of ``count`` on ``workers`` processes; merge into ``count``'s record.
+    Returns the stop reason and the sub-boxes not done. ``kernel`` is ``(count class,
+    sub-box counter, bisection)`` of :mod:`.vertex` (passed in: this module does not import
+    it, which would be a cycle)."""
+    ctx = mp.get_context("spawn")
+    stop, shared = ctx.Value("b", 0), ctx.Value("q", 0)
+    boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
+                         BOXES_PER_WORKER * workers, kernel[2])
+    limits = count.limits
+    pool = ctx.Pool(workers, initializer=_init,
+                    initargs=(count.net, count.domain, budget // workers,
+                              count.store.keep_points, stop, shared, kernel))
+    try:
+        tasks = [(box, pool.apply_async(_task, (*box, limits.wall_deadline(),
+                                                limits.max_regions))) for box in boxes]
+        return _collect(count, tasks, stop, progress, t0)
+    finally:
+        _shutdown(pool)
+
+
+def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
+    """Merge finished tasks until all are done or the count must stop."""
+    pending, reason, last = [], "", t0
+    stopped_at = None
+    while tasks:
+        now = time.monotonic()
+        if stopped_at is None:
+            reason = count.limits.reached(count.store.n, now) or reason
+            if reason:
+                stop.value, stopped_at = 1, now
+        elif now - stopped_at > STOP_GRACE:
+            pending += [box for box, _ in tasks]
+            break
+        ready = [t[1].ready() for t in tasks]
+        done = [t for t, r in zip(tasks, ready) if r]
+        tasks = [t for t, r in zip(tasks, ready) if not r]
+        for t in done:
+            got = _merge(count, t[1].get(), pending)
+            if stopped_at is None and got:          # a worker's own stop (its time limit)
+                reason, stop.value, stopped_at = got, 1, now
+        if progress is not None and now - last >= 0.5:
+            last = now
+            progress(Progress(count.store.n, count.lps, 0, now - t0))
+        if not done:
+            time.sleep(_POLL)
+    return reason, pending
+
+
+def _merge(count, result, pending) -> str:
+    rec, (cells, splits, lps, slivers, subboxes), reason, left = result
+    count.cells += cells
+    count.splits += splits
+    count.lps += lps
+    count.slivers += slivers
+    count.subboxes += subboxes
+    st = count.store
+    quota, why = None, ""
+    if count.limits.max_regions is not None:
+        quota, why = max(0, count.limits.max_regions - st.n), "region limit"
+    st.add(rec, quota, why)
+    pending += left
+    return st.truncated or reason
