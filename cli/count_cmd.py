@@ -121,7 +121,8 @@ def _certificate_words(x: dict) -> str:
     if x["certified"]:
         return f"certified: exactly {fmt_int(lo)} regions ({how}, {c['seconds']:.2f} s)"
     up = "unknown" if hi is None else fmt_int(hi)
-    return f"NOT certified: {fmt_int(lo)} <= regions <= {up} ({how})"
+    stopped = f"; the proof stopped: {c['stopped']}" if c.get("stopped") else ""
+    return f"NOT certified: {fmt_int(lo)} <= regions <= {up} ({how}{stopped})"
 
 
 def _domain_words(domain) -> str:

@@ -180,7 +180,8 @@ class CountOptions:
         Certify the count (:mod:`regioncount.enumeration.certify`): every region's interior
         point re-checked rigorously, every other piece proven empty by a Farkas certificate.
         Adds ``certified``, ``certified_lower``, ``certified_upper`` and ``certificate`` to the
-        JSON (``extra``).
+        JSON (``extra``). The proof shares ``time_limit`` with the count (what the count left
+        of it); stopped, it certifies the lower bound only.
     """
 
     time_limit: float | None = None
@@ -379,7 +380,8 @@ def _certified(net, domain, res, opts: CountOptions):
     only for the certificate)."""
     from .enumeration.certify import certify
 
-    cert = certify(net, domain, res.patterns, res.points, complete=res.complete)
+    left = None if opts.time_limit is None else max(opts.time_limit - res.seconds, 0.0)
+    cert = certify(net, domain, res.patterns, res.points, complete=res.complete, time_limit=left)
     return replace(res, extra={**res.extra, **cert.to_json()},
                    patterns=res.patterns if (opts.keep_patterns or opts.per_class == "exact")
                    else None,

@@ -273,3 +273,12 @@ def test_report_says_certified(cli_run, tmp_path):
                            "--no-certify", "-o", out)
     r = json.loads(out.read_text())
     assert code == 0 and r["count"]["certified"] is None and "certified" not in r["headline"]
+
+
+def test_a_certificate_out_of_time_keeps_its_lower_bound():
+    net = load(MODELS / "moons_2d.onnx")
+    dom = Domain.box(-2, 2, 2)
+    res = count_tree(net, dom, keep_patterns=True, keep_points=True)
+    c = certify(net, dom, res.patterns, res.points, time_limit=0.0)
+    assert (c.certified, c.lower, c.upper) == (False, 60, None)
+    assert c.checks["stopped"] == "time limit"

@@ -319,6 +319,7 @@ class _Trie:
         # stop as soon as the dual bound proves r* <= 0: its duals are the certificate
         self.lp = ChebyshevLP(np.zeros_like(lo), np.where(hi > lo, 1.0, 0.0), fixed, margin=0.0)
         self.nfixed = self.lp.nfixed
+        self.deadline = float("inf")
         self.path: list = []          # (stage k, unit i, piece q, kept positions)
         self.absw: dict = {}
         self.open_cap = 0
@@ -457,6 +458,8 @@ class _Trie:
             if q in present:
                 continue
             self._count("pieces")
+            if time.perf_counter() > self.deadline:
+                raise _Stop
             j = tab.pid[(i, q)]
             if node.empty[j]:
                 self._count("pieces_box")
@@ -511,7 +514,12 @@ def _exact_empty(net, domain, path, piece, pats, y) -> bool:
 
 # -- the front door -------------------------------------------------------------------------------
 
-def certify(net, domain, patterns, points, complete: bool = True) -> Certificate:
+class _Stop(Exception):
+    """The certificate's time limit passed."""
+
+
+def certify(net, domain, patterns, points, complete: bool = True,
+            time_limit: float | None = None) -> Certificate:
     """Certify a count given as its patterns (flat, as in :class:`CountResult`) and points.
 
     Parameters
@@ -523,6 +531,9 @@ def certify(net, domain, patterns, points, complete: bool = True) -> Certificate
     complete : bool
         Whether the count claims to be complete; for a partial count only the lower bound is
         certified and ``upper`` is None.
+    time_limit : float or None
+        Seconds for the proof of the empty pieces; when it passes (or on Ctrl-C) the lower
+        bound stands and ``upper`` is None, with ``checks["stopped"]`` saying why.
 
     Returns
     -------
@@ -537,13 +548,29 @@ def certify(net, domain, patterns, points, complete: bool = True) -> Certificate
     old = ex.set_floor(0.0 if safe else ex.UNDERFLOW_FLOOR)
     try:
         ok = _lower(net, domain, P, X, cols, checks)
-        upper = None
-        if complete:
-            trie = _Trie(net, domain, P, cols, checks)
-            upper = len(P) + trie.run()
+        upper = _upper(net, domain, P, cols, checks, complete, t0, time_limit)
     finally:
         ex.set_floor(old)
     lower = int(ok.sum())
     checks["points_failed"] = int((~ok).sum())
     return Certificate(certified=upper is not None and lower == upper, lower=lower,
                        upper=upper, checks=checks, seconds=time.perf_counter() - t0)
+
+
+def _upper(net, domain, P, cols, checks, complete, t0, time_limit) -> int | None:
+    """The certified upper bound: the patterns plus what unproven pieces may hide; None for a
+    partial count or a proof stopped by the time limit or Ctrl-C."""
+    if not complete:
+        return None
+    trie = _Trie(net, domain, P, cols, checks)
+    if time_limit is not None:
+        trie.deadline = t0 + time_limit
+    try:
+        return len(P) + trie.run()
+    except _Stop:
+        checks["stopped"] = "time limit"
+    except KeyboardInterrupt:
+        checks["stopped"] = "interrupted"
+    log.warning("certificate stopped (%s): only the lower bound is certified",
+                checks["stopped"])
+    return None
