@@ -434,11 +434,11 @@ def _pool(enc, domain: Domain, rng, samples: int, segments: int = 0,
     margin is positive (an interior point: a region for sure)."""
     nb = enc.binary_cols.size
     X = _uniform(domain, rng, samples)
-    B = _binary_matrix(enc, enc.net.pattern(X)) if len(X) else np.zeros((0, nb), np.int8)
+    B = _binary_matrix(enc, _patterns(enc.net, X)) if len(X) else np.zeros((0, nb), np.int8)
     if segments:
         Y = _segment_points(enc.net, domain, rng, segments, deadline)
         if len(Y):
-            C = _binary_matrix(enc, enc.net.pattern(Y))
+            C = _binary_matrix(enc, _patterns(enc.net, Y))
             known = {row.tobytes() for row in B}
             new = [i for i in _distinct(C) if C[i].tobytes() not in known
                    and _has_margin(enc, Y[i])]
@@ -455,10 +455,9 @@ def mipbound(net: Network, domain: Domain, *, trials: int = 3, confidence: float
     """A lower bound on the number of regions that holds with probability ``confidence``.
 
     ``r`` (the number of parities) doubles while all ``trials`` trials are feasible, then is
-    bisected between the last passing and the first failing value, as long as time is left.
-    A trial first looks for a witness among ``samples`` random points, then asks the MILP
-    (forward-pass start, ``f >= TRIAL_MARGIN``); a witness is re-checked exactly before it
-    counts, and a trial that runs out of time counts as failed (the bound stays valid).
+    bisected while time is left. A trial looks for a witness among pooled points, then asks
+    the MILP (forward-pass start, ``f >= TRIAL_MARGIN``); witnesses are re-checked exactly,
+    and a trial out of time counts as failed (the bound stays valid).
 
     Parameters
     ----------
@@ -484,10 +483,8 @@ def mipbound(net: Network, domain: Domain, *, trials: int = 3, confidence: float
     max_parities : int, optional
         Largest ``r`` tried (default: the number of binaries).
     segments : int
-        Random segments between vertices of the domain's box whose regions (exact 1-D
-        slices, one re-checked interior point each) join the pooled witnesses, within
-        ``SEGMENT_SHARE`` of the time left after the LP tightening. Far more distinct
-        patterns than uniform points on trained networks (docs/estimate.md).
+        Random segments between box vertices whose regions (exact 1-D slices, a re-checked
+        point each) join the witnesses, within ``SEGMENT_SHARE`` of the time (docs/estimate.md).
     trial_time : float, optional
         Cap on the seconds of one MILP trial (default: an even share of the time left).
 
@@ -570,6 +567,23 @@ def _search(enc, pool, rng, trials: int, top: int, xor_size, solver: str, deadli
 
 # -- sampling ---------------------------------------------------------------------------------
 
+def _patterns(net: Network, X: np.ndarray) -> list:
+    """The activation patterns of a batch as :meth:`Network.pattern` gives them, with every
+    stage input first rounded to multiples of ``EQUAL_PIECES_RTOL`` times its largest entry at
+    that point: a unit whose input is identically zero on a region, computed as +-1e-16 by
+    cancellation, is then on the piece that zero gives, and max-group entries equal up to
+    rounding pick the first of them, as the exact counts number them (docs/regions.md).
+    Without it sampled points of one region can show several patterns."""
+    vals = net.forward(X)
+    out = []
+    for s in net.stages:
+        if s.is_pwl:
+            g = np.asarray(vals[s.inputs[0]], float).reshape(len(X), -1)
+            q = tol.EQUAL_PIECES_RTOL * (1.0 + np.abs(g).max(axis=1, keepdims=True))
+            out.append(s.piece(np.round(g / q) * q))
+    return out
+
+
 def _uniform(domain: Domain, rng, n: int) -> np.ndarray:
     """``n`` uniform points of the domain's box, those outside ``A x <= b`` dropped."""
     X = domain.lo + rng.random((n, domain.dim)) * (domain.hi - domain.lo)
@@ -617,7 +631,8 @@ def sample_lower_bound(net: Network, domain: Domain, *, samples: int = 20000, se
         done += min(batch, samples - done)
         if not len(X):
             continue
-        P = np.hstack([np.asarray(p).reshape(len(X), -1).astype(np.int32) for p in net.pattern(X)])
+        P = np.hstack([np.asarray(p).reshape(len(X), -1).astype(np.int32)
+                       for p in _patterns(net, X)])
         for row in P:
             seen.add(row.tobytes())
             points += 1

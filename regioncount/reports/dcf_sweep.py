@@ -88,7 +88,7 @@ def _plot_dcf(ax, rows, top: float) -> None:
         for r in done:
             ax.annotate(f"{r.regions:,}", (r.K, log10(r.regions)), textcoords="offset points",
                         xytext=(7, -4), fontsize=8)
-    for i, r in enumerate(r for r in rows if not r.complete):
+    for i, r in enumerate([row for row in rows if not row.complete]):
         lo = log10(max(r.lower_bound or r.regions, 1))
         hi = min(log10(r.upper_bound), top) if r.upper_bound else top
         ax.vlines(r.K, lo, hi, color=KIND_COLOURS["upper (weights, domain)"], lw=3,
@@ -108,7 +108,7 @@ def _plot_dcf(ax, rows, top: float) -> None:
 def regions_chart(rep: DCFSweepReport) -> bytes:
     """Regions against K on a log axis; the plain CNN(s) as horizontal reference lines."""
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FixedLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     rows = rep.sweep.dcf
     vals = [max(r.regions, r.lower_bound or 0, 1) for r in rep.rows]
@@ -130,7 +130,7 @@ def regions_chart(rep: DCFSweepReport) -> bytes:
                             for k in ks])
         ax.set_xlim(min(ks) - 1, max(ks) + 1)
     ax.set_ylim(bottom=-0.1, top=top)
-    ax.yaxis.set_major_formatter(__import__("matplotlib").ticker.FuncFormatter(
+    ax.yaxis.set_major_formatter(FuncFormatter(
         lambda y, _: f"$10^{{{y:g}}}$" if float(y).is_integer() else ""))
     ax.set_xlabel("K (Fourier-Bessel bases per filter)")
     ax.set_ylabel("activation regions (log scale)")
