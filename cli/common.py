@@ -119,6 +119,23 @@ def load_problem(model: str, output_name: str | None, box: str | None, box_file:
     return net, resolve_domain(net.input_size, box, box_file, vnnlib)
 
 
+def write_out(out_path: str, text: str) -> bool:
+    """Write a report's ``text`` to ``out_path`` (``-``: stdout); True when a file was
+    written. An unwritable path is a one-line error."""
+    from pathlib import Path
+
+    from regioncount.errors import RegioncountError
+
+    if out_path == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return False
+    try:
+        Path(out_path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise RegioncountError(f"{out_path}: cannot write the report ({e.strerror})") from None
+    return True
+
+
 def emit(result, as_json: bool, human) -> None:
     """Print ``result`` as one JSON object, or call ``human(result)`` for the human form."""
     if as_json:

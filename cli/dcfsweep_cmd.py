@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from regioncount.cli.common import ProgressLine, domain_options, resolve_domain
+from regioncount.cli.common import ProgressLine, domain_options, resolve_domain, write_out
 from regioncount.errors import RegioncountError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -87,15 +87,7 @@ def dcf_sweep(models, box, box_file, vnnlib, digit, radius, time_limit, method, 
         _table(rep)
     if out_path:
         fmt = fmt or FORMATS.get(Path(out_path).suffix.lower(), "html")
-        text = render_dcf_sweep(rep, fmt)
-        if out_path == "-":
-            click.echo(text, nl=not text.endswith("\n"))
-            return
-        try:
-            Path(out_path).write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise RegioncountError(f"{out_path}: cannot write the report ({e.strerror})") from None
-        if not as_json:
+        if write_out(out_path, render_dcf_sweep(rep, fmt)) and not as_json:
             click.echo(f"wrote {out_path}")
 
 

@@ -12,7 +12,8 @@ import click
 
 from regioncount.app import COUNT_METHODS
 from regioncount.cli.common import (ProgressLine, domain_options, emit, load_problem,
-                                    output_name_options, refuse_options, resolve_domain)
+                                    output_name_options, refuse_options, resolve_domain,
+                                    write_out)
 from regioncount.errors import RegioncountError
 
 FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".json": "json"}
@@ -165,13 +166,8 @@ def report(model, output_name, box, box_file, vnnlib, out_path, fmt, time_limit,
     prog.step(f"rendering {fmt}")
     text = render(rep, fmt)
     prog.close()
-    if out_path == "-":
-        click.echo(text, nl=not text.endswith("\n"))
+    if not write_out(out_path, text):
         return
-    try:
-        Path(out_path).write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise RegioncountError(f"{out_path}: cannot write the report ({e.strerror})") from None
     emit(Written.of(rep, out_path, fmt, len(text.encode())), as_json,
          lambda w: click.echo(f"wrote {w.path} ({w.bytes / 1024:,.0f} KiB): {w.headline}"))
 
