@@ -77,7 +77,8 @@ def main() -> None:
         "## The cost of a certificate (`count --certify`)",
         "",
         "`python benchmarks/bench_certify.py` on this machine "
-        f"({platform.machine()}, {os.cpu_count()} cores): the region tree counts with its "
+        f"({platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f} at the end): the region tree counts with its "
         "patterns and points kept, then the certificate checks every region's point "
         "(rigorous float error bounds, exact rationals where those cannot decide) and proves "
         "every piece no pattern takes empty (one row on the box, or the dual of an LP checked "
