@@ -1,0 +1,589 @@
+"""Mutation testing of the modules where a bug gives a wrong number (issue 18, item 6).
+
+mutmut 3 (``pip install mutmut``; configured in setup.cfg ``[mutmut]``) runs one module at a
+time, each against a focused selection of the tests that exercise it, so that the two cores of
+the build machine finish in minutes rather than hours. For every module the script builds a
+scratch project ``mutants/<name>/`` (a copy of ``regioncount/`` with ``cli/`` inside it as
+installed, ``tests/``, ``models/``, ``pyproject.toml`` and ``setup.cfg``, whose ``[mutmut]``
+section names that module and its tests) and runs ``mutmut run`` there; mutmut then mutates
+its own copy in ``mutants/<name>/mutants/``.
+The working tree is only read: mutmut runs with the scratch project as its working directory and
+writes nothing outside it (mutmut 3 never edits the sources it mutates; ``mutmut apply``, which
+would, is never called).
+
+It writes a table per module (mutants, killed, survived, timeout, no test, judged equivalent,
+score = killed / (mutants - equivalent)) into its section of docs/benchmarks.md, lists the
+surviving mutants judged equivalent with the reason for each, and leaves the diff of every
+survivor in ``mutants/<name>/survivors.txt``. A judgment is keyed by mutant name and carries a
+fragment of the mutated line; when the module changed and the mutant of that name no longer
+contains the fragment, the judgment is dropped (reported as stale) instead of being trusted.
+
+Run: ``python benchmarks/mutation.py [MODULE ...] [--max-children N] [--baseline |
+--rerun-open | --report-only] [--no-doc]`` (``tox -e mutation``); MODULE is a key of
+:data:`MODULES` (default: all, in priority order). The script lowers its own priority
+(``--nice``, default 10) for shared machines. It does not run in CI. The usual sequence for a
+module: ``--baseline`` (the "before" table), write tests against the survivors, then
+``--rerun-open`` (only the mutants left open are run again, with the new tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from docsection import write_section
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = ROOT / "mutants"
+SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared")).resolve()
+START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
+COPIED = ("regioncount", "tests", "models", "pyproject.toml", "setup.cfg")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One measured unit: the files mutmut mutates and the tests that exercise them."""
+
+    files: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+#: Priority order (largest value first). ``tests/test_mutants_<key>.py`` is added to every
+#: module's selection (a placeholder without tests when the file does not exist).
+MODULES: dict[str, Target] = {
+    "formulas": Target(("regioncount/bounds/formulas.py",),
+                       ("tests/test_bounds.py", "tests/test_bounds_construct.py",
+                        "tests/test_reference_data.py")),
+    "intervals": Target(("regioncount/intervals.py",),
+                        ("tests/test_intervals.py", "tests/test_network.py")),
+    # the MILP against the tree on reference networks takes 1 to 70 s a case (about 90 s a
+    # surviving mutant under load): left out, test_stopped.py covers the stops and the counts
+    # are checked against the exact oracle in tests/test_mutants_milp_count.py
+    "milp_count": Target(("regioncount/enumeration/milp_count.py",),
+                         ("tests/test_enumeration_milp.py", "tests/test_stopped.py", "-k",
+                          "not test_milp_count_and_patterns_equal_the_tree and not "
+                          "test_a_stopped_milp_count_is_partial")),
+    # the region tree against the exact oracles of tests/oracles.py (every unit kind), and the
+    # reference counts; the slow cases of test_enumeration.py (workers, tolerances) left out
+    "units": Target(("regioncount/enumeration/units.py",),
+                    ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
+                     "test_mutants or (test_oracles and not milp) or reference_network or "
+                     "slices_equal_tree")),
+    "search": Target(("regioncount/enumeration/search.py",),
+                     ("tests/test_oracles.py", "tests/test_enumeration.py", "tests/test_stopped.py",
+                      "-k", "test_mutants or (test_oracles and not milp) or reference_network "
+                      "or slices_equal_tree or partial_counts or ctrl_c or test_stopped")),
+    "milp": Target(("regioncount/milp/formulation.py", "regioncount/milp/encodings.py"),
+                   ("tests/test_milp.py", "tests/test_backends.py")),
+    "network": Target(("regioncount/network.py",),
+                      ("tests/test_network.py", "tests/test_stages.py")),
+    "certify": Target(("regioncount/enumeration/certify.py", "regioncount/enumeration/rows.py"),
+                      ("tests/test_certify.py",)),
+}
+
+#: Surviving mutants judged equivalent: name -> (fragment of the mutated line, reason).
+EQUIVALENT: dict[str, tuple[str, str]] = {
+    # bounds/formulas.py
+    "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
+        "else 3", "the default width of a one-layer network enters only as w ** 0"),
+    "regioncount.bounds.formulas.x_check_arch__mutmut_10": (
+        "'XX-XX'.join", "the separator of a message about fewer than two entries: never used"),
+    "regioncount.bounds.formulas.x_zaslavsky_one_layer__mutmut_17": (
+        "min(int(ranks[0]), n0, )", "C(n1, j) = 0 for j > n1, so the cap by n1 adds nothing"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_40": (
+        "small = [1] * (K + 2)", "one more table entry, never read (e <= K)"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_54": (
+        "bsum = [0] * (K + 3)", "one more table entry, never read (t <= K)"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_66": (
+        "suffix = [0] * (D + 3)", "one more zero entry, never read (lo <= D)"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_74": (
+        "range(D, -2, -1)", "the extra step writes suffix[-1] = suffix[D + 1], never read"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_89": (
+        "new = [0] * (min(D, n) + 2)", "a trailing zero in the histogram adds 0 regions and "
+        "contributes nothing downstream (every term is a multiple of a histogram entry)"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_105": (
+        "t >= 0 or hist[d]", "t = min(d, c, n - d) >= 0 always, and hist[d] = 0 adds 0"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_108": (
+        "new[d] = hist[d]", "new[d] is still 0 there: each d is visited once, before the "
+        "second loop"),
+    "regioncount.bounds.formulas.x_hinz_histogram_upper__mutmut_119": (
+        "range(min(D, n) + 2)", "the extra e has j = n - e < 0 or lo > D and is skipped"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_64": (
+        "(dims[L] + 2)", "one more entry of R(L + 1, .), never read (d <= D_L)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_87": (
+        "min(u, rk[l], )", "the cap by D only shortens the tables: j > D never enters "
+        "R(l, d) for d <= D (values equal, tables longer)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_92": (
+        "binom = [1] * (c + 2)", "one more table entry, never read (j <= c)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_106": (
+        "bsum = [0] * (c + 3)", "one more table entry, never read (t1 <= c)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_109": (
+        "gsum = [1] * (c + 2)", "shifts every prefix sum by 1; only differences "
+        "gsum[hi + 1] - gsum[lo] are read"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_111": (
+        "gsum = [0] * (c + 3)", "one more table entry, never read (hi <= c)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_126": (
+        "if m - j <= Dn else 1", "the else branch is taken only when m - j > D_{l+1}, for j "
+        "below every lo = max(m - d + 1, 0) of a prefix-sum difference that is read"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_133": (
+        "cur = [1] * (D + 1)", "every entry read is overwritten first (the first layer "
+        "returns only cur[n0])"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_135": (
+        "cur = [0] * (D + 2)", "one more entry of R(l, .), never read (d <= D_l)"),
+    "regioncount.bounds.formulas.x_serra_recursion__mutmut_137": (
+        "(l) or True", "evaluates the first layer at every d <= n0 instead of only n0; "
+        "only R(1, n0) is returned"),
+    # intervals.py
+    "regioncount.intervals.x_make_bounds__mutmut_7": (
+        "else -2", "stage_input of a stage that is not PWL is only compared with 0 "
+        "(NeuronBounds.pre refuses i < 0); -1 and -2 behave alike"),
+    # enumeration/milp_count.py
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_4": (
+        "last = 0, 1.0", "the first progress report waits until the monotonic clock passes "
+        "1.5 s instead of 0.5 s: both long past on a running system"),
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_29": (
+        ">= tol.REGION_MARGIN", "differs only when the best margin equals REGION_MARGIN (1e-9) "
+        "exactly, to the last bit"),
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_36": (
+        "np.asarray(p, None)", "the recorded pattern is cast to int32 again when the result's "
+        "array is built (the no-good cut reads the solver's own pattern)"),
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_38": (
+        "np.asarray(p, )", "the recorded pattern is cast to int32 again when the result's "
+        "array is built (the no-good cut reads the solver's own pattern)"),
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_41": (
+        "np.asarray(sol.x[enc.input_cols], None)", "the solver's x is a float64 array already"),
+    "regioncount.enumeration.milp_count.x__nogood_loop__mutmut_43": (
+        "np.asarray(sol.x[enc.input_cols], )", "the solver's x is a float64 array already"),
+    "regioncount.enumeration.milp_count.x__per_class__mutmut_14": (
+        "reshape(len(X), -2)", "numpy's reshape takes any negative size as the one unknown "
+        "dimension"),
+    "regioncount.enumeration.milp_count.x__ties_possible__mutmut_20": (
+        "np.asarray(W, None)",
+        "the dtype of the row signatures: every row is cut from the one array np.hstack builds,"
+        " in one common dtype, so equal rows stay equal and distinct rows distinct"),
+    "regioncount.enumeration.milp_count.x__ties_possible__mutmut_22": (
+        "np.asarray(W, )",
+        "the dtype of the row signatures: every row is cut from the one array np.hstack builds,"
+        " in one common dtype, so equal rows stay equal and distinct rows distinct"),
+    "regioncount.enumeration.milp_count.x__ties_possible__mutmut_24": (
+        "np.asarray(src.bias, None)",
+        "the dtype of the row signatures: every row is cut from the one array np.hstack builds,"
+        " in one common dtype, so equal rows stay equal and distinct rows distinct"),
+    "regioncount.enumeration.milp_count.x__ties_possible__mutmut_26": (
+        "np.asarray(src.bias, )",
+        "the dtype of the row signatures: every row is cut from the one array np.hstack builds,"
+        " in one common dtype, so equal rows stay equal and distinct rows distinct"),
+    # enumeration/units.py
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_16": (
+        "\"IJ,IJ->I\"",
+        "einsum subscripts in capitals: the same contraction"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_55": (
+        "\"IJ,IJ->I\"",
+        "einsum subscripts in capitals: the same contraction"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_90": (
+        "\"IJ,IJ->I\"",
+        "einsum subscripts in capitals: the same contraction"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ__init____mutmut_4": (
+        "np.asarray(lo, None)",
+        "the domain's lo is a float64 array already (Domain converts it)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ__init____mutmut_6": (
+        "np.asarray(lo, )",
+        "the domain's lo is a float64 array already (Domain converts it)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ__init____mutmut_9": (
+        "np.asarray(hi, None)",
+        "the domain's hi is a float64 array already (Domain converts it)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ__init____mutmut_11": (
+        "np.asarray(hi, )",
+        "the domain's hi is a float64 array already (Domain converts it)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_1": (
+        "got = None",
+        "disables the memo of the affine maps: _map is a pure function of the decided pattern, "
+        "the same maps are recomputed (more work, same count)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_2": (
+        "maps.get(None)",
+        "disables the memo of the affine maps: the same maps are recomputed (more work, same "
+        "count)"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_91": (
+        "maps[i] = None",
+        "stores an empty memo entry, read back as a miss: the maps are recomputed (more work, "
+        "same count); nothing else reads this dict"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_68": (
+        "self._map(s.inputs[0], None, maps)",
+        "the input of a PWL stage was mapped when the stage before it was decided (the search "
+        "maps stages in order), so this call only hits the memo and never reads the pattern"),
+    "regioncount.enumeration.units.xǁStageMapǁpieces__mutmut_1": (
+        "got = None",
+        "disables the piece cache: split is recomputed and the pieces a subtree had learnt "
+        "empty are decided by the LP again (more LPs, same count)"),
+    "regioncount.enumeration.units.xǁStageMapǁpieces__mutmut_2": (
+        "self._pieces.get(None)",
+        "disables the piece cache: split is recomputed and the pieces a subtree had learnt "
+        "empty are decided by the LP again (more LPs, same count)"),
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_1": (
+        "self.plan = None",
+        "StageMap.plan is never read after __init__"),
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_2": (
+        "self.j = None",
+        "j only tells the search whether its cached StageMap is the current stage's: None never"
+        " matches, the map is rebuilt (more work, same count)"),
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_25": (
+        "Ap = np.maximum(A, 1.0)",
+        "lb and ub are read only by the region tree's Searcher, which builds its UnitPlan on the"
+        " unit box (the slices read only A and c): with lo = 0 the lower bound is unchanged and"
+        " the upper one only looser, then clipped by the interval bounds; a looser bound only"
+        " sends a unit to the LP (same count)"),
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_34": (
+        "lb = c - Ap @ plan.lo",
+        "lb is read only by the region tree's Searcher, whose UnitPlan is on the unit box (the"
+        " slices read only A and c): lo = 0 there, so Ap @ lo is 0 whatever its sign"),
+    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_36": (
+        "- An @ plan.lo",
+        "ub is read only by the region tree's Searcher, whose UnitPlan is on the unit box (the"
+        " slices read only A and c): lo = 0 there, so An @ lo is 0 whatever its sign"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_15": (
+        "np.array(s.bias, dtype=None)",
+        "the biases that reach the tree are float: unit_box rebuilds the stages that read the"
+        " input, and a deeper stage with an integer bias already fails in Network.evaluate"),
+    "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_17": (
+        "np.array(s.bias, )",
+        "the biases that reach the tree are float: unit_box rebuilds the stages that read the"
+        " input, and a deeper stage with an integer bias already fails in Network.evaluate"),
+}
+
+
+def mutmut_section(target: Target, tests: list[str]) -> dict[str, str]:
+    """The ``[mutmut]`` keys of one module's scratch setup.cfg: the repository's section with
+    ``only_mutate`` and the test selection replaced."""
+    base = configparser.RawConfigParser()
+    base.read(ROOT / "setup.cfg")
+    keys = dict(base["mutmut"]) if base.has_section("mutmut") else {}
+    keys["only_mutate"] = "\n" + "\n".join(target.files)
+    keys["pytest_add_cli_args_test_selection"] = "\n" + "\n".join(tests)
+    keys.pop("tests_dir", None)
+    return keys
+
+
+def tree_digest() -> str:
+    """A digest of every Python file of the working tree's package and tests."""
+    h = hashlib.sha256()
+    for p in sorted([*(ROOT / "regioncount").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]):
+        h.update(str(p.relative_to(ROOT)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+PLACEHOLDER = ('"""Stands for tests/test_mutants_{name}.py in a --baseline run (or before the file '
+               'exists), so that the test selection stays the same for --rerun-open."""\n')
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def own_tests(work: Path, name: str, baseline: bool) -> None:
+    """Put ``tests/test_mutants_<name>.py`` in the scratch project: the working tree's, or a
+    placeholder without tests (``baseline``, or no such file yet)."""
+    own = Path("tests") / f"test_mutants_{name}.py"
+    if not baseline and (ROOT / own).exists():
+        shutil.copy2(ROOT / own, work / own)
+    else:
+        (work / own).write_text(PLACEHOLDER.format(name=name))
+
+
+def prepare(name: str, target: Target, baseline: bool = False) -> tuple[Path, list[str]]:
+    """A fresh scratch project for one module; returns it and the test selection (the
+    module's tests and ``tests/test_mutants_<name>.py``, see :func:`own_tests`)."""
+    work = SCRATCH / name
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for item in COPIED:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, work / item, ignore=IGNORE)
+        elif src.exists():
+            shutil.copy2(src, work / item)
+    # the installed layout (package_dir regioncount.cli = cli), so that the mutated package
+    # imports its own CLI whatever way regioncount is installed
+    shutil.copytree(ROOT / "cli", work / "regioncount" / "cli", ignore=IGNORE)
+    own_tests(work, name, baseline)
+    tests = [*target.tests, f"tests/test_mutants_{name}.py"]
+    cfg = configparser.RawConfigParser()
+    cfg.optionxform = str
+    cfg.read(work / "setup.cfg")
+    if cfg.has_section("mutmut"):
+        cfg.remove_section("mutmut")
+    cfg.add_section("mutmut")
+    for k, v in mutmut_section(target, tests).items():
+        cfg.set("mutmut", k, v)
+    with open(work / "setup.cfg", "w") as f:
+        cfg.write(f)
+    return work, tests
+
+
+def refresh_tests(name: str, target: Target) -> tuple[Path, list[str], list[str]]:
+    """For --rerun-open: the earlier scratch project with the working tree's current tests
+    (the package copy and the selection stay as they were, so mutmut keeps its verdicts);
+    returns it, the selection and the mutants the earlier run left open."""
+    work = SCRATCH / name
+    if not (work / "mutants").is_dir():
+        raise SystemExit(f"--rerun-open: no earlier run of {name} in {work}")
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=IGNORE, dirs_exist_ok=True)
+    own_tests(work, name, baseline=False)
+    st = statuses(work, target)
+    open_ = sorted(k for k, v in st.items() if v not in ("killed", "timeout"))
+    return work, [*target.tests, f"tests/test_mutants_{name}.py"], open_
+
+
+def run_mutmut(work: Path, max_children: int, names: list[str] = ()) -> float:
+    """``mutmut run [names]`` in the scratch project; returns the wall time in seconds."""
+    exe = Path(sys.executable).parent / "mutmut"
+    env = dict(os.environ, REGIONCOUNT_SHARED=str(SHARED), OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               GIT_CEILING_DIRECTORIES=str(ROOT))      # mutmut asks git; keep it away from ROOT
+    env.pop("CI", None)
+    t = time.perf_counter()
+    with open(work / "mutmut.log", "w") as log:
+        proc = subprocess.run([str(exe), "run", "--max-children", str(max_children), *names],
+                              cwd=work,
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise SystemExit(f"mutmut failed in {work} (exit {proc.returncode}); see "
+                         f"{work / 'mutmut.log'}")
+    return time.perf_counter() - t
+
+
+def statuses(work: Path, target: Target) -> dict[str, str]:
+    """mutant name -> status, from mutmut's meta files."""
+    from mutmut.stats import status_by_exit_code
+
+    out = {}
+    for f in target.files:
+        meta = json.loads((work / "mutants" / (f + ".meta")).read_text())
+        for key, code in meta["exit_code_by_key"].items():
+            out[key] = status_by_exit_code[code]
+    return out
+
+
+def diffs(work: Path, names: list[str]) -> dict[str, str]:
+    """The diff of each named mutant (``mutmut show``), computed in the scratch project."""
+    if not names:
+        return {}
+    code = ("import json, sys\nfrom mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+            "print(json.dumps({n: get_diff_for_mutant(n) for n in json.load(sys.stdin)}))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=work, input=json.dumps(names),
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def judged(name: str, diff: str) -> str | None:
+    """The recorded reason when ``name`` is judged equivalent and its diff still matches."""
+    if name not in EQUIVALENT:
+        return None
+    fragment, reason = EQUIVALENT[name]
+    added = [ln for ln in diff.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return reason if any(fragment in ln for ln in added) else None
+
+
+def measure(name: str, target: Target, max_children: int, mode: str = "full") -> dict:
+    """Run one module and classify its mutants. ``mode``: ``"full"`` (a fresh scratch
+    project), ``"baseline"`` (the same without tests/test_mutants_<name>.py), ``"open"``
+    (re-test only the mutants an earlier run left open, with the current tests; a mutant
+    killed then stays killed, since the tests that killed it are still selected) or
+    ``"report"`` (no run: the results of the last one)."""
+    work = SCRATCH / name
+    if mode == "report":
+        run = json.loads((work / "run.json").read_text())
+        tests, seconds, baseline = run["tests"], run["seconds"], run["baseline"]
+    else:
+        if mode == "open":
+            work, tests, names = refresh_tests(name, target)
+            seconds = run_mutmut(work, max_children, names) if names else 0.0
+            baseline = False
+        else:
+            baseline = mode == "baseline" or not (ROOT / f"tests/test_mutants_{name}.py").exists()
+            work, tests = prepare(name, target, baseline=mode == "baseline")
+            seconds = run_mutmut(work, max_children)
+        (work / "run.json").write_text(json.dumps({"tests": tests, "seconds": seconds,
+                                                   "baseline": baseline}))
+    st = statuses(work, target)
+    open_ = sorted(k for k, s in st.items() if s not in ("killed", "timeout"))
+    d = diffs(work, open_)
+    equivalent, stale = {}, []
+    for k in open_:
+        reason = judged(k, d[k])
+        if reason is not None:
+            equivalent[k] = reason
+        elif k in EQUIVALENT:
+            stale.append(k)
+    with open(work / "survivors.txt", "w") as f:
+        for k in open_:
+            tag = "EQUIVALENT: " + equivalent[k] if k in equivalent else st[k].upper()
+            f.write(f"# {k}  [{tag}]\n{d[k]}\n\n")
+    counts = {s: sum(1 for v in st.values() if v == s) for s in set(st.values())}
+    return {"name": name, "files": target.files, "tests": tests, "seconds": seconds,
+            "baseline": baseline, "equivalent_status": {k: st[k] for k in equivalent},
+            "total": len(st), "counts": counts, "equivalent": equivalent, "stale": stale,
+            "diffs": {k: d[k] for k in equivalent}}
+
+
+def score(m: dict) -> float:
+    """killed / (mutants - judged equivalent)."""
+    return m["counts"].get("killed", 0) / max(1, m["total"] - len(m["equivalent"]))
+
+
+def cell(files) -> str:
+    """The module column of the table."""
+    return ", ".join(f"`{f.removeprefix('regioncount/')}`" for f in files)
+
+
+def row(m: dict) -> str:
+    """A table row; the mutants judged equivalent are counted in their own column only."""
+    c = dict(m["counts"])
+    for status in m["equivalent_status"].values():
+        c[status] -= 1
+    other = sum(v for s, v in c.items() if s not in ("killed", "survived", "timeout", "no tests"))
+    return (f"| {cell(m['files'])} | {m['total']} | {c.get('killed', 0)} | "
+            f"{c.get('survived', 0)} | {c.get('timeout', 0)} | {c.get('no tests', 0)} | "
+            f"{other} | {len(m['equivalent'])} | {100 * score(m):.1f}% | "
+            f"{m['seconds'] / 60:.1f} |")
+
+
+def first_added_line(diff: str) -> str:
+    for ln in diff.splitlines():
+        if ln.startswith("+") and not ln.startswith("+++"):
+            return ln[1:].split("  #")[0].strip()
+    return ""
+
+
+def details(m: dict) -> str:
+    """A module's test selection and its mutants judged equivalent."""
+    tests = " ".join(f'"{t}"' if " " in t else t for t in m["tests"])
+    lines = [f"#### {m['name']} ({cell(m['files'])})", "", f"Tests: `{tests}`.", ""]
+    for k, reason in sorted(m["equivalent"].items()):
+        lines.append(f"- `{k}`: `{first_added_line(m['diffs'][k])}`: {reason}")
+    for k in m["stale"]:
+        lines.append(f"- `{k}`: judgment stale (the mutant changed), counted as surviving")
+    if not m["equivalent"] and not m["stale"]:
+        lines.append("- no survivor judged equivalent")
+    return "\n".join(lines + [""])
+
+
+BEFORE = "### Before the tests written against the survivors (`--baseline`)"
+
+
+def section(current: dict[str, tuple[str, str]], before: dict[str, str]) -> str:
+    """The docs/benchmarks.md section from the rows and details of every measured module."""
+    cur = [current[n] for n in MODULES if n in current]
+    return "\n".join([
+        START,
+        "## Mutation score (`tox -e mutation`)",
+        "",
+        f"`python benchmarks/mutation.py` with mutmut on this machine ({platform.machine()}, "
+        f"{os.cpu_count()} cores), one module at a time against a focused test selection (tests "
+        "marked slow excluded). Killed: a test failed. Survived: no test failed (judged "
+        "equivalent ones not included). Timeout: the tests ran over mutmut's limit (not counted "
+        "as killed). No test: no selected test reaches the function. Other: suspicious, "
+        "segfault, skipped. Score = killed / (mutants - judged equivalent). Every survivor's "
+        "diff is in `mutants/<module>/survivors.txt` after a run. Minutes: wall time of the run "
+        "that wrote the row (`--rerun-open` re-tests only the mutants the run before left open, "
+        "with the current tests). Modules not in the table were not measured.",
+        "",
+        *HEADER,
+        *(r for r, _ in cur),
+        "",
+        BEFORE,
+        "",
+        "The same selections without `tests/test_mutants_<module>.py`.",
+        "",
+        *HEADER,
+        *(before[n] for n in MODULES if n in before),
+        "",
+        "### Test selections and the surviving mutants judged equivalent",
+        "",
+        "Equivalent: no input inside the function's contract tells the mutant from the original.",
+        "",
+        *(d for _, d in cur),
+        END,
+    ])
+
+
+HEADER = ["| module | mutants | killed | survived | timeout | no test | other | "
+          "judged equivalent | score | minutes |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+
+def previous_results() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """The rows and details already in docs/benchmarks.md (kept for the modules this run does
+    not measure), and the rows of the table before the new tests."""
+    from docsection import BENCHMARKS_MD
+
+    text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else ""
+    if START not in text:
+        return {}, {}
+    body = text.split(START, 1)[1].split(END, 1)[0]
+    now, _, rest = body.partition(BEFORE)
+    blocks = {b.split(" ", 1)[0]: "#### " + b for b in body.split("\n#### ")[1:]}
+    current, before = {}, {}
+    for name, t in MODULES.items():
+        prefix = f"| {cell(t.files)} |"
+        rows = [ln for ln in now.splitlines() if ln.startswith(prefix)]
+        if rows and name in blocks:
+            current[name] = (rows[0], blocks[name].rstrip("\n") + "\n")
+        rows = [ln for ln in rest.split("### Test selections")[0].splitlines()
+                if ln.startswith(prefix)]
+        if rows:
+            before[name] = rows[0]
+    return current, before
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", metavar="MODULE",
+                    help=f"some of {', '.join(MODULES)} (default: all)")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--no-doc", action="store_true", help="do not touch docs/benchmarks.md")
+    ap.add_argument("--nice", type=int, default=10, help="niceness increment (shared machines)")
+    ap.add_argument("--baseline", action="store_true",
+                    help="without the tests/test_mutants_*.py files (the 'before' table)")
+    ap.add_argument("--rerun-open", action="store_true",
+                    help="re-test only the mutants the last run of each module left open, with "
+                         "the current tests (after adding tests)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="run nothing: rewrite the section from the last run of each module "
+                         "(after judging more survivors equivalent)")
+    args = ap.parse_args()
+    os.nice(args.nice)
+    names = args.modules or list(MODULES)
+    unknown = [n for n in names if n not in MODULES]
+    if unknown:
+        ap.error(f"unknown module {', '.join(unknown)}: choose from {', '.join(MODULES)}")
+    mode = ("report" if args.report_only else "baseline" if args.baseline
+            else "open" if args.rerun_open else "full")
+    before = tree_digest()
+    current, base = previous_results()
+    for name in names:
+        m = measure(name, MODULES[name], args.max_children, mode)
+        print(row(m), flush=True)
+        for k in m["stale"]:
+            print(f"  stale equivalence judgment: {k}")
+        if m["baseline"]:                    # measured without tests/test_mutants_<name>.py
+            base[name] = row(m)
+        if mode != "baseline":
+            current[name] = (row(m), details(m))
+    if tree_digest() != before:
+        print("warning: the working tree's sources changed during the run (other edits); "
+              "the scores describe the copy taken at the start of each module")
+    if not args.no_doc:
+        write_section(section(current, base), START, END)
+
+
+if __name__ == "__main__":
+    main()
