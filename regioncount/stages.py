@@ -135,7 +135,8 @@ class Affine(Stage):
         return n
 
     def forward(self, vals: list) -> np.ndarray:
-        out = np.broadcast_to(self.bias, (vals[self.sources[0]].shape[0], self.size)).copy()
+        out = np.broadcast_to(np.asarray(self.bias, dtype=float),
+                              (vals[self.sources[0]].shape[0], self.size)).copy()
         for i, W in zip(self.sources, self.weights):
             out += _matmul(W, vals[i].T).T
         return out

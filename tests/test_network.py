@@ -63,3 +63,12 @@ def test_bad_stage_order_is_refused():
 
     with pytest.raises(RegioncountError):
         Network([Input(size=2), Relu(size=2, source_index=2)])
+
+
+def test_integer_bias_evaluates_in_float():
+    """An affine stage whose bias is stored as integers (a hand-built network) still evaluates
+    in float: relu(0.5 x + 1) at x = 0.25 is 1.125."""
+    st = [Input(size=1), Affine(size=1, sources=(0,), weights=(np.array([[0.5]]),),
+                                bias=np.array([1])),
+          Relu(size=1, source_index=1)]
+    assert Network(st).evaluate(np.array([0.25])).tolist() == [1.125]
