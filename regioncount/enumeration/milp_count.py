@@ -138,7 +138,7 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     from ..milp.formulation import encode
 
     t0 = time.monotonic()
-    net_in = net
+    net_in, domain_in = net, domain
     if bounds is None or isinstance(bounds, str):       # margins in unit-cube coordinates
         net, domain, to_input = unit_box(net, domain)
     else:
@@ -159,7 +159,9 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     if reason:
         log.warning("MILP count stopped early (%s): %d regions found so far", reason, len(patterns))
     P = np.array(patterns, np.int32).reshape(len(patterns), net.pwl_units)
-    X = to_input(np.array(points).reshape(len(points), net.input_size))
+    # the solver's points may overshoot the box by its feasibility tolerance: back inside
+    X = np.clip(to_input(np.array(points).reshape(len(points), net.input_size)),
+                domain_in.lo, domain_in.hi)
     return CountResult(regions=len(P), complete=reason == "", method="milp",
                        seconds=time.monotonic() - t0, lps=solves, per_class=_per_class(net_in, X),
                        per_layer=_per_layer(net, P), patterns=P if keep_patterns else None,

@@ -45,11 +45,27 @@ def ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     return np.repeat(np.asarray(starts, np.int64) - offs, lens) + np.arange(total)
 
 
+#: Set bits of every byte value (numpy before 2.0 has no ``bitwise_count``).
+_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
+
+
+def _bits(col: np.ndarray) -> np.ndarray:
+    """Set bits of each entry of a uint64 vector."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(col).astype(np.int64)
+    b = np.ascontiguousarray(col, dtype=np.uint64).view(np.uint8).reshape(len(col), 8)
+    return _BYTE_BITS[b].sum(axis=1).astype(np.int64)
+
+
 def popcount(Z: np.ndarray) -> np.ndarray:
-    """Set bits per row of a (n, words) uint64 array."""
-    out = np.bitwise_count(Z[:, 0]).astype(np.int64)
+    """Set bits per row of a (n, words) uint64 array.
+
+    >>> popcount(np.array([[3, 2 ** 63], [0, 255]], dtype=np.uint64)).tolist()
+    [3, 8]
+    """
+    out = _bits(Z[:, 0])
     for w in range(1, Z.shape[1]):
-        out += np.bitwise_count(Z[:, w])
+        out += _bits(Z[:, w])
     return out
 
 
