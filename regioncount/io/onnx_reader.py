@@ -525,9 +525,26 @@ def _initializers(g: onnx.GraphProto, where: str) -> dict[str, np.ndarray]:
     return constants
 
 
+#: Integer attributes that shape inference divides by: onnx before 1.18 dies of SIGFPE on a
+#: zero there instead of raising, so such a model skips inference (the lowering names it).
+_DIVISORS = ("strides", "dilations", "group")
+
+
+def _divides_by_zero(model: onnx.ModelProto) -> bool:
+    for node in model.graph.node:
+        for a in node.attribute:
+            if a.name in _DIVISORS and (any(v <= 0 for v in a.ints)
+                                        or (a.type == onnx.AttributeProto.INT and a.i <= 0)):
+                return True
+    return False
+
+
 def _infer_shapes(model: onnx.ModelProto, where: str) -> dict[str, TensorInfo]:
     """Shape inference, best effort: a failure leaves shapes to the lowering."""
     value_info: dict[str, TensorInfo] = {}
+    if _divides_by_zero(model):
+        log.info("%s: a zero stride, dilation or group: no shape inference", where)
+        return value_info
     try:
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
         for vi in list(inferred.graph.value_info) + list(inferred.graph.output):
