@@ -61,9 +61,9 @@ from typing import Callable
 
 import numpy as np
 
-from . import tolerances as tol
 from .domain import Domain
 from .errors import DomainError, RegioncountError
+from .enumeration.lp import require_interior
 from .intervals import interval_bounds, stable_units
 from .network import Affine, Network
 from .results import jsonable
@@ -283,33 +283,6 @@ def _check_method(method: str) -> None:
     if method not in COUNT_METHODS:
         raise RegioncountError(f"unknown count method {method!r} "
                                f"(choose from {', '.join(COUNT_METHODS)})")
-
-
-def require_interior(domain: Domain) -> None:
-    """Raise :class:`DomainError` when ``domain`` has an empty interior (a box with some
-    ``lo == hi``, or half-spaces that leave no ball): a region has a non-empty interior, so
-    there is nothing to count, for every method alike (docs/regions.md).
-
-    Examples
-    --------
-    >>> require_interior(Domain.box(0.0, 1.0, 2))
-    >>> require_interior(Domain.box(0.0, 0.0, 2))
-    Traceback (most recent call last):
-    ...
-    regioncount.errors.DomainError: the domain box has an empty interior (some lo == hi)
-    """
-    from .enumeration.lp import ChebyshevLP
-
-    if np.any(domain.hi <= domain.lo):
-        raise DomainError("the domain box has an empty interior (some lo == hi)")
-    if domain.A is None:
-        return
-    w = domain.hi - domain.lo               # unit-cube coordinates: a scale-free margin
-    lp = ChebyshevLP(np.zeros_like(w), np.ones_like(w),
-                     (domain.A * w[None, :], domain.b - domain.A @ domain.lo))
-    r, _ = lp.solve()
-    if not r > tol.REGION_MARGIN:
-        raise DomainError("the domain polytope has an empty interior")
 
 
 def count(net: Network, domain: Domain, method: str = "tree", **options):

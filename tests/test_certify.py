@@ -282,3 +282,21 @@ def test_a_certificate_out_of_time_keeps_its_lower_bound():
     c = certify(net, dom, res.patterns, res.points, time_limit=0.0)
     assert (c.certified, c.lower, c.upper) == (False, 60, None)
     assert c.checks["stopped"] == "time limit"
+
+
+@pytest.mark.parametrize("counter", ["milp", "slice"])
+def test_count_functions_refuse_a_domain_without_interior(counter):
+    """The enumerators themselves (not only app.count) refuse a flat domain: the MILP once
+    counted 1 region on the point [0, 0]^2, the slice counter crashed."""
+    from regioncount.enumeration.milp_count import count_milp
+    from regioncount.enumeration.slices import count_slice
+    from regioncount.errors import DomainError
+
+    net = load(MODELS / "moons_2d.onnx")
+    run = {"milp": count_milp, "slice": count_slice}[counter]
+    with pytest.raises(DomainError, match="empty interior"):
+        run(net, Domain.box(0.0, 0.0, 2))
+    flat = Domain(np.zeros(2), np.ones(2), np.array([[1.0, 1.0], [-1.0, -1.0]]),
+                  np.array([0.5, -0.5]))                    # the segment x + y = 0.5
+    with pytest.raises(DomainError, match="empty interior"):
+        run(net, flat)

@@ -26,7 +26,8 @@ import numpy as np
 
 from .. import tolerances as tol
 
-from ..errors import SolverError
+from ..domain import Domain
+from ..errors import DomainError, SolverError
 
 _BANNER_LOCK = threading.Lock()
 _BANNER_DONE = False
@@ -240,3 +241,30 @@ class ChebyshevLP:
             raise SolverError(f"HiGHS could not solve a Chebyshev-centre LP ({h.modelStatusToString(st)})")
         sol = np.asarray(h.getSolution().col_value)
         return float(sol[self.n]), sol[: self.n].copy()
+
+
+def require_interior(domain: Domain) -> None:
+    """Raise :class:`DomainError` when ``domain`` has an empty interior (a box with some
+    ``lo == hi``, or half-spaces that leave no ball): a region has a non-empty interior, so
+    there is nothing to count, for every method alike (docs/regions.md). Every count
+    method and :func:`regioncount.app.count` call it.
+
+    Examples
+    --------
+    >>> from regioncount import Domain
+    >>> require_interior(Domain.box(0.0, 1.0, 2))
+    >>> require_interior(Domain.box(0.0, 0.0, 2))
+    Traceback (most recent call last):
+    ...
+    regioncount.errors.DomainError: the domain box has an empty interior (some lo == hi)
+    """
+    if np.any(domain.hi <= domain.lo):
+        raise DomainError("the domain box has an empty interior (some lo == hi)")
+    if domain.A is None:
+        return
+    w = domain.hi - domain.lo               # unit-cube coordinates: a scale-free margin
+    lp = ChebyshevLP(np.zeros_like(w), np.ones_like(w),
+                     (domain.A * w[None, :], domain.b - domain.A @ domain.lo))
+    r, _ = lp.solve()
+    if not r > tol.REGION_MARGIN:
+        raise DomainError("the domain polytope has an empty interior")

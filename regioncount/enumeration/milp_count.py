@@ -34,6 +34,7 @@ from ..intervals import interval_bounds
 from ..network import Network
 from .results import CountResult, Progress
 from .limits import Interrupt, Limits
+from .lp import require_interior
 from .unitbox import unit_box
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ def count_milp(net: Network, domain: Domain, *, solver: str = "highs",
     from ..milp.formulation import encode
 
     t0 = time.monotonic()
+    require_interior(domain)
     net_in, domain_in = net, domain
     if bounds is None or isinstance(bounds, str):       # margins in unit-cube coordinates
         net, domain, to_input = unit_box(net, domain)

@@ -27,6 +27,7 @@ from ..domain import Domain
 from ..errors import DomainError
 from ..intervals import interval_bounds
 from ..network import Network
+from .lp import require_interior
 from .results import CountResult
 from .units import UnitPlan
 
@@ -299,6 +300,7 @@ def count_slice(net: Network, domain: Domain) -> CountResult:
     >>> count_slice(net, Domain.box(-1, 1, 2)).regions
     7
     """
+    require_interior(domain)
     t = time.monotonic()
     n = net.input_size
     if n == 1:
