@@ -17,9 +17,29 @@ say more than the wall clock, and the ratio of the two methods in the same run i
 compares. Counts of the two methods are compared (regions and pattern sets when both
 complete).
 
+Where relucent is installed (``import relucent`` and ``gurobipy`` work; ``tox -e relucent``),
+the four default cases also run the peer relucent (Gaines and Bi, "Characterizing the Discrete
+Geometry of ReLU Networks", ICLR 2026; ``pip install relucent gurobipy``). It enumerates the
+cells of a ReLU network by a breadth-first search across their facets, with Gurobi LPs for each
+cell's Chebyshev centre and facets. It gets the network as its (W, b) pairs
+(``relucent.convert``: the same float64 weights, no PyTorch round trip), starts at the centre
+of the box and keeps the cells that meet the cube ``[-r, r]^d`` (``Complex.searcher(0,
+cube_radius=r, cube_mode="intersect", nworkers=1, verify=True)``, i.e. ``Complex.bfs`` with
+our queue; centred cubes only, which all the cases are). Its LPs run on one worker process
+beside the process that leads the search (and tests each new cell against the cube); its CPU
+time and peak RSS add the two. relucent has no time limit of its own: the benchmark hands it a
+FIFO queue that stops the search after ``--relucent-seconds`` (the tasks already sent to the
+worker still finish; relucent's certification of a finished search is not limited). A finished
+search's cells are compared with the other methods' patterns (a cell's sign vector, ``+1`` read
+as active, is regioncount's ``net.pattern``). The free pip licence of gurobipy refuses a model
+past 2,000 variables or constraints; relucent's LPs have about one row per ReLU unit, so even
+ACAS Xu (300 units) fits, and a refusal would be the row's stop reason. Without relucent its
+rows are absent and the section says so.
+
 Usage::
 
     python3 benchmarks/bench_lowdim.py [--tree-seconds 60] [--targets acas cartpole] [--no-write]
+                                       [--relucent-seconds 60]
 
 It rewrites its section of ``docs/benchmarks.md`` (between the ``lowdim`` markers).
 """
@@ -27,14 +47,19 @@ It rewrites its section of ``docs/benchmarks.md`` (between the ``lowdim`` marker
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import os
 import platform
 import resource
 import sys
+import threading
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,22 +88,140 @@ TARGETS = {"acas": ("ACAS Xu N_1,1", ACAS, 5, 0.05, ("vertex", "tree")),
            "moonshot": ("ACAS Xu N_1,1", ACAS, 5, 0.2, ("vertex",))}
 
 
+#: relucent's search runs on this many LP worker processes (the tree runs on one worker too).
+RELUCENT_WORKERS = 1
+
+
+def have_relucent() -> bool:
+    """Whether relucent and gurobipy are installed (found, not imported: importing them in this
+    process would add their memory to every forked run's peak RSS)."""
+    return all(importlib.util.find_spec(m) is not None for m in ("relucent", "gurobipy"))
+
+
+class _Deadline(Exception):
+    """Raised into relucent's search loop when its time is up."""
+
+
+class _DeadlineQueue:
+    """A FIFO with the protocol relucent's ``Complex.searcher(queue=...)`` uses (push, pop,
+    close, len, iteration; pop waits while the queue is empty and open) that stops the search at
+    a deadline: past it, pop ends the iteration (no more tasks go to the pool) and push raises
+    :class:`_Deadline` in the search loop (relucent's pool then finishes the tasks in flight and
+    skips the rest)."""
+
+    def __init__(self, seconds: float | None):
+        self.deadline = float("inf") if seconds is None else time.monotonic() + seconds
+        self.items: deque = deque()
+        self.lock = threading.Condition()
+        self.closed = self.expired = False
+
+    def late(self) -> bool:
+        self.expired = self.expired or time.monotonic() > self.deadline
+        return self.expired
+
+    def __iter__(self):
+        while True:
+            try:
+                yield self.pop()
+            except IndexError:
+                return
+
+    def pop(self):
+        with self.lock:
+            while not self.items and not self.closed and not self.late():
+                self.lock.wait(timeout=0.1)
+            if self.late() or not self.items:
+                raise IndexError("queue closed")
+            return self.items.popleft()
+
+    def push(self, item, priority=None) -> None:
+        with self.lock:
+            if self.late():
+                raise _Deadline
+            self.items.append(item)
+            self.lock.notify()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self.lock.notify_all()
+
+    def __len__(self) -> int:
+        with self.lock:
+            return len(self.items)
+
+
+def _affine_pairs(net) -> list:
+    """The (W, b) pairs of a chain Input, Affine, Relu, ..., Affine (relucent's input form)."""
+    kinds = [s.kind for s in net.stages[1:]]
+    if not net.is_chain() or kinds[-1] != "affine" or any(
+            k != ("affine", "relu")[i % 2] for i, k in enumerate(kinds)):
+        raise ValueError("not a chain of affine and ReLU stages")
+    return [(np.asarray(s.weights[0].toarray() if hasattr(s.weights[0], "toarray")
+                        else s.weights[0], float), np.asarray(s.bias, float))
+            for s in net.stages[1::2]]
+
+
+def _stop_reason(exc: BaseException) -> str:
+    """One line for the table from an exception relucent (or Gurobi) raised."""
+    msg = (str(exc).strip().splitlines() or [""])[0]
+    if "size-limited" in msg:
+        return "Gurobi size-limited licence refused a model"
+    return f"{type(exc).__name__}: {msg}"[:100].replace("|", "/")
+
+
+def _relucent_count(net, r: float, seconds: float | None, patterns: bool):
+    """relucent's count of the cells meeting [-r, r]^d: (regions, complete, stop reason,
+    pattern set or None)."""
+    import relucent  # here only: relucent imports gurobipy (and torch when installed)
+    from relucent.config import update_settings
+    update_settings(VERBOSE=0)
+    queue = _DeadlineQueue(seconds)
+    cx, reason, res = None, None, None
+    try:
+        cx = relucent.Complex(relucent.convert(_affine_pairs(net)))
+        res = cx.searcher(np.zeros(net.input_size), queue=queue, cube_radius=r,
+                          cube_mode="intersect", nworkers=RELUCENT_WORKERS, verify=True,
+                          verbose=0)
+    except Exception as exc:  # a stopped search, a refused licence: the row's stop reason
+        reason = "time limit" if queue.expired else _stop_reason(exc)
+    n = len(cx) if cx is not None else 0
+    complete = reason is None and res.complete and cx.verified is not False
+    if reason is None and not complete:
+        reason = "incomplete"
+    pats = None
+    if complete and patterns:
+        pats = {(np.asarray(p.ss_np).ravel() > 0).astype(np.int32).tobytes() for p in cx}
+    return n, complete, reason or "", pats
+
+
 def _run(model: str, d: int, r: float, method: str, seconds: float | None, patterns: bool):
     """One count in this (forked) process: (regions, complete, stop reason, seconds, CPU
-    seconds, peak MiB, pattern set or None, extra)."""
+    seconds, peak MiB, pattern set or None, extra). CPU seconds and peak memory include the
+    processes the count started (relucent's LP worker)."""
     net = load(SHARED / "models" / model)
     dom = Domain.box(-r, r, d)
     t, c = time.monotonic(), time.process_time()
-    if method == "vertex":
-        res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns)
-    elif method == "tree":
-        res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if method == "relucent":
+        n, complete, reason, pats = _relucent_count(net, r, seconds, patterns)
+        extra = {}
     else:
-        res = count_slice(net, dom)
+        if method == "vertex":
+            res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns)
+        elif method == "tree":
+            res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
+        else:
+            res = count_slice(net, dom)
+        n, complete, reason, extra = res.regions, res.complete, res.stop_reason, res.extra
+        pats = res.pattern_set() if res.complete and res.patterns is not None else None
     wall, cpu = time.monotonic() - t, time.process_time() - c
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    pats = res.pattern_set() if res.complete and res.patterns is not None else None
-    return res.regions, res.complete, res.stop_reason, wall, cpu, peak, pats, res.extra
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu += (after.ru_utime + after.ru_stime) - (kids.ru_utime + kids.ru_stime)
+    # the run's own peak plus its largest child's (0 without children; pages the child
+    # shares with the run count twice)
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + after.ru_maxrss) / 1024
+    return n, complete, reason, wall, cpu, peak, pats, extra
 
 
 def run_case(case, seconds: dict) -> list[dict]:
@@ -98,7 +241,7 @@ def run_case(case, seconds: dict) -> list[dict]:
     agree = all(x["patterns"] == done[0]["patterns"] for x in done) if len(done) > 1 else None
     vertex = next((x for x in rows if x["method"] == "vertex"), None)
     for x in rows:
-        x["agree"] = agree
+        x["agree"] = agree if x["patterns"] is not None else None   # "-" for an unfinished run
         x["speedup"] = None
         if vertex is not None and x is not vertex and vertex["complete"]:
             # the other method's time over the vertex method's; when the other one did not
@@ -128,6 +271,21 @@ def table(rows: list[dict]) -> list[str]:
     return out
 
 
+def relucent_note(peer: tuple, seconds: float) -> str:
+    """The section's sentence on the peer relucent."""
+    if not peer:
+        return ("The peer relucent (Gaines and Bi, ICLR 2026) was not installed for this run: "
+                "no relucent rows (`tox -e relucent` runs them).")
+    from importlib.metadata import version
+    return (f"*relucent*: the peer relucent {version('relucent')} (Gaines and Bi, ICLR 2026; "
+            f"gurobipy {version('gurobipy')}): its breadth-first search across cell facets from "
+            "the box centre, keeping the cells that meet the box (`cube_mode=\"intersect\"`), "
+            f"one LP worker, stopped after {seconds:g} s; a finished search is certified by "
+            "relucent (included in the time). Its CPU s and peak RSS add the LP worker process "
+            "to the leading one (pages they share count twice; relucent imports PyTorch when "
+            "it is installed).")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tree-seconds", type=float, default=60.0)
@@ -135,13 +293,17 @@ def main(argv=None) -> None:
                     help="add long target cases (acas: 14,941 regions; cartpole: 602,490; "
                          "moonshot: ACAS Xu on [-0.2, 0.2]^5)")
     ap.add_argument("--target-seconds", type=float, default=600.0)
+    ap.add_argument("--relucent-seconds", type=float, default=60.0,
+                    help="time limit of the peer relucent (default cases, where installed)")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
     if not (SHARED / "models").exists():
         sys.exit(f"shared models not found in {SHARED}")
+    peer = ("relucent",) if have_relucent() else ()
     rows = []
-    for case in CASES:
-        rows += run_case(case, {"tree": a.tree_seconds})
+    for label, model, d, r, methods in CASES:
+        rows += run_case((label, model, d, r, methods + peer),
+                         {"tree": a.tree_seconds, "relucent": a.relucent_seconds})
     for name in a.targets:
         rows += run_case(TARGETS[name], {"tree": a.tree_seconds, "vertex": a.target_seconds})
     lines = [START, "## Low input dimension: the vertex method and the region tree "
@@ -154,7 +316,7 @@ def main(argv=None) -> None:
              "method's time over the vertex method's in the same run; *(rate)* where the other "
              "method did not finish: the vertex method's regions per second over the other's. "
              "CPU s is the run's own CPU time (the machine is shared: compare the methods "
-             "within a run).", ""]
+             "within a run).", "", relucent_note(peer, a.relucent_seconds), ""]
     lines += table(rows) + ["", END]
     if not a.no_write:
         write_section("\n".join(lines), START, END)

@@ -22,15 +22,21 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
               help="Stop after S seconds; the partial count is reported with complete: false.")
 @click.option("--max-regions", type=click.IntRange(min=1), default=None, metavar="N",
               help="Stop after N regions (complete: false unless the count ended there).")
-@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Processes for independent subtrees (0: all cores; tree only).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes for independent subtrees (tree) or sub-boxes (vertex); 0: all "
+              "cores. Default: all cores for the tree, 1 for the vertex method.")
 @click.option("--dask", "dask_scheduler", default=None, metavar="ADDRESS|local",
-              help="Run the subtrees on a dask.distributed cluster: a scheduler address "
-              "(tcp://host:8786) or 'local' (--workers processes here). Tree only; needs "
+              help="Run the subtrees (tree) or sub-boxes (vertex) on a dask.distributed "
+              "cluster: a scheduler address (tcp://host:8786) or 'local' (--workers "
+              "processes here). Needs "
               "pip install regioncount[dask].")
 @click.option("--checkpoint", type=click.Path(dir_okay=False), default=None, metavar="F",
-              help="Save the search state to F every few seconds and at the end (tree only).")
+              help="Save the search state to F every few seconds and at the end (tree and "
+              "vertex: pending subtrees or sub-boxes).")
 @click.option("--resume", is_flag=True, help="Continue the count saved in --checkpoint.")
+@click.option("--memory-budget", type=click.IntRange(min=1), default=None, metavar="MIB",
+              help="Memory for the vertex method's cells and record, in MiB (default 2048); "
+              "past it the domain is cut into sub-boxes, or the count stops, partial.")
 @click.option("--patterns-out", type=click.Path(dir_okay=False), default=None, metavar="F.npz",
               help="Write every region's pattern, interior point and margin to F.npz.")
 @click.option("--certify", is_flag=True,
@@ -43,8 +49,8 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
               "report the orbits and the total (region tree; docs/equivariance.md).")
 @json_option
 def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
-          workers, dask_scheduler, checkpoint, resume, patterns_out, quiet, as_json,
-          symmetry=None, certify=False):
+          workers, dask_scheduler, checkpoint, resume, memory_budget, patterns_out, quiet,
+          as_json, symmetry=None, certify=False):
     """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
 
     A region is a choice of one affine piece per PWL unit realised on a set with non-empty
@@ -52,22 +58,25 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
     --max-regions stop cleanly and report what was found with complete: false.
 
     Options the method that runs does not use are refused: --solver goes with --method milp,
-    --workers (other than 1) with the region tree, and the slice method takes neither
-    --time-limit nor --max-regions (it always runs to the end).
+    --workers (other than 1) with the region tree and the vertex method, --checkpoint and
+    --resume and --dask with those two, --memory-budget with the vertex method, and
+    the slice method takes neither --time-limit nor --max-regions (it always runs to the end).
     """
     from regioncount import app
 
     if resume and not checkpoint:
         raise click.UsageError("--resume needs --checkpoint F")
-    if method not in ("tree", "auto") and (checkpoint or resume):
-        raise click.UsageError("--checkpoint and --resume work with --method tree")
-    if method not in ("tree", "auto") and dask_scheduler:
-        raise click.UsageError("--dask works with --method tree")
+    if method not in ("tree", "vertex", "auto") and (checkpoint or resume):
+        raise click.UsageError("--checkpoint and --resume work with --method tree or vertex")
+    if method not in ("tree", "vertex", "auto") and dask_scheduler:
+        raise click.UsageError("--dask works with --method tree or vertex")
     if certify and symmetry:
         raise click.UsageError("--certify checks a whole count; it does not take --symmetry")
     net, domain = load_problem(model, output_name, box, box_file, vnnlib)
-    _refuse_unused(_method_run(net, method, symmetry, checkpoint, resume, dask_scheduler),
-                   workers)
+    run = _method_run(net, method, symmetry, checkpoint, resume, dask_scheduler)
+    _refuse_unused(run, workers)
+    if workers is None:
+        workers = 1 if run == "vertex" else 0
     keep = patterns_out is not None
     bar = ProgressLine(not quiet)
     try:
@@ -78,7 +87,9 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
             res = app.count(net, domain, method, solver=solver, time_limit=time_limit,
                             max_regions=max_regions, workers=workers, checkpoint=checkpoint,
                             resume=resume, scheduler=dask_scheduler, progress=bar,
-                            keep_patterns=keep, keep_points=keep, certify=certify)
+                            keep_patterns=keep, keep_points=keep, certify=certify,
+                            memory_budget=None if memory_budget is None
+                            else memory_budget << 20)
     finally:
         bar.close()
     if keep:
@@ -153,9 +164,12 @@ def _refuse_unused(run: str, workers: int) -> None:
     """A usage error for an option that the method ``run`` would ignore."""
     if run != "milp":
         refuse_options(("solver",), f"only with --method milp (this count runs the {run} method)")
-    if run != "tree" and workers != 1:
-        refuse_options(("workers",), f"only the region tree runs in parallel, and this count "
-                       f"runs the {run} method (give --method tree, or --workers 1)")
+    if run not in ("tree", "vertex") and workers not in (None, 1):
+        refuse_options(("workers",), f"only the region tree and the vertex method run in "
+                       f"parallel, and this count runs the {run} method")
+    if run != "vertex":
+        refuse_options(("memory_budget",), f"only with the vertex method (this count runs the "
+                       f"{run} method)")
     if run == "slice":
         refuse_options(("time_limit", "max_regions"), "the slice method takes no limit (it "
                        "always runs to the end)")

@@ -149,8 +149,9 @@ def load_problem(path, output: str | None = None, *, box: str | None = None, box
 
 @dataclass(frozen=True)
 class CountOptions:
-    """Options of :func:`count`; a method ignores those it does not use, except the tree's
-    ``checkpoint``, ``resume`` and ``scheduler`` (an error with another method).
+    """Options of :func:`count`; a method ignores those it does not use, except
+    ``checkpoint``, ``resume`` and ``scheduler`` (tree and vertex) and ``memory_budget``
+    (vertex): an error with another method.
 
     Attributes
     ----------
@@ -159,15 +160,22 @@ class CountOptions:
     max_regions : int or None
         Stop after this many regions (tree, milp).
     workers : int
-        Processes for independent subtrees, ``0``: all cores (tree).
+        Processes for independent subtrees (tree) or sub-boxes (vertex), ``0``: all cores.
     solver : str
         MILP backend, ``"highs"`` or ``"ortools"`` (milp).
     progress : callable or None
         Called with a :class:`regioncount.enumeration.Progress` (tree, milp).
     keep_patterns, keep_points : bool
         Keep every region's pattern / interior point (tree; milp keeps both or neither).
-    checkpoint, resume, scheduler
-        Tree only: state file, continue from it, dask scheduler (``"local"`` or an address).
+    checkpoint, resume
+        State file and continue from it (tree: the pending subtrees; vertex: the sub-boxes
+        left, :mod:`regioncount.enumeration.vertex_checkpoint`).
+    scheduler
+        A dask scheduler (``"local"`` or an address) for the subtrees (tree) or sub-boxes
+        (vertex).
+    memory_budget : int or None
+        Vertex only: bytes for the cells in flight and the record (default 2 GiB); past it the
+        domain is cut into sub-boxes, or the count stops with a partial result.
     neuron_bounds : NeuronBounds or None
         Bounds for the MILP's big-M constants (milp; default: LP-tightened).
     per_class : {'exact', 'point'}
@@ -197,6 +205,7 @@ class CountOptions:
     neuron_bounds: object = field(default=None, compare=False)
     per_class: str = "exact"
     certify: bool = False
+    memory_budget: int | None = None
 
 
 #: The exact per-class rule takes a small LP per region and candidate class (about a
@@ -249,21 +258,20 @@ def _count_vertex(net, domain, o: CountOptions):
 
     return count_vertex(net, domain, time_limit=o.time_limit, max_regions=o.max_regions,
                         progress=o.progress, keep_patterns=o.keep_patterns,
-                        keep_points=o.keep_points)
+                        keep_points=o.keep_points, workers=o.workers,
+                        checkpoint=o.checkpoint, resume=o.resume,
+                        memory_budget=o.memory_budget, scheduler=o.scheduler)
 
 
 #: ``method="auto"`` counts with the vertex method up to this many inputs and with the region
 #: tree above (measured by benchmarks/bench_lowdim.py, docs/count.md: 3 to 15 times faster than
-#: the tree up to 5 inputs, even at 6, far slower from 7); the tree also whenever a tree-only
-#: option (checkpoint, resume, dask) is given.
+#: the tree up to 5 inputs, even at 6, far slower from 7).
 AUTO_VERTEX_MAX_INPUTS = 5
 
 
 def auto_method(net, o: CountOptions) -> str:
     """The method ``method="auto"`` runs for ``net`` with options ``o``."""
-    if net.input_size <= AUTO_VERTEX_MAX_INPUTS and not any(getattr(o, k) for k in TREE_ONLY):
-        return "vertex"
-    return "tree"
+    return "vertex" if net.input_size <= AUTO_VERTEX_MAX_INPUTS else "tree"
 
 
 def _count_auto(net, domain, o: CountOptions):
@@ -275,8 +283,9 @@ COUNT_METHODS: dict[str, Callable] = {"tree": _count_tree, "milp": _count_milp,
                                       "slice": _count_slice, "vertex": _count_vertex,
                                       "auto": _count_auto}
 
-#: Options only the region tree takes.
-TREE_ONLY = ("checkpoint", "resume", "scheduler")
+#: Options each method takes that the others refuse (beyond those every method ignores).
+METHOD_ONLY = {"checkpoint": ("tree", "vertex"), "resume": ("tree", "vertex"),
+               "scheduler": ("tree", "vertex"), "memory_budget": ("vertex",)}
 
 
 def _check_method(method: str) -> None:
@@ -332,11 +341,13 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
     _check_method(method)
     require_interior(domain)
     opts = CountOptions(**options)
-    if method not in ("tree", "auto"):
-        given = [k for k in TREE_ONLY if getattr(opts, k)]
-        if given:
-            raise RegioncountError(f"{', '.join(given)}: only the region tree (method 'tree') "
-                                   f"takes {'it' if len(given) == 1 else 'them'}")
+    run_method = auto_method(net, opts) if method == "auto" else method
+    for k, methods in METHOD_ONLY.items():
+        if getattr(opts, k) and run_method not in methods:
+            who = " and ".join(f"the {m}" for m in methods)
+            raise RegioncountError(f"{k}: only {who} method{'s' if len(methods) > 1 else ''} "
+                                   f"take{'' if len(methods) > 1 else 's'} it (this count "
+                                   f"runs the {run_method} method)")
     if opts.per_class not in ("exact", "point"):
         raise RegioncountError(f"per_class must be 'exact' or 'point', not {opts.per_class!r}")
     run = replace(opts, keep_patterns=True) if opts.per_class == "exact" else opts

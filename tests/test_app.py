@@ -70,8 +70,14 @@ def test_count_options_and_errors(moons, tmp_path):
     r = app.count(net, dom, "tree", max_regions=5, keep_patterns=True, keep_points=True)
     assert not r.complete and r.stop_reason == "region limit" and 5 <= r.regions < 30
     assert r.patterns.shape == (r.regions, 16) and r.points.shape == (r.regions, 2)
-    with pytest.raises(RegioncountError, match="only the region tree"):
+    with pytest.raises(RegioncountError, match="checkpoint: only the tree and the vertex "
+                                               "methods take it .this count runs the milp"):
         app.count(net, dom, "milp", checkpoint=tmp_path / "x.ck")
+    with pytest.raises(RegioncountError, match="memory_budget: only the vertex method takes"):
+        app.count(net, dom, "tree", memory_budget=1 << 20)
+    with pytest.raises(RegioncountError, match="scheduler: only the tree and the vertex "
+                                               "methods take it .this count runs the milp"):
+        app.count(net, dom, "milp", scheduler="local")
     with pytest.raises(RegioncountError, match="unknown count method 'slices'"):
         app.count(net, dom, "slices")
     assert set(app.COUNT_METHODS) == {"tree", "milp", "slice", "vertex", "auto"}

@@ -606,6 +606,27 @@ def test_checkpoint_of_another_domain_is_refused(cli_run, checkpoint):
     assert code == 2 and "written for another network or domain" in one_line(err)
 
 
+def test_vertex_checkpoint_resumes_to_the_full_count(cli_run, tmp_path):
+    """The vertex method (auto on 2 inputs) stopped by a region limit on two workers, with a
+    checkpoint, then resumed in one process: the full count; a tree checkpoint is refused by
+    the vertex method with one line naming both."""
+    ck = tmp_path / "v.ck"
+    code, out, err = cli_run("count", MOONS, "--json", "-q", "--workers", "2",
+                             "--max-regions", "10", "--checkpoint", ck)
+    d = json.loads(out)
+    assert code == 0 and d["complete"] is False and d["method"] == "vertex" and ck.exists()
+    code, out, err = cli_run("count", MOONS, "--json", "-q", "--checkpoint", ck, "--resume",
+                             "--memory-budget", "256")
+    d = json.loads(out)
+    assert code == 0, err
+    assert d["complete"] is True and d["regions"] == MOONS_REGIONS and d["per_layer"] == [13, 30]
+    tree_ck = tmp_path / "t.ck"
+    cli_run("count", MOONS, "--method", "tree", "--workers", "1", "-q", "--max-regions", "5",
+            "--checkpoint", tree_ck)
+    code, out, err = cli_run("count", MOONS, "-q", "--checkpoint", tree_ck, "--resume")
+    assert code == 2 and "a checkpoint of --method tree" in one_line(err)
+
+
 # -- options that do not apply are refused -------------------------------------------------------
 
 REFUSED = [
@@ -616,7 +637,10 @@ REFUSED = [
     (["bounds", MOONS, "--time-limit", "3"], "--time-limit: only with --tighten lp or milp"),
     (["count", MOONS, "--solver", "highs"], "--solver: only with --method milp (this count "
                                             "runs the vertex method)"),
-    (["count", MOONS, "--workers", "2"], "only the region tree runs in parallel"),
+    (["count", MOONS, "--method", "slice", "--workers", "2"],
+     "only the region tree and the vertex method run in parallel"),
+    (["count", MOONS, "--method", "tree", "--memory-budget", "64"],
+     "--memory-budget: only with the vertex method (this count runs the tree method)"),
     (["count", MOONS, "--method", "milp", "--workers", "0"], "runs the milp method"),
     (["count", MOONS, "--method", "slice", "--max-regions", "3"], "--max-regions: the slice "
                                                                   "method takes no limit"),

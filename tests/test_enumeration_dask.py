@@ -135,3 +135,48 @@ def test_unreachable_scheduler_is_one_line_error(monkeypatch, exact_counts):
     with pytest.raises(SolverError, match=r"tcp://127\.0\.0\.1:9: cannot reach") as ei:
         count_tree(net, dom, scheduler="tcp://127.0.0.1:9")
     assert "\n" not in str(ei.value)
+
+
+# -- the vertex method's sub-boxes on the cluster -----------------------------------------------
+
+def _vertex_net():
+    from regioncount import Domain, Network
+
+    rng = np.random.default_rng(14)
+    net = Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
+                               (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
+                               (rng.normal(size=(2, 8)), np.zeros(2))])
+    return net, Domain.box(-1, 1, 3)
+
+
+def test_vertex_sub_boxes_on_the_cluster_equal_the_tree(client, exact_counts):
+    """The vertex method on the cluster: the pattern set of the tree (and the reference count
+    of a network of exact_counts.json)."""
+    from regioncount.enumeration.vertex import count_vertex
+
+    net, dom = _vertex_net()
+    tree = count_tree(net, dom, workers=1, keep_patterns=True)
+    v = count_vertex(net, dom, scheduler=client, keep_patterns=True)
+    assert v.complete and v.extra["subboxes"] >= 8
+    assert v.pattern_set() == tree.pattern_set() and v.per_layer == tree.per_layer
+    e = _by_name(exact_counts, "random-3-8-8-8-seed5-box1")
+    rnet, rdom = network_from_entry(e)
+    assert count_vertex(rnet, rdom, scheduler=client).regions == e["regions"]
+
+
+def test_vertex_cluster_limit_checkpoint_and_resume(client, tmp_path):
+    """Stopped by a region limit on the cluster with a checkpoint, resumed on the cluster:
+    the full pattern set, no region lost or counted twice."""
+    from regioncount.enumeration.vertex import count_vertex
+
+    net, dom = _vertex_net()
+    full = count_vertex(net, dom, keep_patterns=True)
+    ck = tmp_path / "v.ck"
+    part = count_vertex(net, dom, scheduler=client, max_regions=full.regions // 3,
+                        checkpoint=ck, keep_patterns=True)
+    assert not part.complete and part.stop_reason == "region limit"
+    assert part.regions <= full.regions // 3
+    res = count_vertex(net, dom, scheduler=client, checkpoint=ck, resume=True,
+                       keep_patterns=True)
+    assert res.complete and res.pattern_set() == full.pattern_set()
+    assert res.regions == full.regions

@@ -280,7 +280,9 @@ def test_auto_rule():
     opts = app.CountOptions()
     assert app.auto_method(small, opts) == "vertex"
     assert app.auto_method(big, opts) == "tree"
-    assert app.auto_method(small, app.CountOptions(checkpoint="x.ck")) == "tree"
+    # checkpoints and dask work with both methods: they no longer decide
+    assert app.auto_method(small, app.CountOptions(checkpoint="x.ck", scheduler="local")) \
+        == "vertex"
     assert app.count(big, Domain.box(-1, 1, 6), "auto").method == "tree"
 
 
@@ -311,10 +313,14 @@ def test_memory_budget_stops_with_a_partial_result():
     rng = np.random.default_rng(9)
     net = _chain(3, [(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3, _relu)])
     dom = Domain.box(-1, 1, 3)
-    full = count_vertex(net, dom)
-    part = count_vertex(net, dom, memory_budget=5000)
+    full = count_vertex(net, dom, keep_patterns=True)
+    assert full.regions == 79
+    # half of 1000 bytes for the record, 7 bytes a region (1 byte of pattern, 6 of flags and
+    # class): 71 regions fit
+    part = count_vertex(net, dom, memory_budget=1000, keep_patterns=True)
     assert not part.complete and part.stop_reason == "memory budget"
-    assert 0 < part.regions < full.regions
+    assert part.regions == 71
+    assert {tuple(p) for p in part.patterns} < {tuple(p) for p in full.patterns}
     with pytest.raises(RegioncountError, match="memory budget"):
         count_vertex(Network.from_layers([(np.ones((1, 30)), np.zeros(1))]),
                      Domain.box(0, 1, 30))
@@ -442,3 +448,122 @@ def test_workers_count_sub_boxes_in_parallel():
     assert two.complete and two.workers == 2 and two.extra["subboxes"] > 1
     assert two.pattern_set() == one.pattern_set() and two.per_layer == one.per_layer
     assert two.extra["unverified_points"] == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_prefix_counts_equal_distinct_prefixes(seed, monkeypatch):
+    """The per-layer counts from one sort, against np.unique of every prefix (blocks of a few
+    rows, so that block edges are crossed)."""
+    import regioncount.enumeration.vertex as vx
+
+    monkeypatch.setattr(vx, "_BLOCK", 64)
+    rng = np.random.default_rng(seed)
+    B = rng.integers(0, 3, size=(300, 5)).astype(np.uint8)
+    B = np.vstack([B, B[:40]])                          # repeated rows
+    widths = [0, 1, 2, 4, 5]
+    want = tuple(len(np.unique(B[:, :w], axis=0)) if w else 1 for w in widths)
+    assert vx.prefix_counts(B, widths) == want
+    assert vx.prefix_counts(B[:0], widths) == (0,) * 5
+
+
+# -- checkpoints: sub-boxes left and the regions of the finished ones ---------------------------
+
+@pytest.fixture
+def sub_boxes(monkeypatch):
+    """Almost no memory for the cells in flight: the domain is cut into many sub-boxes."""
+    import regioncount.enumeration.vertex as vertex
+
+    monkeypatch.setattr(vertex, "MIN_INFLIGHT", 0)
+    monkeypatch.setattr(vertex, "INFLIGHT_SHARE", 0.01)
+    monkeypatch.setattr(vertex, "PROGRESS_EVERY", 0.0)
+    return 2 << 20
+
+
+def test_checkpoint_resumes_region_limits_to_the_full_pattern_set(sub_boxes, tmp_path):
+    """Stopped every few regions and resumed from its checkpoint until it ends, the count
+    finds exactly the pattern set, per-layer counts and certificates of one uninterrupted run:
+    no region lost (a stopped sub-box is counted again) nor counted twice (regions met by
+    several sub-boxes go through the set rebuilt from the checkpoint)."""
+    net, dom = _two_layer_net(13), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom, keep_patterns=True)
+    ck = tmp_path / "v.ckpt"
+    kw = dict(keep_patterns=True, keep_points=True, memory_budget=sub_boxes, checkpoint=ck,
+              checkpoint_every=0.0)
+    res = count_vertex(net, dom, max_regions=full.regions // 4, **kw)
+    runs = 1
+    while not res.complete:
+        assert res.stop_reason in ("region limit", "memory budget") and ck.exists()
+        res = count_vertex(net, dom, max_regions=res.regions + full.regions // 4, resume=True,
+                           **kw)
+        runs += 1
+        assert runs < 20
+    assert runs > 2 and res.extra["subboxes"] > 4
+    assert res.regions == full.regions and res.pattern_set() == full.pattern_set()
+    assert res.per_layer == full.per_layer and sum(res.per_class.values()) == res.regions
+    got = np.concatenate([p.reshape(res.regions, -1) for p in net.pattern(res.points)], axis=1)
+    assert np.array_equal(got, res.patterns)
+    again = count_vertex(net, dom, resume=True, **kw)        # a finished checkpoint: nothing left
+    assert again.complete and again.pattern_set() == full.pattern_set()
+
+
+def test_checkpoint_after_ctrl_c_resumes_exactly(sub_boxes, tmp_path):
+    import os
+    import signal
+
+    net, dom = _two_layer_net(12), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom, keep_patterns=True)
+    ck = tmp_path / "v.ckpt"
+
+    def ctrl_c(p):
+        if p.regions > full.regions // 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    part = count_vertex(net, dom, memory_budget=sub_boxes, checkpoint=ck, progress=ctrl_c,
+                        keep_patterns=True)
+    assert not part.complete and part.stop_reason == "interrupted"
+    assert full.regions // 2 < part.regions < full.regions
+    res = count_vertex(net, dom, memory_budget=sub_boxes, checkpoint=ck, resume=True,
+                       keep_patterns=True)
+    assert res.complete and res.pattern_set() == full.pattern_set()
+    assert res.seconds >= part.seconds
+
+
+def test_checkpoint_refusals(tmp_path):
+    net, dom = _two_layer_net(12), Domain.box(-1, 1, 3)
+    ck = tmp_path / "v.ckpt"
+    count_vertex(net, dom, max_regions=5, checkpoint=ck)
+    with pytest.raises(RegioncountError, match="another network or domain"):
+        count_vertex(net, Domain.box(-1, 2, 3), checkpoint=ck, resume=True)
+    with pytest.raises(RegioncountError, match="without points"):
+        count_vertex(net, dom, checkpoint=ck, resume=True, keep_points=True)
+    with pytest.raises(RegioncountError, match="--method vertex"):
+        count_tree(net, dom, checkpoint=ck, resume=True)
+    tree_ck = tmp_path / "t.ckpt"
+    count_tree(net, dom, max_regions=5, checkpoint=tree_ck)
+    with pytest.raises(RegioncountError, match="--method tree"):
+        count_vertex(net, dom, checkpoint=tree_ck, resume=True)
+    data = dict(np.load(ck))
+    data["box_hi"] = data["box_hi"] + 2.0
+    np.savez(tmp_path / "bad.npz", **data)
+    with pytest.raises(RegioncountError, match="bad.npz: damaged checkpoint"):
+        count_vertex(net, dom, checkpoint=tmp_path / "bad.npz", resume=True)
+    with pytest.raises(RegioncountError, match="cannot write the checkpoint"):
+        count_vertex(net, dom, checkpoint=tmp_path / "no" / "v.ckpt")
+
+
+def test_checkpoint_with_workers_resumes_exactly(tmp_path):
+    """Two workers stopped by a region limit, then resumed in one process (and the other way
+    round): the same pattern set as one uninterrupted run."""
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom, keep_patterns=True)
+    ck = tmp_path / "w.ckpt"
+    part = count_vertex(net, dom, workers=2, max_regions=full.regions // 2, checkpoint=ck,
+                        keep_patterns=True)
+    assert not part.complete
+    res = count_vertex(net, dom, checkpoint=ck, resume=True, keep_patterns=True)
+    assert res.complete and res.pattern_set() == full.pattern_set()
+    part = count_vertex(net, dom, max_regions=full.regions // 3, checkpoint=ck,
+                        keep_patterns=True)
+    res = count_vertex(net, dom, workers=2, checkpoint=ck, resume=True, keep_patterns=True)
+    assert res.complete and res.pattern_set() == full.pattern_set()
+    assert res.per_layer == full.per_layer

@@ -110,7 +110,12 @@ def write_checkpoint(path, fp: str, frozen_nodes: list, counters: "Counters",
                      keep_patterns: bool, inputs: int, units: int) -> None:
     """Write the pending ``frozen_nodes`` and the ``counters`` to ``path`` atomically
     (``inputs``: the network's input size, ``units``: its PWL units)."""
-    data = _arrays(fp, frozen_nodes, counters, keep_patterns, inputs, units)
+    save_atomic(path, _arrays(fp, frozen_nodes, counters, keep_patterns, inputs, units))
+
+
+def save_atomic(path, data: dict) -> None:
+    """Write the arrays ``data`` as an ``.npz`` archive at ``path``: to a temporary file,
+    synced, then renamed over ``path`` (see the module docstring)."""
     tmp = f"{path}.tmp{os.getpid()}"
     try:
         with open(tmp, "wb") as f:
@@ -168,9 +173,17 @@ def remove_stale_temporaries(path) -> list[str]:
     return removed
 
 
+def check_writable(path) -> None:
+    """Refuse, before any work, a checkpoint whose folder does not exist or is not writable."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise RegioncountError(f"{path}: cannot write the checkpoint there "
+                               "(no such folder, or not writable)")
+
+
 # -- reading -----------------------------------------------------------------------------------
 
-def _load(path) -> dict:
+def load_arrays(path) -> dict:
     """The arrays of the file, loaded without pickles; one-line errors naming the file."""
     try:
         z = np.load(path, allow_pickle=False)
@@ -188,17 +201,28 @@ def _load(path) -> dict:
         raise RegioncountError(f"{path}: not a regioncount checkpoint ({why})") from None
 
 
-def _header(path, data: dict) -> dict:
+#: The ``format`` entry of each kind of checkpoint -> the count method that writes it.
+FORMATS = {CHECKPOINT_FORMAT: "tree", "regioncount-vertex-checkpoint": "vertex"}
+
+
+def read_header(path, data: dict, fmt: str = CHECKPOINT_FORMAT,
+                version: int = CHECKPOINT_VERSION) -> dict:
+    """The JSON header of a loaded checkpoint, refused unless it is of format ``fmt`` (a
+    checkpoint of the other count method is named as such) and version ``version``."""
     try:
         h = json.loads(bytes(np.asarray(data["header"], dtype=np.uint8)).decode())
     except (KeyError, ValueError, UnicodeDecodeError):
         raise RegioncountError(f"{path}: not a regioncount checkpoint (no readable header)") \
             from None
-    if not isinstance(h, dict) or h.get("format") != CHECKPOINT_FORMAT:
+    got = h.get("format") if isinstance(h, dict) else None
+    if got in FORMATS and got != fmt:
+        raise RegioncountError(f"{path}: a checkpoint of --method {FORMATS[got]}; resume it "
+                               f"with that method")
+    if got != fmt:
         raise RegioncountError(f"{path}: not a regioncount checkpoint")
-    if h.get("version") != CHECKPOINT_VERSION:
+    if h.get("version") != version:
         raise RegioncountError(f"{path}: checkpoint format version {h.get('version')!r}; this "
-                               f"regioncount reads version {CHECKPOINT_VERSION}")
+                               f"regioncount reads version {version}")
     return h
 
 
@@ -258,8 +282,8 @@ def read_checkpoint(path, fp: str, inputs: int, units: int) -> dict:
         ``stack`` (frozen nodes), ``regions``, ``lps``, ``per_class``, ``per_layer``,
         ``seconds`` and ``patterns`` (a list of arrays, or None when not kept).
     """
-    data = _load(path)
-    h = _header(path, data)
+    data = load_arrays(path)
+    h = read_header(path, data)
     if h.get("fingerprint") != fp:
         raise RegioncountError(f"{path}: checkpoint was written for another network or domain")
     if not _counters_ok(h) or h.get("inputs") != inputs or h.get("units") != units:
@@ -306,10 +330,7 @@ class Checkpoint:
 
     def check_writable(self) -> None:
         """Refuse, before any work, a folder that does not exist or is not writable."""
-        folder = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise RegioncountError(f"{self.path}: cannot write the checkpoint there "
-                                   "(no such folder, or not writable)")
+        check_writable(self.path)
 
     def mark(self) -> None:
         """Start the period of :meth:`due` now."""

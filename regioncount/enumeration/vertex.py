@@ -63,7 +63,9 @@ from ..stages import Elementwise, MaxGroups, _matmul
 from .executors import resolve_workers, unguarded_script
 from .limits import Interrupt, Limits
 from .results import CountResult, Progress
+from .checkpoint import CHECKPOINT_EVERY
 from .unitbox import unit_box
+from .vertex_checkpoint import COUNTERS, VertexCheckpoint
 from .vertex_cells import CellSet, box_cell, row_bits, split
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,9 @@ MIN_INFLIGHT = 16 << 20
 MAX_SUBBOX_DEPTH = 24
 #: Bytes of the values of one batched matrix product (crossing tests, facet counts).
 _BLOCK = 32 << 20
+#: Bytes of a key of the set of patterns that may repeat, beside the pattern itself: a bytes
+#: object's header (33) and a set slot (16 bytes at a load factor down to 0.15 after a resize).
+SEEN_ENTRY = 33 + 107
 
 
 class Cell:
@@ -291,12 +296,26 @@ class _Packer:
         return np.concatenate(parts, axis=1).astype(np.int32)
 
 
-def distinct_rows(B: np.ndarray) -> int:
-    """Distinct rows of a uint8 matrix."""
-    if not len(B) or not B.shape[1]:
-        return min(len(B), 1)
+def prefix_counts(B: np.ndarray, widths) -> tuple[int, ...]:
+    """The number of distinct prefixes of the rows of the uint8 matrix ``B``, for every prefix
+    width in ``widths`` (bytes), from one sort of the rows: rows sorted as byte strings keep
+    equal prefixes together, so a prefix of width ``w`` is new where two neighbours first
+    differ before byte ``w``. Takes 10 bytes a row beside ``B`` (the order and the first
+    differing byte of each neighbour pair, computed in blocks)."""
+    n = len(B)
+    if n == 0:
+        return tuple(0 for _ in widths)
     B = np.ascontiguousarray(B)
-    return len(np.unique(B.view(np.dtype((np.void, B.shape[1]))).ravel()))
+    order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), kind="stable") \
+        if B.shape[1] else np.arange(n)
+    first = np.full(n - 1, B.shape[1], np.uint16)
+    step = max(1, _BLOCK // max(1, 2 * B.shape[1]))
+    for s in range(0, n - 1, step):
+        a, b = B[order[s:s + step + 1]][:-1], B[order[s + 1:s + step + 1]]
+        diff = a != b
+        hit = diff.any(axis=1)
+        first[s:s + len(b)][hit] = np.argmax(diff[hit], axis=1)
+    return tuple(1 + int(np.count_nonzero(first < w)) for w in widths)
 
 
 # -- tables: the lines of one stage on every cell of a batch -----------------------------------
@@ -429,7 +448,8 @@ class _Store:
     a max group's cells, cells on an inner sub-box face; their patterns go through ``seen``),
     the output argmax at its certificate (``C``), whether the certificate failed to reproduce
     the pattern (``U``), and with ``keep_points`` the certificates and margins (``X``, ``M``).
-    ``mark`` / ``rollback`` undo a sub-box that is cut further."""
+    ``mark`` / ``rollback`` undo a sub-box that is cut further. A chunk is *settled* once its
+    sub-box is counted to the end (:meth:`settle`): checkpoints keep only settled chunks."""
 
     FIELDS = ("B", "X", "M", "F", "C", "U")
 
@@ -438,19 +458,22 @@ class _Store:
         for k in self.FIELDS:
             setattr(self, k, [])
         self.n = 0
+        self.settled: list[bool] = []
         self.seen: set[bytes] = set()
         self._mark = (0, 0, [])
-        #: bytes per region, counted as if every region could repeat: its record (pattern,
-        #: flags, class) and its key in ``seen`` (the pattern and ~90 bytes of set entry and
-        #: bytes object), which also covers the sorts of the per-layer counts at the end
-        self.per_region = 2 * packer.nbytes + 96 + (8 * d + 8 if keep_points else 0)
+        #: bytes per region of the record: its pattern, flags (F, U) and class (C), and with
+        #: ``keep_points`` its point and margin
+        self.per_region = packer.nbytes + 6 + (8 * d + 8 if keep_points else 0)
+        #: bytes per key in ``seen``: the pattern, a bytes object's header and a set slot at
+        #: the lowest load factor of a Python set
+        self.per_key = packer.nbytes + SEEN_ENTRY
         #: why regions of a recorded batch were left out (a region limit, the memory budget)
         self.truncated = ""
 
     def nbytes(self) -> int:
-        return self.n * self.per_region
+        return self.n * self.per_region + len(self.seen) * self.per_key
 
-    def add(self, rec: dict, quota=None, why: str = "") -> int:
+    def add(self, rec: dict, quota=None, why: str = "", settled: bool = False) -> int:
         """Add the records ``rec`` (arrays by field), the ones that may repeat only when new,
         at most ``quota`` of them; returns how many were added."""
         B, flagged = rec["B"], rec["F"]
@@ -469,8 +492,20 @@ class _Store:
             for k in self.FIELDS:
                 if k in rec and (self.keep_points or k not in "XM"):
                     getattr(self, k).append(np.asarray(rec[k])[ok])
+            self.settled.append(settled)
             self.n += int(ok.sum())
         return int(ok.sum())
+
+    def settle(self) -> None:
+        """Every chunk so far belongs to sub-boxes counted to the end."""
+        self.settled = [True] * len(self.settled)
+
+    def restore(self, rec: dict) -> None:
+        """Start from the settled record ``rec`` of a checkpoint."""
+        self.add({**rec, "F": np.zeros(len(rec["B"]), bool)}, settled=True)
+        self.seen.update(b.tobytes() for b in rec["B"][rec["F"]])
+        if self.F:
+            self.F[-1] = np.asarray(rec["F"], bool)
 
     def mark(self) -> None:
         self._mark = (len(self.B), self.n, [])
@@ -479,18 +514,39 @@ class _Store:
         nb, n, keys = self._mark
         for k in self.FIELDS:
             del getattr(self, k)[nb:]
+        del self.settled[nb:]
         self.n = n
         for k in keys:
             self.seen.discard(k)
         self._mark = (nb, n, [])
 
-    def arrays(self) -> dict:
-        """The record as arrays by field."""
-        empty = {"B": np.zeros((0, self.packer.nbytes), np.uint8), "X": np.zeros((0, self.d)),
-                 "M": np.zeros(0), "F": np.zeros(0, bool), "C": np.zeros(0, np.int32),
-                 "U": np.zeros(0, bool)}
-        return {k: np.concatenate(getattr(self, k)) if getattr(self, k) else empty[k]
-                for k in self.FIELDS}
+    def arrays(self, release: bool = False, settled: bool | None = None) -> dict:
+        """The record as arrays by field (with ``settled`` True / False: of the settled /
+        unsettled chunks only); ``release`` empties the record as it goes (each chunk is
+        dropped once copied: the record is held about once, not twice)."""
+        empty = {"B": (self.packer.nbytes,), "X": (self.d,), "M": (), "F": (), "C": (),
+                 "U": ()}
+        dtype = {"B": np.uint8, "F": bool, "C": np.int32, "U": bool}
+        out = {}
+        for k in self.FIELDS:
+            chunks = getattr(self, k)
+            if settled is not None:
+                chunks = [c for c, f in zip(chunks, self.settled) if f == settled]
+            if not chunks:
+                out[k] = np.zeros((0, *empty[k]), dtype.get(k, float))
+                continue
+            dst = np.empty((sum(len(c) for c in chunks), *chunks[0].shape[1:]), chunks[0].dtype)
+            at = 0
+            for i in range(len(chunks)):
+                c = chunks[i]
+                if release:
+                    chunks[i] = None
+                dst[at:at + len(c)] = c
+                at += len(c)
+            if release:
+                chunks.clear()
+            out[k] = dst
+        return out
 
 
 def verify(net: Network, packer: _Packer, B: np.ndarray, X: np.ndarray):
@@ -532,6 +588,24 @@ class _Count:
         self.subboxes = 0
         self.table_bytes = 0
         self.depth = 0
+        #: the checkpoint file (a :class:`.vertex_checkpoint.VertexCheckpoint`) and the
+        #: seconds of the runs resumed
+        self.checkpoint, self.prior_seconds = None, 0.0
+        #: processes or cluster threads that counted the sub-boxes
+        self.workers = 1
+
+    def seconds(self) -> float:
+        """Seconds of the count, the runs it resumes included."""
+        return self.prior_seconds + time.monotonic() - self.t0
+
+    def resume(self) -> list:
+        """Restore the record and counters of the checkpoint; the sub-boxes left."""
+        rec, boxes, h = self.checkpoint.read()
+        self.store.restore(rec)
+        for c in COUNTERS:
+            setattr(self, c, h[c])
+        self.prior_seconds = float(h["seconds"])
+        return boxes
 
     # -- limits and progress ----------------------------------------------------------------
     def check(self) -> str:
@@ -688,7 +762,9 @@ class _Count:
         B = self.plan.packer.pack(P[ok])
         C, U = verify(self.net, self.plan.packer, B, X[ok])
         st = self.store
-        quota, why = (self.record_cap - st.nbytes()) // st.per_region, "memory budget"
+        quota = (self.record_cap - st.nbytes()) // (st.per_region + st.per_key * bool(
+            flagged.any()))
+        why = "memory budget"
         if self.limits.max_regions is not None and self.limits.max_regions - st.n < quota:
             quota, why = self.limits.max_regions - st.n, "region limit"
         st.add({"B": B, "X": X[ok], "M": M[ok], "F": flagged[ok], "C": C, "U": U},
@@ -824,13 +900,18 @@ def _count_boxes(count: _Count, boxes: list) -> tuple[str, list]:
             return reason, boxes
         boxes.pop()
         count.subboxes += 1
+        count.store.settle()
+        if count.checkpoint is not None and count.checkpoint.due():
+            count.checkpoint.write(count, boxes, count.seconds())
     return "", boxes
 
 
 def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = None,
                  max_regions: int | None = None, keep_patterns: bool = False,
                  keep_points: bool = False, progress: Callable[[Progress], None] | None = None,
-                 memory_budget: int | None = None, workers: int = 1) -> CountResult:
+                 memory_budget: int | None = None, workers: int = 1, checkpoint=None,
+                 resume: bool = False, checkpoint_every: float = CHECKPOINT_EVERY,
+                 scheduler=None) -> CountResult:
     """Count the activation regions of ``net`` on ``domain`` by vertex and edge subdivision.
 
     Parameters
@@ -855,6 +936,16 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
         Processes (``0`` or ``None``: all cores). With more than one the domain is cut into
         sub-boxes counted in parallel (:mod:`.vertex_pool`), each worker with its share of
         the budget.
+    checkpoint : path, optional
+        State file (:mod:`.vertex_checkpoint`): the sub-boxes left and the regions of the
+        finished ones, written every ``checkpoint_every`` seconds between sub-boxes and when
+        the count stops.
+    resume : bool
+        Continue from ``checkpoint`` (same network, domain and options); ``seconds`` then
+        include the earlier runs.
+    scheduler : str, optional
+        Count the sub-boxes on a dask.distributed cluster (:mod:`.vertex_dask`): a scheduler
+        address, or ``"local"`` for a local cluster of ``workers`` processes.
 
     Returns
     -------
@@ -886,31 +977,64 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
                                f"{budget:,} bytes (use --method tree)")
     u_net, u_dom, to_input = unit_box(net, domain)
     workers = resolve_workers(workers)
-    if workers > 1 and unguarded_script():
+    if workers > 1 and scheduler is None and unguarded_script():
         log.warning("counting in one process, not %d: the count was started from the top "
                     "level of a script without `if __name__ == \"__main__\":`", workers)
         workers = 1
+    if resume and checkpoint is None:
+        raise RegioncountError("--resume needs --checkpoint FILE")
     with Interrupt() as intr:
         limits = Limits.starting(t0, time_limit, max_regions, intr)
         count = _Count(u_net, u_dom, budget, limits, progress, t0, keep_points)
-        reason, pending = _run(count, workers, budget, progress, t0)
+        boxes = None
+        if checkpoint is not None:
+            count.checkpoint = VertexCheckpoint(checkpoint, net, domain, count.plan.packer.nbytes,
+                                                keep_points=keep_points, every=checkpoint_every,
+                                                resume=resume)
+            boxes = count.resume() if resume else None
+        count.workers = workers
+        reason, pending = _run(count, workers, budget, progress, t0, boxes, scheduler)
+        _save(count, pending)
     res = _result(count, to_input, reason, pending, t0, keep_patterns, keep_points, budget)
-    return replace(res, workers=workers) if workers > 1 else res
+    return replace(res, workers=count.workers) if count.workers > 1 else res
 
 
-def _run(count: _Count, workers: int, budget: int, progress, t0) -> tuple[str, list]:
-    """Count the domain in this process or on a pool; the stop reason and what is left."""
+def _run(count: _Count, workers: int, budget: int, progress, t0,
+         boxes: list | None = None, scheduler=None) -> tuple[str, list]:
+    """Count the domain (or the sub-boxes ``boxes`` a checkpoint left) in this process, on a
+    pool or on a dask cluster; the stop reason and the sub-boxes left (None where unknown)."""
     dom = count.domain
     if count.root(dom.lo, dom.hi) is None:
         raise DomainError("the domain polytope has an empty interior")
+    if scheduler is not None:
+        from .vertex_dask import count_dask
+
+        try:
+            return count_dask(count, scheduler, workers, budget, progress, t0, boxes)
+        except KeyboardInterrupt:
+            return "interrupted", [None]
     if workers == 1:
-        return _count_boxes(count, [(dom.lo.copy(), dom.hi.copy(), 0)])
+        return _count_boxes(count, boxes if boxes is not None
+                            else [(dom.lo.copy(), dom.hi.copy(), 0)])
     from .vertex_pool import count_pool
 
     try:
-        return count_pool(count, workers, budget, progress, t0, (_Count, _count_boxes, _bisect))
+        return count_pool(count, workers, budget, progress, t0, (_Count, _count_boxes, _bisect),
+                          boxes)
     except KeyboardInterrupt:
         return "interrupted", [None]
+
+
+def _save(count: _Count, pending: list) -> None:
+    """Write the final checkpoint (none when the sub-boxes left are unknown: the last one
+    written stays)."""
+    if count.checkpoint is None:
+        return
+    if any(b is None for b in pending):
+        log.warning("vertex count: interrupted while merging; the checkpoint %s keeps its "
+                    "last state", count.checkpoint.path)
+        return
+    count.checkpoint.write(count, pending, count.seconds())
 
 
 def _result(count: _Count, to_input, reason, pending, t0, keep_patterns, keep_points,
@@ -923,18 +1047,18 @@ def _result(count: _Count, to_input, reason, pending, t0, keep_patterns, keep_po
         log.warning("vertex count stopped early (%s): %d regions found so far", reason,
                     count.store.n)
     plan = count.plan
-    rec = count.store.arrays()
+    rec = count.store.arrays(release=True)
+    count.store.seen.clear()
     B, X, M = rec["B"], rec["X"], rec["M"]
     bad = int(rec["U"].sum())
     per_class = {int(k): int(v) for k, v in zip(*np.unique(rec["C"], return_counts=True))}
     if bad:
         log.warning("vertex count: %d certificate points do not reproduce their pattern", bad)
-    per_layer = tuple(distinct_rows(B[:, :plan.packer.prefix[j + 1]]) if len(B) else 0
-                      for j in range(len(plan.stages)))
+    per_layer = prefix_counts(B, [plan.packer.prefix[j + 1] for j in range(len(plan.stages))])
     if per_layer and per_layer[-1] != len(B):    # never expected: every recorded pattern is new
         log.warning("vertex count: repeated patterns in the record")
     return CountResult(
-        regions=len(B), complete=complete, method="vertex", seconds=time.monotonic() - t0,
+        regions=len(B), complete=complete, method="vertex", seconds=count.seconds(),
         lps=count.lps, per_class=per_class, per_layer=per_layer,
         patterns=plan.packer.unpack(B) if keep_patterns else None,
         points=to_input(X) if keep_points else None,

@@ -41,8 +41,10 @@ def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel):
               regions=shared_regions, kernel=kernel)
 
 
-def _task(lo, hi, deadline_wall, max_regions):
-    """Count the sub-box ``[lo, hi]`` (unit-cube coordinates) in a worker."""
+def _task(lo, hi, depth, deadline_wall, max_regions):
+    """Count the sub-box ``[lo, hi]`` (unit-cube coordinates, ``depth`` bisections deep) in a
+    worker; its record comes back in two parts, the settled one (sub-boxes counted to the
+    end) and the rest."""
     _Count, _count_boxes, _ = _W["kernel"]
     stop, shared = _W["stop"], _W["regions"]
 
@@ -52,36 +54,40 @@ def _task(lo, hi, deadline_wall, max_regions):
     limits = Limits(deadline_from_wall(deadline_wall), max_regions, interrupted)
     count = _Count(_W["net"], _W["domain"], _W["budget"], limits, None, time.monotonic(),
                    _W["keep_points"])
-    reason, pending = _count_boxes(count, [(lo, hi, 0)])
+    reason, pending = _count_boxes(count, [(lo, hi, depth)])
     if reason == "interrupted" and not stop.value:
         reason = "region limit"                     # the count's regions reached the limit
-    rec = count.store.arrays()
+    rec = (count.store.arrays(settled=True), count.store.arrays(settled=False))
     with shared.get_lock():
-        shared.value += len(rec["B"])
+        shared.value += count.store.n
     counters = (count.cells, count.splits, count.lps, count.slivers, count.subboxes)
-    return rec, counters, reason, [(l, h) for l, h, _ in pending]
+    return rec, counters, reason, pending
 
 
 def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
     """``[lo, hi]`` bisected (by ``_bisect``) along the widest side until there are ``k``
-    sub-boxes."""
-    boxes = [(lo, hi)]
+    sub-boxes ``(lo, hi, depth)``."""
+    boxes = [(lo, hi, 0)]
     while len(boxes) < k:
-        widths = [float(np.max(h - l)) for l, h in boxes]
+        widths = [float(np.max(h - l)) for l, h, _ in boxes]
         i = int(np.argmax(widths))
-        boxes[i:i + 1] = list(_bisect(*boxes[i]))
+        depth = boxes[i][2] + 1
+        boxes[i:i + 1] = [(l, h, depth) for l, h in _bisect(*boxes[i][:2])]
     return boxes
 
 
-def count_pool(count, workers: int, budget: int, progress, t0, kernel) -> tuple[str, list]:
+def count_pool(count, workers: int, budget: int, progress, t0, kernel,
+               boxes: list | None = None) -> tuple[str, list]:
     """Count the domain of ``count`` on ``workers`` processes; merge into ``count``'s record.
     Returns the stop reason and the sub-boxes not done. ``kernel`` is ``(count class,
     sub-box counter, bisection)`` of :mod:`.vertex` (passed in: this module does not import
-    it, which would be a cycle)."""
+    it, which would be a cycle). ``boxes``: the sub-boxes ``(lo, hi, depth)`` to count
+    (default: the domain, split into :data:`BOXES_PER_WORKER` per worker)."""
     ctx = mp.get_context("spawn")
     stop, shared = ctx.Value("b", 0), ctx.Value("q", 0)
-    boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
-                         BOXES_PER_WORKER * workers, kernel[2])
+    if boxes is None:
+        boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
+                             BOXES_PER_WORKER * workers, kernel[2])
     limits = count.limits
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(count.net, count.domain, budget // workers,
@@ -111,9 +117,12 @@ def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
         done = [t for t, r in zip(tasks, ready) if r]
         tasks = [t for t, r in zip(tasks, ready) if not r]
         for t in done:
-            got = _merge(count, t[1].get(), pending)
+            got = _merge(count, t[1].get(), pending, t[0])
             if stopped_at is None and got:          # a worker's own stop (its time limit)
                 reason, stop.value, stopped_at = got, 1, now
+        ckpt = count.checkpoint
+        if done and stopped_at is None and ckpt is not None and ckpt.due():
+            ckpt.write(count, pending + [box for box, _ in tasks], count.seconds())
         if progress is not None and now - last >= 0.5:
             last = now
             progress(Progress(count.store.n, count.lps, 0, now - t0))
@@ -122,7 +131,9 @@ def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
     return reason, pending
 
 
-def _merge(count, result, pending) -> str:
+def _merge(count, result, pending, box) -> str:
+    """Add a task's record and counters to ``count``; the sub-boxes it left go to
+    ``pending`` (its whole sub-box ``box`` when the record is cut by the region limit)."""
     rec, (cells, splits, lps, slivers, subboxes), reason, left = result
     count.cells += cells
     count.splits += splits
@@ -130,9 +141,15 @@ def _merge(count, result, pending) -> str:
     count.slivers += slivers
     count.subboxes += subboxes
     st = count.store
-    quota, why = None, ""
-    if count.limits.max_regions is not None:
-        quota, why = max(0, count.limits.max_regions - st.n), "region limit"
-    st.add(rec, quota, why)
-    pending += left
+    first = len(st.settled)
+    for part, settled in zip(rec, (True, False)):
+        quota, why = None, ""
+        if count.limits.max_regions is not None:
+            quota, why = max(0, count.limits.max_regions - st.n), "region limit"
+        st.add(part, quota, why, settled=settled)
+    if st.truncated:            # regions of the task left out: its whole sub-box is left
+        st.settled[first:] = [False] * (len(st.settled) - first)
+        pending.append(box)
+    else:
+        pending += left
     return st.truncated or reason
