@@ -73,6 +73,10 @@ from docsection import write_section  # noqa: E402
 
 SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared"))
 START, END = "<!-- lowdim:start -->", "<!-- lowdim:end -->"
+#: The section of the long targets (``--only-targets``), written apart from the cases.
+T_START, T_END = "<!-- lowdim-targets:start -->", "<!-- lowdim-targets:end -->"
+#: Seconds between two progress lines of a long vertex count.
+PRINT_EVERY = 60.0
 
 FC1 = "marabou/fc1.onnx"
 CARTPOLE = "vnncomp2022/cartpole.onnx"
@@ -208,7 +212,8 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
         extra = {}
     else:
         if method == "vertex":
-            res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns)
+            res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns,
+                               progress=_printer(f"{model} r={r:g}"))
         elif method == "tree":
             res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
         else:
@@ -222,6 +227,19 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
     # shares with the run count twice)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + after.ru_maxrss) / 1024
     return n, complete, reason, wall, cpu, peak, pats, extra
+
+
+def _printer(label: str):
+    """A progress callback that prints a line every :data:`PRINT_EVERY` seconds."""
+    last = [0.0]
+
+    def show(p):
+        if p.seconds - last[0] >= PRINT_EVERY:
+            last[0] = p.seconds
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"  {label}: {p.regions:,} regions after {p.seconds:.0f} s, peak "
+                  f"{rss:.0f} MiB", flush=True)
+    return show
 
 
 def run_case(case, seconds: dict) -> list[dict]:
@@ -295,19 +313,24 @@ def main(argv=None) -> None:
     ap.add_argument("--target-seconds", type=float, default=600.0)
     ap.add_argument("--relucent-seconds", type=float, default=60.0,
                     help="time limit of the peer relucent (default cases, where installed)")
+    ap.add_argument("--only-targets", action="store_true",
+                    help="run the --targets only and write them to their own section")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
     if not (SHARED / "models").exists():
         sys.exit(f"shared models not found in {SHARED}")
     peer = ("relucent",) if have_relucent() else ()
     rows = []
-    for label, model, d, r, methods in CASES:
+    for label, model, d, r, methods in ([] if a.only_targets else CASES):
         rows += run_case((label, model, d, r, methods + peer),
                          {"tree": a.tree_seconds, "relucent": a.relucent_seconds})
     for name in a.targets:
         rows += run_case(TARGETS[name], {"tree": a.tree_seconds, "vertex": a.target_seconds})
-    lines = [START, "## Low input dimension: the vertex method and the region tree "
-             "(benchmarks/bench_lowdim.py)", "",
+    start, end = (T_START, T_END) if a.only_targets else (START, END)
+    title = ("### The long targets (`--only-targets --targets ...`)" if a.only_targets else
+             "## Low input dimension: the vertex method and the region tree "
+             "(benchmarks/bench_lowdim.py)")
+    lines = [start, title, "",
              f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores shared, "
              f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at "
              f"the end; one process per run, the tree on one worker and stopped after "
@@ -316,10 +339,11 @@ def main(argv=None) -> None:
              "method's time over the vertex method's in the same run; *(rate)* where the other "
              "method did not finish: the vertex method's regions per second over the other's. "
              "CPU s is the run's own CPU time (the machine is shared: compare the methods "
-             "within a run).", "", relucent_note(peer, a.relucent_seconds), ""]
-    lines += table(rows) + ["", END]
+             "within a run).", ""] + ([] if a.only_targets else [
+                 relucent_note(peer, a.relucent_seconds), ""])
+    lines += table(rows) + ["", end]
     if not a.no_write:
-        write_section("\n".join(lines), START, END)
+        write_section("\n".join(lines), start, end)
     print("\n".join(lines))
 
 

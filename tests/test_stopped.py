@@ -1,6 +1,7 @@
 """Stopped counts are partial: a time limit, a region limit or an interrupt gives
 ``complete is False``, the reason, and a count strictly below the truth, for the MILP on both
-backends; a slice (which takes no limits) is always whole. The truths are independent: the
+backends, the region tree and the vertex method; a slice (which takes no limits) is always
+whole. The truths are independent: the
 exact polygon oracle of tests/oracles.py and exact_counts.json."""
 
 from __future__ import annotations
@@ -130,3 +131,70 @@ def test_slice_takes_no_limit_and_is_whole(net_2d):
     res = count(net, dom, "slice", time_limit=1e-9, max_regions=1, keep_patterns=True)
     assert res.complete is True and res.stop_reason == ""
     assert res.regions == len(want) and res.pattern_set() == want
+
+
+
+# -- the region tree and the vertex method ------------------------------------------------------
+
+class _Flag:
+    """An Interrupt stand-in whose flag rises on its fourth reading (Ctrl-C mid-count)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self):
+        self.calls += 1
+        return self.calls > 3
+
+
+def _run(method, net, dom, **kw):
+    from regioncount.enumeration import count_tree
+    from regioncount.enumeration.vertex import count_vertex
+
+    if method == "tree":
+        return count_tree(net, dom, workers=1, keep_patterns=True, **kw)
+    return count_vertex(net, dom, keep_patterns=True, **kw)
+
+
+@pytest.mark.parametrize("method", ["tree", "vertex"])
+def test_region_limit(net_2d, method):
+    net, dom, want = net_2d
+    res = _run(method, net, dom, max_regions=4)
+    _partial(res, "region limit", len(want), want)
+    # the vertex method drops what passes the limit (its sub-box is counted again on resume);
+    # the tree keeps the leaves of the node it was splitting (no pending node holds them)
+    assert res.regions == 4 if method == "vertex" else 4 <= res.regions < len(want)
+
+
+@pytest.mark.parametrize("method", ["tree", "vertex"])
+def test_interrupt(exact_counts, method, monkeypatch):
+    """The Interrupt flag (what Ctrl-C sets) rising mid-count, on 338 regions
+    (exact_counts.json)."""
+    from regioncount.enumeration import tree, vertex
+
+    monkeypatch.setattr(tree if method == "tree" else vertex, "Interrupt", _Flag)
+    net, dom = network_from_entry(_entry(exact_counts, "random-3-8-8-8-seed5-box1"))
+    res = _run(method, net, dom)
+    _partial(res, "interrupted", 338)
+    assert len(res.pattern_set()) == res.regions
+
+
+@pytest.mark.parametrize("method", ["tree", "vertex"])
+def test_time_limit(exact_counts, method, monkeypatch):
+    """A clock that advances one second per reading passes a 20 s limit mid-count."""
+    from regioncount.enumeration import executors, limits, search, tree, vertex
+
+    ticks = iter(range(10 ** 7))
+    clock = types.SimpleNamespace(monotonic=lambda: float(next(ticks)), time=lambda: 0.0)
+    for mod in (executors, limits, search, tree, vertex):
+        monkeypatch.setattr(mod, "time", clock)
+    net, dom = network_from_entry(_entry(exact_counts, "random-3-8-8-8-seed5-box1"))
+    res = _run(method, net, dom, time_limit=20.0)
+    _partial(res, "time limit", 338)
+    assert len(res.pattern_set()) == res.regions
