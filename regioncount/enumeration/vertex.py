@@ -501,11 +501,10 @@ class _Store:
         self.settled = [True] * len(self.settled)
 
     def restore(self, rec: dict) -> None:
-        """Start from the settled record ``rec`` of a checkpoint."""
-        self.add({**rec, "F": np.zeros(len(rec["B"]), bool)}, settled=True)
-        self.seen.update(b.tobytes() for b in rec["B"][rec["F"]])
-        if self.F:
-            self.F[-1] = np.asarray(rec["F"], bool)
+        """Start from the settled record ``rec`` of a checkpoint (the patterns that may
+        repeat go into ``seen`` again)."""
+        self.add(rec, settled=True)
+        self._mark = (len(self.B), self.n, [])
 
     def mark(self) -> None:
         self._mark = (len(self.B), self.n, [])
@@ -965,24 +964,13 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     """
     t0 = time.monotonic()
     budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
-    if domain.dim != net.input_size:
-        raise DomainError(f"domain has {domain.dim} coordinates, the network takes "
-                          f"{net.input_size}")
-    if np.any(domain.hi <= domain.lo):
-        raise DomainError("the domain box has an empty interior (some lo == hi)")
-    need = (2 ** min(net.input_size, 62)) * net.input_size * 8 * 4
-    if need > budget:
-        raise RegioncountError(f"--method vertex: the {net.input_size}-cube alone has "
-                               f"2^{net.input_size} vertices, beyond the memory budget of "
-                               f"{budget:,} bytes (use --method tree)")
+    _check_arguments(net, domain, budget, checkpoint, resume)
     u_net, u_dom, to_input = unit_box(net, domain)
     workers = resolve_workers(workers)
     if workers > 1 and scheduler is None and unguarded_script():
         log.warning("counting in one process, not %d: the count was started from the top "
                     "level of a script without `if __name__ == \"__main__\":`", workers)
         workers = 1
-    if resume and checkpoint is None:
-        raise RegioncountError("--resume needs --checkpoint FILE")
     with Interrupt() as intr:
         limits = Limits.starting(t0, time_limit, max_regions, intr)
         count = _Count(u_net, u_dom, budget, limits, progress, t0, keep_points)
@@ -997,6 +985,22 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
         _save(count, pending)
     res = _result(count, to_input, reason, pending, t0, keep_patterns, keep_points, budget)
     return replace(res, workers=count.workers) if count.workers > 1 else res
+
+
+def _check_arguments(net: Network, domain: Domain, budget: int, checkpoint, resume) -> None:
+    """Refuse, before any work, what :func:`count_vertex` cannot count."""
+    if domain.dim != net.input_size:
+        raise DomainError(f"domain has {domain.dim} coordinates, the network takes "
+                          f"{net.input_size}")
+    if np.any(domain.hi <= domain.lo):
+        raise DomainError("the domain box has an empty interior (some lo == hi)")
+    need = (2 ** min(net.input_size, 62)) * net.input_size * 8 * 4
+    if need > budget:
+        raise RegioncountError(f"--method vertex: the {net.input_size}-cube alone has "
+                               f"2^{net.input_size} vertices, beyond the memory budget of "
+                               f"{budget:,} bytes (use --method tree)")
+    if resume and checkpoint is None:
+        raise RegioncountError("--resume needs --checkpoint FILE")
 
 
 def _run(count: _Count, workers: int, budget: int, progress, t0,
