@@ -199,7 +199,8 @@ def _relucent_count(net, r: float, seconds: float | None, patterns: bool):
     return n, complete, reason or "", pats
 
 
-def _run(model: str, d: int, r: float, method: str, seconds: float | None, patterns: bool):
+def _run(model: str, d: int, r: float, method: str, seconds: float | None, patterns: bool,
+         vertex_opts: dict | None = None):
     """One count in this (forked) process: (regions, complete, stop reason, seconds, CPU
     seconds, peak MiB, pattern set or None, extra). CPU seconds and peak memory include the
     processes the count started (relucent's LP worker)."""
@@ -213,7 +214,7 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
     else:
         if method == "vertex":
             res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns,
-                               progress=_printer(f"{model} r={r:g}"))
+                               progress=_printer(f"{model} r={r:g}"), **(vertex_opts or {}))
         elif method == "tree":
             res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
         else:
@@ -242,22 +243,24 @@ def _printer(label: str):
     return show
 
 
-def run_case(case, seconds: dict) -> list[dict]:
+def run_case(case, seconds: dict, vertex_opts: dict | None = None) -> list[dict]:
     label, model, d, r, methods = case
     rows = []
     compare = len(methods) > 1
     for m in methods:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as ex:
             n, complete, reason, wall, cpu, peak, pats, extra = ex.submit(
-                _run, model, d, r, m, seconds.get(m), compare).result()
-        rows.append(dict(case=f"{label}, [-{r:g},{r:g}]^{d}", method=m, regions=n,
+                _run, model, d, r, m, seconds.get(m), compare, vertex_opts).result()
+        how = "" if not vertex_opts or m != "vertex" else " (" + ", ".join(
+            f"{k}={v:,}" for k, v in vertex_opts.items()) + ")"
+        rows.append(dict(case=f"{label}, [-{r:g},{r:g}]^{d}", method=m + how, regions=n,
                          complete=complete, reason=reason, seconds=wall, cpu=cpu, peak=peak,
                          patterns=pats, subboxes=extra.get("subboxes")))
         print(f"{label} r={r:g} {m}: {n} regions, complete={complete} {reason}, {wall:.2f} s "
               f"(CPU {cpu:.2f} s), {peak:.0f} MiB", flush=True)
     done = [x for x in rows if x["patterns"] is not None]
     agree = all(x["patterns"] == done[0]["patterns"] for x in done) if len(done) > 1 else None
-    vertex = next((x for x in rows if x["method"] == "vertex"), None)
+    vertex = next((x for x in rows if x["method"].startswith("vertex")), None)
     for x in rows:
         x["agree"] = agree if x["patterns"] is not None else None   # "-" for an unfinished run
         x["speedup"] = None
@@ -313,6 +316,10 @@ def main(argv=None) -> None:
     ap.add_argument("--target-seconds", type=float, default=600.0)
     ap.add_argument("--relucent-seconds", type=float, default=60.0,
                     help="time limit of the peer relucent (default cases, where installed)")
+    ap.add_argument("--target-workers", type=int, default=1,
+                    help="processes of the vertex method on the targets")
+    ap.add_argument("--target-memory-mib", type=int, default=None,
+                    help="memory budget of the vertex method on the targets (default 2 GiB)")
     ap.add_argument("--only-targets", action="store_true",
                     help="run the --targets only and write them to their own section")
     ap.add_argument("--no-write", action="store_true")
@@ -324,9 +331,20 @@ def main(argv=None) -> None:
     for label, model, d, r, methods in ([] if a.only_targets else CASES):
         rows += run_case((label, model, d, r, methods + peer),
                          {"tree": a.tree_seconds, "relucent": a.relucent_seconds})
+    opts = {}
+    if a.target_workers != 1:
+        opts["workers"] = a.target_workers
+    if a.target_memory_mib:
+        opts["memory_budget"] = a.target_memory_mib << 20
     for name in a.targets:
-        rows += run_case(TARGETS[name], {"tree": a.tree_seconds, "vertex": a.target_seconds})
-    start, end = (T_START, T_END) if a.only_targets else (START, END)
+        rows += run_case(TARGETS[name], {"tree": a.tree_seconds, "vertex": a.target_seconds},
+                         opts)
+    start, end = (START, END)
+    if a.only_targets:          # a section per set of targets, so that runs add up
+        key = "-".join(a.targets) + ("" if not opts else "-" + "-".join(
+            f"{k}{v}" for k, v in sorted(opts.items())))
+        start, end = (T_START.replace("targets", f"targets-{key}"),
+                      T_END.replace("targets", f"targets-{key}"))
     title = ("### The long targets (`--only-targets --targets ...`)" if a.only_targets else
              "## Low input dimension: the vertex method and the region tree "
              "(benchmarks/bench_lowdim.py)")

@@ -568,20 +568,10 @@ def _search(enc, pool, rng, trials: int, top: int, xor_size, solver: str, deadli
 # -- sampling ---------------------------------------------------------------------------------
 
 def _patterns(net: Network, X: np.ndarray) -> list:
-    """The activation patterns of a batch as :meth:`Network.pattern` gives them, with every
-    stage input first rounded to multiples of ``EQUAL_PIECES_RTOL`` times its largest entry at
-    that point: a unit whose input is identically zero on a region, computed as +-1e-16 by
-    cancellation, is then on the piece that zero gives, and max-group entries equal up to
-    rounding pick the first of them, as the exact counts number them (docs/regions.md).
-    Without it sampled points of one region can show several patterns."""
-    vals = net.forward(X)
-    out = []
-    for s in net.stages:
-        if s.is_pwl:
-            g = np.asarray(vals[s.inputs[0]], float).reshape(len(X), -1)
-            q = tol.EQUAL_PIECES_RTOL * (1.0 + np.abs(g).max(axis=1, keepdims=True))
-            out.append(s.piece(np.round(g / q) * q))
-    return out
+    """The activation patterns of a batch as the exact counts number them
+    (:meth:`Network.region_pattern`): without the rounding, sampled points of one region can
+    show several patterns."""
+    return net.region_pattern(X)
 
 
 def _uniform(domain: Domain, rng, n: int) -> np.ndarray:

@@ -325,6 +325,39 @@ class Network:
         pats = [s.piece(vals[s.inputs[0]]) for s in self.stages if s.is_pwl]
         return [p[0] for p in pats] if single else pats
 
+    def region_pattern(self, x, values: list | None = None) -> list[np.ndarray]:
+        """The pattern of :meth:`pattern` numbered as the exact counts number it: every PWL
+        stage's input is first rounded to multiples of ``EQUAL_PIECES_RTOL`` times (1 + its
+        largest entry) at that point. A unit whose input is identically zero on a region,
+        computed as +-1e-16 by cancellation, is then on the piece zero gives, and max-group
+        entries equal up to rounding pick the first of them (docs/regions.md); without it
+        points of one region can show several patterns. ``values``: :meth:`forward` of the
+        batch ``x``, when already computed.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> net = Network.from_layers([(np.array([[0.1], [0.2], [0.3]]), np.zeros(3)),
+        ...                            (np.array([[1.0, 1.0, -1.0]]), np.zeros(1))])
+        >>> net.forward(np.array([[1.0]]))[3]          # 0.1 x + 0.2 x - 0.3 x is zero for all x
+        array([[5.55111512e-17]])
+        >>> [p.tolist() for p in net.pattern(np.array([1.0]))]
+        [[1, 1, 1], [1]]
+        >>> [p.tolist() for p in net.region_pattern(np.array([1.0]))]
+        [[1, 1, 1], [0]]
+        """
+        from .tolerances import EQUAL_PIECES_RTOL
+
+        X, single = self._as_batch(x)
+        vals = self.forward(X) if values is None else values
+        pats = []
+        for s in self.stages:
+            if s.is_pwl:
+                g = np.asarray(vals[s.inputs[0]], float).reshape(len(X), -1)
+                q = EQUAL_PIECES_RTOL * (1.0 + np.abs(g).max(axis=1, keepdims=True))
+                pats.append(s.piece(np.round(g / q) * q))
+        return [p[0] for p in pats] if single else pats
+
     def affine_maps(self, x=None, pattern: Sequence[np.ndarray] | None = None
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """The affine map of every stage's output as a function of the input, on one

@@ -47,6 +47,33 @@ def shared_path(*parts) -> Path:
     return p
 
 
+def shared_cases(params, what: str = "models") -> list:
+    """The parameter list of a test parametrized over shared material.
+
+    Unchanged (same cases, same ids) when the shared folder exists, and under CI (where a
+    missing folder already stopped the session). Without it, one skipped case stands for all
+    of them, so that a clone without ../shared reports one skip per test function rather than
+    one per model. The case takes the values of the first parameter (a plain tuple is read as
+    the values of several argnames) and is marked ``slow`` when every case was, so that
+    ``-m "not slow"`` deselects it as it deselected them.
+    """
+    params = list(params)
+    if SHARED.is_dir() or in_ci() or not params:
+        return params
+
+    def values_marks(p):
+        if hasattr(p, "values") and hasattr(p, "marks"):        # a pytest.param
+            return tuple(p.values), tuple(p.marks)
+        return (p if isinstance(p, tuple) else (p,)), ()
+
+    slow = all(any(m.name == "slow" for m in values_marks(p)[1]) for p in params)
+    n = len(params)
+    reason = (f"{n} cases need the shared {what} in {SHARED}" if n > 1
+              else f"1 case needs the shared {what} in {SHARED}")
+    marks = [pytest.mark.skip(reason=reason)] + ([pytest.mark.slow] if slow else [])
+    return [pytest.param(*values_marks(params[0])[0], marks=marks, id="shared-absent")]
+
+
 #: The small reference vectors, copied into the repository so that their tests run in every
 #: clone (tests/data/README.md says where they come from).
 DATA = ROOT / "tests" / "data"
@@ -92,6 +119,53 @@ def make_model(nodes, inputs, inits=None, outputs=("y",), opset=13):
     m = helper.make_model(graph, opset_imports=ops)
     m.ir_version = helper.find_min_ir_version_for(ops)
     return m
+
+
+def _weights(seed, *shapes):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=s).astype(np.float32) for s in shapes]
+
+
+def conv_maxpool_model(seed=0):
+    """A max-pooling conv net laid out like marabou's conv_mp1: input X [1, 3, 8, 8] ->
+    Conv (8 filters 3x3, pad 1) -> Relu -> MaxPool 2x2 -> Reshape [128] -> MatMul/Add (32)
+    -> Relu -> MatMul/Add -> Y [5]; no value_info (shapes come from inference). Intermediate
+    tensors: "conv" (1, 8, 8, 8), "pool" (1, 8, 4, 4), "flat" (128,)."""
+    from onnx import helper
+
+    K, b1, W2, b2, W3, b3 = _weights(seed, (8, 3, 3, 3), (8,), (128, 32), (32,), (32, 5), (5,))
+    nodes = [helper.make_node("Conv", ["X", "K", "b1"], ["conv"], pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["conv"], ["relu1"]),
+             helper.make_node("MaxPool", ["relu1"], ["pool"], kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Reshape", ["pool", "to128"], ["flat"]),
+             helper.make_node("MatMul", ["flat", "W2"], ["mm2"]),
+             helper.make_node("Add", ["mm2", "b2"], ["h2"]),
+             helper.make_node("Relu", ["h2"], ["relu2"]),
+             helper.make_node("MatMul", ["relu2", "W3"], ["mm3"]),
+             helper.make_node("Add", ["mm3", "b3"], ["Y"])]
+    inits = dict(K=K, b1=b1, W2=W2 / 8, b2=b2, W3=W3, b3=b3, to128=np.array([128], np.int64))
+    return make_model(nodes, [("X", [1, 3, 8, 8])], inits, outputs=("Y",), opset=11)
+
+
+def two_branch_model(seed=0):
+    """A network with two branches and two outputs laid out like marabou's
+    oneInput_twoBranches: input X [2, 6] (a fixed leading 2, not a batch), a = relu(Gemm X);
+    b = relu(Gemm a) and c = relu(a W3) both read a; outputs Y = (b + c) W4 and add1 = b + c,
+    both [2, 6]. 36 ReLU units."""
+    from onnx import helper
+
+    W1, b1, W2, b2, W3, W4 = _weights(seed, (6, 6), (6,), (6, 6), (6,), (6, 6), (6, 6))
+    nodes = [helper.make_node("Flatten", ["X"], ["f"]),
+             helper.make_node("Gemm", ["f", "W1", "b1"], ["g1"], transB=1),
+             helper.make_node("Relu", ["g1"], ["a"]),
+             helper.make_node("Gemm", ["a", "W2", "b2"], ["g2"], transB=1),
+             helper.make_node("Relu", ["g2"], ["b"]),
+             helper.make_node("MatMul", ["a", "W3"], ["m3"]),
+             helper.make_node("Relu", ["m3"], ["c"]),
+             helper.make_node("Add", ["b", "c"], ["add1"]),
+             helper.make_node("MatMul", ["add1", "W4"], ["Y"])]
+    inits = dict(W1=W1, b1=b1, W2=W2, b2=b2, W3=W3, W4=W4)
+    return make_model(nodes, [("X", [2, 6])], inits, outputs=("Y", "add1"), opset=11)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Bounds from a model: the architecture a network implies (widths, ranks, unit kinds, chain
 or DAG), the stable-unit recursion on a domain, unrolled convolutions (independent rows), and
-the CLI on real models."""
+the CLI on models shaped like real ones and, with ../shared, on the real ones."""
 
 import itertools
 import json
@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conftest import shared_path
+from conftest import (conv_maxpool_model, make_model, shared_cases, shared_path,
+                      two_branch_model)
 from regioncount import Domain, Network
 from regioncount.bounds import formulas as F
 from regioncount.bounds import linalg
@@ -207,10 +208,59 @@ def test_structural_rank_fallback_is_reported(monkeypatch, rng):
     assert any("structural rank" in n for n in r.notes)
 
 
-# -- real models ----------------------------------------------------------------------------
+# -- models shaped like real ones (written here) -----------------------------------------------
 
-def test_mnist2x10_model(cli_run):
-    path = shared_path("models", "marabou", "mnist2x10.onnx")
+def _save(model, tmp_path, name):
+    import onnx
+
+    path = tmp_path / name
+    onnx.save(model, str(path))
+    return path
+
+
+def _mnist2x10_like(seed=0):
+    """A 784-10-10-10 MLP laid out like marabou's mnist2x10: input [batch_size, 1, 28, 28] ->
+    Reshape [-1, 784] -> Gemm -> Relu -> Gemm -> Relu -> Gemm (seeded weights)."""
+    from onnx import helper
+
+    rng = np.random.default_rng(seed)
+    inits = {"shape": np.array([-1, 784], np.int64)}
+    nodes = [helper.make_node("Reshape", ["input", "shape"], ["h0"])]
+    for k, (m, n) in enumerate([(784, 10), (10, 10), (10, 10)], start=1):
+        inits |= {f"W{k}": rng.normal(size=(n, m)).astype(np.float32),
+                  f"b{k}": rng.normal(size=n).astype(np.float32)}
+        out = "output" if k == 3 else f"g{k}"
+        nodes.append(helper.make_node("Gemm", [f"h{k - 1}", f"W{k}", f"b{k}"], [out], transB=1))
+        if k < 3:
+            nodes.append(helper.make_node("Relu", [out], [f"h{k}"]))
+    return make_model(nodes, [("input", ["batch_size", 1, 28, 28])], inits, outputs=("output",),
+                      opset=11)
+
+
+def test_mnist2x10_shaped_mlp(tmp_path, request):
+    _mnist2x10_model(_save(_mnist2x10_like(), tmp_path, "mnist2x10.onnx"), request.getfixturevalue)
+
+
+def test_conv_maxpool_model_is_unrolled(tmp_path, request):
+    _conv_maxpool_model_is_unrolled(_save(conv_maxpool_model(), tmp_path, "conv_mp.onnx"),
+                                    request.getfixturevalue)
+
+
+def test_branching_model(tmp_path, request):
+    import regioncount
+
+    path = _save(two_branch_model(), tmp_path, "two_branches.onnx")
+    assert regioncount.load(path).pwl_units == 36
+    _branching_model(path, request.getfixturevalue)
+
+
+# -- facts of single real models ---------------------------------------------------------------
+# Each check takes a model's path and ``fixture`` (pytest's request.getfixturevalue) and makes
+# the assertions of the test of the same name; the three tests above make them on generated
+# models in every clone, test_real_model_facts on the real models they were written for.
+
+def _mnist2x10_model(path, fixture):
+    cli_run = fixture("cli_run")
     code, out, err = cli_run("bounds", path, "--json")
     assert code == 0, err
     d = json.loads(out)
@@ -227,10 +277,10 @@ def test_mnist2x10_model(cli_run):
     assert code == 0 and "serra2018_stable_upper" in out
 
 
-def test_conv_maxpool_model_is_unrolled():
+def _conv_maxpool_model_is_unrolled(path, fixture):
     import regioncount
 
-    net = regioncount.load(shared_path("models", "marabou", "conv_mp1.onnx"))
+    net = regioncount.load(path)
     A = network_architecture(net)
     assert A.chain and A.kinds == ("relu", "max", "relu")
     assert A.arch == (192, 512, 128, 32)
@@ -245,12 +295,78 @@ def test_conv_maxpool_model_is_unrolled():
     assert r.bounds["serra2018_upper"] is None
 
 
-def test_branching_model():
+def _branching_model(path, fixture):
     import regioncount
 
-    net = regioncount.load(shared_path("models", "marabou", "oneInput_twoBranches.onnx"))
+    net = regioncount.load(path)
     r = bounds_for_network(net)
     assert r.bounds["serra2018_upper"] is None and r.bounds["two_pow_n"] == 2 ** net.pwl_units
+
+
+def _bounds_with_lp_tightened_stable_units(path, fixture):
+    """(test_cli.py) The stable-unit bound fed by LP tightening is tighter than with interval
+    bounds, and still above the exact count (cartpole 4-64-64 on [0.4, 0.6]^4)."""
+    cli_run = fixture("cli_run")
+    vals = {}
+    for method in ("interval", "lp"):
+        code, out, err = cli_run("bounds", path, "--box", "0.4,0.6", "--tighten", method, "--json")
+        assert code == 0, err
+        vals[method] = json.loads(out)["bounds"]["serra2018_stable_upper"]
+    code, out, err = cli_run("count", path, "--box", "0.4,0.6", "--json", "--workers", "1")
+    assert code == 0, err
+    regions = json.loads(out)["regions"]
+    assert regions <= vals["lp"] < vals["interval"]
+
+
+def _report_json(cli_run, path, *args):
+    code, _, err = cli_run("report", *args, "-q", "--format", "json", "-o", path)
+    assert code == 0, err
+    return json.loads(path.read_text())
+
+
+def _stable_units_lp_vs_interval(path, fixture):
+    """(test_report.py) ACAS Xu N_1,1 on [0,1]^5: LP tightening proves more units stable than
+    intervals and lowers the weight-aware bound; every unit the report calls stable holds its
+    piece on 4000 random points of the domain; the per-method counts add up."""
+    import regioncount
+
+    cli_run, tmp_path = fixture("cli_run"), fixture("tmp_path")
+    common = (path, "--no-count", "--no-slice")
+    iv = _report_json(cli_run, tmp_path / "iv.json", *common, "--tighten", "interval")
+    lp = _report_json(cli_run, tmp_path / "lp.json", *common, "--tighten", "lp")
+    s_iv = iv["model"]["stable_active"] + iv["model"]["stable_inactive"]
+    s_lp = lp["model"]["stable_active"] + lp["model"]["stable_inactive"]
+    assert s_lp > s_iv > 0
+    w_iv, w_lp = iv["bounds"]["serra2018_stable_upper"], lp["bounds"]["serra2018_stable_upper"]
+    assert w_lp < w_iv <= iv["bounds"]["serra2018_upper"]
+    net = regioncount.load(path)
+    x = np.random.default_rng(0).random((4000, 5))
+    pats = net.pattern(x)
+    pwl = [s for s in lp["model"]["stages"] if s["active"] is not None]
+    assert len(pwl) == len(pats) == 6
+    for st, p in zip(pwl, pats):
+        assert sum(st["proved_by"].values()) == st["active"] + st["inactive"]
+        on = p.all(axis=0).sum()        # units active at every sample
+        off = (p == 0).all(axis=0).sum()
+        assert st["active"] <= on and st["inactive"] <= off
+
+
+REAL_MODEL_FACTS = {
+    "mnist2x10_model": ("marabou/mnist2x10.onnx", _mnist2x10_model),
+    "conv_maxpool_model_is_unrolled": ("marabou/conv_mp1.onnx", _conv_maxpool_model_is_unrolled),
+    "branching_model": ("marabou/oneInput_twoBranches.onnx", _branching_model),
+    "bounds_with_lp_tightened_stable_units": ("vnncomp2022/cartpole.onnx",
+                                              _bounds_with_lp_tightened_stable_units),
+    "stable_units_lp_vs_interval": ("vnncomp2021/ACASXU_run2a_1_1_batch_2000.onnx",
+                                    _stable_units_lp_vs_interval),
+}
+
+
+@pytest.mark.parametrize("rel,fact", shared_cases(
+    [(rel, fact) for fact, (rel, _) in REAL_MODEL_FACTS.items()]))
+def test_real_model_facts(rel, fact, request):
+    """One case per fact of REAL_MODEL_FACTS (one skip in all without the shared models)."""
+    REAL_MODEL_FACTS[fact][1](shared_path("models", rel), request.getfixturevalue)
 
 
 def test_clip_units_are_two_parallel_hyperplanes(rng):

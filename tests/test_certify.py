@@ -19,7 +19,7 @@ from regioncount.enumeration.exact import Q, exact, no_underflow
 from regioncount.enumeration.rows import LIVE, EMPTY, HOLDS, Rows, classify, farkas
 from regioncount.network import Affine, Clip, HardSigmoid, Input, LeakyRelu, MaxGroups, Network, Relu
 
-from conftest import shared_path
+from conftest import shared_cases, shared_path
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
@@ -207,11 +207,11 @@ def test_underflow_guard():
     assert not no_underflow([np.array([1e-200])], 10)
 
 
-@pytest.mark.parametrize("rel,box,regions", [
+@pytest.mark.parametrize("rel,box,regions", shared_cases([
     ("vnncomp2022/cartpole.onnx", 0.1, 231),
     pytest.param("vnncomp2021/ACASXU_run2a_1_1_batch_2000.onnx", 0.02, 971,
                  marks=pytest.mark.slow),
-])
+]))
 def test_shared_models_certify(rel, box, regions):
     """Counts from tests/test_scale_free.py (cartpole) and issue 10 (ACAS Xu N_1,1, whose two
     thin regions have inscribed radii 6.4e-7 and 3.3e-7)."""
@@ -300,3 +300,24 @@ def test_count_functions_refuse_a_domain_without_interior(counter):
                   np.array([0.5, -0.5]))                    # the segment x + y = 0.5
     with pytest.raises(DomainError, match="empty interior"):
         run(net, flat)
+
+
+def test_exact_dot_equals_rational_products():
+    """The integer product of exact.exact_dot against the rational product it replaces:
+    weights from 1e-30 to 1e30, zeros, a subnormal, and a non-dyadic entry (1/3)."""
+    from fractions import Fraction
+
+    from regioncount.enumeration.exact import Q, exact, exact_dot
+
+    rng = np.random.default_rng(0)
+    for trial in range(10):
+        W = rng.normal(size=(7, 5)) * 10.0 ** rng.integers(-30, 30, size=(7, 5))
+        W[rng.random(W.shape) < 0.3] = 0.0
+        W[0, 0] = 5e-324 if trial == 0 else W[0, 0]
+        M = exact(rng.normal(size=(5, 3)))
+        M[1, 1] = Q(Fraction(1, 3))
+        for m in (M, M[:, 0]):
+            got = exact_dot(W, m)
+            assert got.shape == exact(W).dot(m).shape
+            assert all(a == b and type(b) is Q for a, b in zip(exact(W).dot(m).ravel(),
+                                                               got.ravel()))

@@ -1,11 +1,17 @@
 """The CLI contract of the foundation issue: inspect, check, errors as one line."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import onnx
 import pytest
 
 from regioncount.io.export import mlp_to_onnx
+
+from conftest import make_model, shared_cases
+
+MODELS = Path(__file__).resolve().parents[1] / "models"
 
 
 
@@ -114,12 +120,12 @@ def test_unknown_op_names_the_node(cli_run, tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("rel", [
+@pytest.mark.parametrize("rel", shared_cases([
     "vnncomp2021/ACASXU_run2a_3_3_batch_2000.onnx",   # float32 error above 1e-5: float64 reference decides
     "burn/mnist.onnx",                                # trailing LogSoftmax stripped: logits compared
     "marabou/cnn_max_mninst2.onnx",                   # NHWC export with Transpose, MaxPool
     "marabou/ACASXU_experimental_v2a_1_1.nnet",       # the .nnet text format
-])
+]))
 def test_check_on_real_models(cli_run, rel):
     from conftest import shared_path
 
@@ -133,31 +139,57 @@ def test_check_on_real_models(cli_run, rel):
         assert "LogSoftmax" in err
 
 
-def test_inspect_real_residual_net(cli_run):
-    from conftest import shared_path
+def _residual_model():
+    """A small residual conv net laid out like VNN-COMP's resnet_2b (Conv, Relu, Conv, Relu,
+    Conv, a 1x1 Conv shortcut, Add, Relu, Flatten, Gemm, Relu, Gemm) on a [1, 3, 8, 8] input:
+    ReLU layers of 4*8*8 = 256, 256, 256 and 10 units."""
+    from onnx import helper
 
-    path = shared_path("models", "vnncomp2021", "resnet_2b.onnx")
+    rng = np.random.default_rng(6)
+    f32 = lambda *s: rng.normal(size=s).astype(np.float32)      # noqa: E731
+    conv = lambda i, w, o, **kw: helper.make_node("Conv", [i, w, w + "b"], [o], **kw)  # noqa: E731
+    nodes = [conv("input.1", "K1", "c1", pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c1"], ["r1"]),
+             conv("r1", "K2", "c2", pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c2"], ["r2"]),
+             conv("r2", "K3", "c3", pads=[1, 1, 1, 1]), conv("r1", "S", "s"),
+             helper.make_node("Add", ["c3", "s"], ["a"]), helper.make_node("Relu", ["a"], ["r3"]),
+             helper.make_node("Flatten", ["r3"], ["f"]),
+             helper.make_node("Gemm", ["f", "W1", "W1b"], ["g1"], transB=1),
+             helper.make_node("Relu", ["g1"], ["r4"]),
+             helper.make_node("Gemm", ["r4", "W2", "W2b"], ["33"], transB=1)]
+    inits = dict(K1=f32(4, 3, 3, 3), K1b=f32(4), K2=f32(4, 4, 3, 3), K2b=f32(4),
+                 K3=f32(4, 4, 3, 3), K3b=f32(4), S=f32(4, 4, 1, 1), Sb=f32(4),
+                 W1=f32(10, 256), W1b=f32(10), W2=f32(10, 10), W2b=f32(10))
+    return make_model(nodes, [("input.1", [1, 3, 8, 8])], inits, outputs=("33",), opset=9)
+
+
+def test_inspect_residual_net(cli_run, tmp_path):
+    """``inspect`` on a residual network (_residual_model, written here; the same on VNN-COMP's
+    resnet_2b, with ../shared: test_models.py::test_real_model_facts)."""
+    path = tmp_path / "resnet.onnx"
+    onnx.save(_residual_model(), path)
     code, out, err = cli_run("inspect", path, "--json")
     assert code == 0, err
     d = json.loads(out)
-    assert d["input_shape"] == [3, 32, 32]
-    assert d["pwl_units"] == 6244          # the benchmark's README: 6244 ReLUs
+    assert d["input_shape"] == [3, 8, 8]
+    assert d["pwl_units"] == 3 * 256 + 10
     assert d["chain"] is False             # residual Adds make it a DAG
-    assert [L["units"] for L in d["layers"] if L["kind"] == "relu"] == [2048, 1024, 1024, 1024, 1024, 100]
+    assert [L["units"] for L in d["layers"] if L["kind"] == "relu"] == [256, 256, 256, 10]
+    code, out, err = cli_run("check", path, "--json", "--samples", "20")
+    assert code == 0 and json.loads(out)["max_rel_error"] <= 1e-9, err
 
 
 def test_bounds_with_lp_tightened_stable_units(cli_run):
     """The stable-unit bound fed by LP tightening is tighter than with interval bounds, and
-    still above the exact count (cartpole 4-64-64 on [0.4, 0.6]^4)."""
-    from conftest import shared_path
-
-    path = shared_path("models", "vnncomp2022", "cartpole.onnx")
+    still above the exact count (the demo digits_mlp 64-16-16-10 on [0.45, 0.55]^64: 18
+    regions, bounds 32 with LP and 14,913 with intervals; the same on cartpole, with ../shared:
+    test_bounds_model.py::test_real_model_facts)."""
+    path = MODELS / "digits_mlp.onnx"
     vals = {}
     for method in ("interval", "lp"):
-        code, out, err = cli_run("bounds", path, "--box", "0.4,0.6", "--tighten", method, "--json")
+        code, out, err = cli_run("bounds", path, "--box", "0.45,0.55", "--tighten", method, "--json")
         assert code == 0, err
         vals[method] = json.loads(out)["bounds"]["serra2018_stable_upper"]
-    code, out, err = cli_run("count", path, "--box", "0.4,0.6", "--json", "--workers", "1")
+    code, out, err = cli_run("count", path, "--box", "0.45,0.55", "--json", "--workers", "1")
     assert code == 0, err
     regions = json.loads(out)["regions"]
     assert regions <= vals["lp"] < vals["interval"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import network_from_entry
+from conftest import network_from_entry, shared_cases
 from regioncount import Domain, Network
 from regioncount.errors import RegioncountError
 from regioncount.estimate import (Bracket, _binary_matrix, _problem, bracket,
@@ -280,7 +280,7 @@ def test_project_models_inside_their_brackets_slow(rel, spec):
     _check_bracket(net, _case_domain(net, spec), rel)
 
 
-@pytest.mark.parametrize("rel,spec", SHARED_CASES)
+@pytest.mark.parametrize("rel,spec", shared_cases(SHARED_CASES))
 def test_shared_models_inside_their_brackets(rel, spec):
     import regioncount
     from conftest import shared_path
@@ -290,7 +290,7 @@ def test_shared_models_inside_their_brackets(rel, spec):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rel,spec", SHARED_SLOW)
+@pytest.mark.parametrize("rel,spec", shared_cases(SHARED_SLOW))
 def test_shared_models_inside_their_brackets_slow(rel, spec):
     import regioncount
     from conftest import shared_path

@@ -24,7 +24,7 @@ from regioncount.equivariance import (check_equivariance, conv_distance, conv_pr
 from regioncount.symmetry import (count_symmetric, fundamental_domain, group_actions,
                                   unit_permutations)
 
-from conftest import shared_path
+from conftest import shared_cases, shared_path
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
@@ -434,9 +434,9 @@ def test_channels_last_and_flat_inputs(rng):
         _image_shape((1, 1, 5), "p4")
 
 
-@pytest.mark.parametrize("rel, shape", [
+@pytest.mark.parametrize("rel, shape", shared_cases([
     ("onnx_zoo/mnist-8.onnx", (1, 28, 28)), ("marabou/conv_mp1.onnx", (3, 8, 8)),
-    ("marabou/cnn_max_mninst2.onnx", (28, 28, 1)), ("vnncomp2021/mnist-net_256x2.onnx", (1, 28, 28))])
+    ("marabou/cnn_max_mninst2.onnx", (28, 28, 1)), ("vnncomp2021/mnist-net_256x2.onnx", (1, 28, 28))]))
 def test_checker_on_shared_models(rel, shape):
     r = check_equivariance(shared_path("models", *rel.split("/")), "p4")
     assert not r.equivariant and r.max_error > 1e-2 and r.input_shape == shape

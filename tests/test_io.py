@@ -15,7 +15,7 @@ from regioncount.io import READERS, read_model, read_onnx
 from regioncount.io.export import mlp_to_onnx
 from regioncount.lowering import LOWERERS, lower
 
-from conftest import make_model, shared_path
+from conftest import conv_maxpool_model, make_model
 
 F = TensorProto.FLOAT
 
@@ -276,7 +276,15 @@ def test_wrong_input_shape_to_network(rng):
         net.evaluate(np.zeros((4, 3)))
 
 
-def test_shared_model_parses_with_value_info():
-    g = read_model(shared_path("models", "marabou", "conv_mp1.onnx"))
-    assert g.value_info["7"].shape == (1, 8, 8, 8)
+def test_model_without_value_info_gets_inferred_shapes(tmp_path):
+    """A model without value_info (laid out like marabou's conv_mp1) gets its intermediate
+    shapes from shape inference (the real conv_mp1's own value_info, with ../shared:
+    test_models.py::test_real_model_facts)."""
+    model = conv_maxpool_model()
+    assert len(model.graph.value_info) == 0
+    path = tmp_path / "conv_mp.onnx"
+    onnx.save(model, str(path))
+    g = read_model(path)
+    assert g.value_info["conv"].shape == (1, 8, 8, 8)
+    assert g.value_info["pool"].shape == (1, 8, 4, 4) and g.value_info["flat"].shape == (128,)
     assert [l.op for l in g.layers()][:3] == ["Conv", "Relu", "MaxPool"]

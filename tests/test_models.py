@@ -24,7 +24,8 @@ from regioncount.network import Affine
 from regioncount.check import to_float64
 from regioncount.tolerances import CHECK_RTOL
 
-from conftest import SHARED, shared_path
+from conftest import (SHARED, conv_maxpool_model, make_model, shared_cases, shared_path,
+                      two_branch_model)
 
 _MODELS_DIR = SHARED / "models"
 MODEL_FILES = (sorted(str(p.relative_to(_MODELS_DIR)) for p in _MODELS_DIR.rglob("*.onnx"))
@@ -75,11 +76,24 @@ def compare_with_references(path, net, n_points=4, seed=0):
     return e32, e64
 
 
+#: Input and output shapes (batch dimension dropped) of real models with distinct batch
+#: conventions; test_batch_conventions_and_shapes checks the same conventions on small models.
+REAL_SHAPES = {
+    "marabou/oneInput_twoBranches.onnx": ((2, 6), (2, 6)),   # fixed leading 2: no batch
+    "vnncomp2021/test_nano.onnx": ((1,), (1,)),              # rank 1: no batch
+    "vnncomp2021/mnist-net_256x2.onnx": ((784, 1), (10,)),   # fixed 1 and rank 3: batch
+    "vnncomp2021/cifar10_small.onnx": ((32, 32, 3), (10,)),  # symbolic batch, NHWC
+    "marabou/conv_mp1.onnx": ((3, 8, 8), (5,)),
+}
+
+
 @pytest.mark.parametrize("rel", MODEL_FILES)
 def test_model_matches_onnxruntime(rel):
     path = shared_path("models", rel)
     net = regioncount.load(path)
     assert net.name == path.name
+    if rel in REAL_SHAPES:
+        assert (net.input_shape, net.output_shape) == REAL_SHAPES[rel], rel
     assert net.input_size == int(np.prod(net.input_shape))
     assert net.output_size == int(np.prod(net.output_shape))
     e32, e64 = compare_with_references(path, net)
@@ -101,27 +115,126 @@ RELU_UNITS = {
 }
 
 
-@pytest.mark.parametrize("rel,units", sorted(RELU_UNITS.items()))
+@pytest.mark.parametrize("rel,units", shared_cases(sorted(RELU_UNITS.items())))
 def test_relu_unit_counts(rel, units):
     net = regioncount.load(shared_path("models", rel))
     assert sum(s.size for s in net.stages if s.kind == "relu") == units
 
 
-def test_batch_conventions_and_shapes():
-    cases = {
-        "marabou/oneInput_twoBranches.onnx": ((2, 6), (2, 6)),   # fixed leading 2: no batch
-        "vnncomp2021/test_nano.onnx": ((1,), (1,)),              # rank 1: no batch
-        "vnncomp2021/mnist-net_256x2.onnx": ((784, 1), (10,)),   # fixed 1 and rank 3: batch
-        "vnncomp2021/cifar10_small.onnx": ((32, 32, 3), (10,)),  # symbolic batch, NHWC
-        "marabou/conv_mp1.onnx": ((3, 8, 8), (5,)),
-    }
-    for rel, (ins, outs) in cases.items():
-        net = regioncount.load(shared_path("models", rel))
-        assert (net.input_shape, net.output_shape) == (ins, outs), rel
+def _save(model, tmp_path, name):
+    path = tmp_path / name
+    onnx.save(model, str(path))
+    return path
 
 
-def test_logsoftmax_stripped_and_output_name(caplog):
-    path = shared_path("models", "burn", "mnist.onnx")
+def _convention_models():
+    """Small models with the batch conventions of real ones (REAL_SHAPES), and the shapes the
+    loader must give them."""
+    from onnx import helper
+
+    rng = np.random.default_rng(1)
+    f32 = lambda *s: rng.normal(size=s).astype(np.float32)      # noqa: E731
+    nano = make_model([helper.make_node("MatMul", ["model_in", "W"], ["m"]),
+                       helper.make_node("Relu", ["m"], ["model_out"])],
+                      [("model_in", [1])], {"W": f32(1, 1)}, outputs=("model_out",))
+    rank3 = make_model([helper.make_node("Flatten", ["0"], ["f"]),
+                        helper.make_node("Gemm", ["f", "W1", "b1"], ["g"], transB=1),
+                        helper.make_node("Relu", ["g"], ["r"]),
+                        helper.make_node("Gemm", ["r", "W2", "b2"], ["12"], transB=1)],
+                       [("0", [1, 16, 1])], dict(W1=f32(8, 16), b1=f32(8), W2=f32(3, 8), b2=f32(3)),
+                       outputs=("12",), opset=9)
+    nhwc = make_model([helper.make_node("Transpose", ["x:0"], ["t"], perm=[0, 3, 1, 2]),
+                       helper.make_node("Conv", ["t", "K", "kb"], ["c"]),
+                       helper.make_node("Relu", ["c"], ["r"]),
+                       helper.make_node("Transpose", ["r"], ["t2"], perm=[0, 2, 3, 1]),
+                       helper.make_node("Reshape", ["t2", "flat"], ["v"]),
+                       helper.make_node("MatMul", ["v", "W"], ["m"]),
+                       helper.make_node("Add", ["m", "b"], ["Identity:0"])],
+                      [("x:0", ["unk__17", 8, 8, 3])],
+                      dict(K=f32(4, 3, 3, 3), kb=f32(4), flat=np.array([-1, 144], np.int64),
+                           W=f32(144, 10), b=f32(10)), outputs=("Identity:0",), opset=9)
+    return {"two_branches.onnx": (two_branch_model(), ((2, 6), (2, 6))),   # fixed leading 2
+            "nano.onnx": (nano, ((1,), (1,))),                           # rank 1: no batch
+            "rank3.onnx": (rank3, ((16, 1), (3,))),                      # fixed 1, rank 3: batch
+            "nhwc.onnx": (nhwc, ((8, 8, 3), (10,))),                     # symbolic batch, NHWC
+            "conv_mp.onnx": (conv_maxpool_model(), ((3, 8, 8), (5,)))}
+
+
+def test_batch_conventions_and_shapes(tmp_path):
+    for name, (model, (ins, outs)) in _convention_models().items():
+        path = _save(model, tmp_path, name)
+        net = regioncount.load(path)
+        assert (net.input_shape, net.output_shape) == (ins, outs), name
+        e32, e64 = compare_with_references(path, net)
+        assert e64 <= F64_RTOL and e32 <= CHECK_RTOL, name
+
+
+def _logsoftmax_model():
+    """A small conv net exported the way burn exports its MNIST example: ... Gemm ->
+    BatchNormalization -> LogSoftmax, the tensor before LogSoftmax named as burn names it."""
+    from onnx import helper
+
+    rng = np.random.default_rng(2)
+    f32 = lambda *s: rng.normal(size=s).astype(np.float32)      # noqa: E731
+    bn = lambda c: dict(scale=f32(c), B=f32(c), mean=f32(c), var=np.abs(f32(c)) + 0.5)  # noqa: E731
+    inits = {f"bn1_{k}": v for k, v in bn(2).items()} | {f"bn2_{k}": v for k, v in bn(4).items()}
+    inits |= dict(K=f32(2, 1, 3, 3), kb=f32(2), W1=f32(8, 32), b1=f32(8), W2=f32(4, 8), b2=f32(4))
+    norm = "/norm2/BatchNormalization_output_0"
+    nodes = [helper.make_node("Conv", ["input.1", "K", "kb"], ["c"]),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("BatchNormalization", ["r"] + [f"bn1_{k}" for k in bn(1)], ["n1"]),
+             helper.make_node("Flatten", ["n1"], ["f"]),
+             helper.make_node("Gemm", ["f", "W1", "b1"], ["g1"], transB=1),
+             helper.make_node("Relu", ["g1"], ["r1"]),
+             helper.make_node("Gemm", ["r1", "W2", "b2"], ["g2"], transB=1),
+             helper.make_node("BatchNormalization", ["g2"] + [f"bn2_{k}" for k in bn(1)], [norm]),
+             helper.make_node("LogSoftmax", [norm], ["33"], axis=1)]
+    return make_model(nodes, [("input.1", [1, 1, 6, 6])], inits, outputs=("33",), opset=16)
+
+
+def test_logsoftmax_stripped_and_output_name(request, tmp_path):
+    path = _save(_logsoftmax_model(), tmp_path, "mnist.onnx")
+    _logsoftmax_stripped_and_output_name(path, request.getfixturevalue)
+    net = regioncount.load(path)
+    e32, e64 = compare_with_references(path, net)          # the logits, before LogSoftmax
+    assert e64 <= F64_RTOL and e32 <= CHECK_RTOL
+
+
+def test_choose_second_output(tmp_path):
+    path = _save(two_branch_model(), tmp_path, "two_branches.onnx")
+    _choose_second_output(path, None)
+    first, second = regioncount.load(path), regioncount.load(path, output="add1")
+    x = np.random.default_rng(4).normal(size=12)
+    assert not np.allclose(first.evaluate(x), second.evaluate(x))     # two different outputs
+
+
+def test_conv_stays_sparse(tmp_path):
+    """A conv on a 3x32x32 image is a sparse matrix, not a dense (units x 3072) one (a first
+    layer like cifar_base_kw's: 16 filters 4x4, stride 2, pad 1)."""
+    from onnx import helper
+
+    rng = np.random.default_rng(5)
+    nodes = [helper.make_node("Conv", ["input.1", "K", "kb"], ["c"], strides=[2, 2],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"]),
+             helper.make_node("Flatten", ["r"], ["f"]),
+             helper.make_node("Gemm", ["f", "W", "b"], ["16"], transB=1)]
+    inits = dict(K=rng.normal(size=(16, 3, 4, 4)).astype(np.float32),
+                 kb=rng.normal(size=16).astype(np.float32),
+                 W=rng.normal(size=(10, 4096)).astype(np.float32), b=np.zeros(10, np.float32))
+    path = _save(make_model(nodes, [("input.1", [1, 3, 32, 32])], inits, outputs=("16",), opset=9),
+                 tmp_path, "conv.onnx")
+    _conv_stays_sparse(path, None)
+
+
+# -- facts of single real models ---------------------------------------------------------------
+# Each check takes a model's path and ``fixture`` (pytest's request.getfixturevalue) and makes
+# the assertions of the test of the same name, which runs on a generated model in every clone
+# (the tests above call the same checks; test_io.py and test_cli.py have their own versions);
+# test_real_model_facts makes them on the real model the test was written for.
+
+def _logsoftmax_stripped_and_output_name(path, fixture):
+    caplog = fixture("caplog")
     with caplog.at_level("WARNING", logger="regioncount"):
         net = regioncount.load(path)
     assert any("stripped trailing LogSoftmax" in r.getMessage() for r in caplog.records)
@@ -131,8 +244,7 @@ def test_logsoftmax_stripped_and_output_name(caplog):
     assert net.output_name not in [o.name for o in model.graph.output]
 
 
-def test_choose_second_output():
-    path = shared_path("models", "marabou", "oneInput_twoBranches.onnx")
+def _choose_second_output(path, fixture):
     first = regioncount.load(path)
     second = regioncount.load(path, output="add1")
     assert first.output_name == "Y" and second.output_name == "add1"
@@ -142,9 +254,9 @@ def test_choose_second_output():
         regioncount.load(path, output="nope")
 
 
-def test_conv_stays_sparse():
+def _conv_stays_sparse(path, fixture):
     """A conv on a 3x32x32 image is a sparse matrix, not a dense (units x 3072) one."""
-    net = regioncount.load(shared_path("models", "vnncomp2021", "cifar_base_kw.onnx"))
+    net = regioncount.load(path)
     first = net.stages[1]
     assert isinstance(first, Affine) and first.sources == (0,)
     W = first.weights[0]
@@ -153,8 +265,47 @@ def test_conv_stays_sparse():
     assert W.nnz < 0.05 * W.shape[0] * W.shape[1]
 
 
-@pytest.mark.parametrize("rel", ["vnncomp2021/resnet_2b.onnx", "marabou/cnn_max_mninst2.onnx",
-                                 "marabou/fc1.onnx"])
+def _shared_model_parses_with_value_info(path, fixture):
+    """(test_io.py) The graph reader keeps the model's value_info."""
+    from regioncount.io import read_model
+
+    g = read_model(path)
+    assert g.value_info["7"].shape == (1, 8, 8, 8)
+    assert [l.op for l in g.layers()][:3] == ["Conv", "Relu", "MaxPool"]
+
+
+def _inspect_real_residual_net(path, fixture):
+    """(test_cli.py) ``inspect --json`` on a residual network."""
+    import json
+
+    code, out, err = fixture("cli_run")("inspect", path, "--json")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["input_shape"] == [3, 32, 32]
+    assert d["pwl_units"] == 6244          # the benchmark's README: 6244 ReLUs
+    assert d["chain"] is False             # residual Adds make it a DAG
+    assert [L["units"] for L in d["layers"] if L["kind"] == "relu"] == [2048, 1024, 1024, 1024, 1024, 100]
+
+
+REAL_MODEL_FACTS = {
+    "logsoftmax_stripped_and_output_name": ("burn/mnist.onnx", _logsoftmax_stripped_and_output_name),
+    "choose_second_output": ("marabou/oneInput_twoBranches.onnx", _choose_second_output),
+    "conv_stays_sparse": ("vnncomp2021/cifar_base_kw.onnx", _conv_stays_sparse),
+    "shared_model_parses_with_value_info": ("marabou/conv_mp1.onnx",
+                                            _shared_model_parses_with_value_info),
+    "inspect_real_residual_net": ("vnncomp2021/resnet_2b.onnx", _inspect_real_residual_net),
+}
+
+
+@pytest.mark.parametrize("rel,fact", shared_cases(
+    [(rel, fact) for fact, (rel, _) in REAL_MODEL_FACTS.items()]))
+def test_real_model_facts(rel, fact, request):
+    """One case per fact of REAL_MODEL_FACTS (one skip in all without the shared models)."""
+    REAL_MODEL_FACTS[fact][1](shared_path("models", rel), request.getfixturevalue)
+
+
+@pytest.mark.parametrize("rel", shared_cases(["vnncomp2021/resnet_2b.onnx",
+                                              "marabou/cnn_max_mninst2.onnx", "marabou/fc1.onnx"]))
 def test_pattern_and_local_affine_consistent(rel):
     net = regioncount.load(shared_path("models", rel))
     rng = np.random.default_rng(3)

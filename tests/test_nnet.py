@@ -1,18 +1,27 @@
-"""The .nnet reader: agreement with the VNN-COMP ACAS Xu ONNX file, an independent parse,
-and clear errors for malformed files."""
+"""The .nnet reader: agreement with an ONNX model in the VNN-COMP ACAS Xu layout built from the
+same weights, an independent parse, and clear errors for malformed files.
+
+The ACAS Xu-shaped file is written here (seeded weights, the ACAS Xu header), so that these
+tests run in every clone; that the real N_1,1 .nnet file equals VNN-COMP's ONNX export is
+tests/test_models.py::test_nnet_reads_through_onnx_and_equals_the_onnx_export (on ../shared)."""
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
 
+from regioncount import Network
 from regioncount.errors import ModelError
 from regioncount.io.nnet import nnet_input_box, nnet_to_onnx, read_nnet
 
-from conftest import shared_path
-
-NNET = ("models", "marabou", "ACASXU_experimental_v2a_1_1.nnet")
-ACAS_ONNX = ("models", "vnncomp2021", "ACASXU_run2a_1_1_batch_2000.onnx")
+#: The normalisation header of the ACAS Xu .nnet files (Julian et al.): raw input bounds (rho,
+#: theta, psi, v_own, v_int; pi written 3.141593), then means and ranges (inputs, output).
+ACAS_HEADER = """0.0,-3.141593,-3.141593,100.0,0.0,
+60760.0,3.141593,3.141593,1200.0,1200.0,
+1.9791091e+04,0.0,0.0,650.0,600.0,7.5188840201005975,
+60261.0,6.28318530718,6.28318530718,1100.0,1200.0,373.94992,
+"""
+ACAS_SIZES = [5, 50, 50, 50, 50, 50, 50, 5]
 
 
 def _session(model):
@@ -44,9 +53,54 @@ def _independent_eval(path, X):
     return h
 
 
+def _acas_like_layers(seed=11):
+    """Seeded weights of the ACAS Xu shape 5-50x6-5, rounded to the 6 significant digits the
+    .nnet files print (so the file holds exactly these numbers)."""
+    rng = np.random.default_rng(seed)
+    printed = np.vectorize(lambda v: float(f"{v:.5e}"))
+    return [(printed(rng.normal(scale=1.5 / np.sqrt(m), size=(n, m))),
+             printed(rng.normal(scale=0.1, size=n)))
+            for m, n in zip(ACAS_SIZES[:-1], ACAS_SIZES[1:])]
+
+
+def _write_nnet(path, layers):
+    """``layers`` in the .nnet text format with the ACAS Xu header, one row per line."""
+    rows = ["// written by tests/test_nnet.py: seeded weights, the ACAS Xu normalisation",
+            "// Neural Network File Format by Kyle Julian, Stanford 2016",
+            f"{len(layers)},{ACAS_SIZES[0]},{ACAS_SIZES[-1]},{max(ACAS_SIZES)},",
+            ",".join(map(str, ACAS_SIZES)) + ",", "0,", ACAS_HEADER.rstrip("\n")]
+    for W, b in layers:
+        rows += [",".join(f"{v:.5e}" for v in row) + "," for row in W]
+        rows += [f"{v:.5e}," for v in b]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _vnncomp_layout_onnx(layers):
+    """The network as VNN-COMP 2021 writes ACAS Xu, built directly with onnx.helper: input
+    [1, 1, 1, 5] -> Sub (zero image) -> Flatten -> (MatMul, Add, Relu) x 6 -> MatMul, Add."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    f32 = lambda a: np.asarray(a, np.float32)      # noqa: E731
+    nodes = [helper.make_node("Sub", ["input", "avg"], ["sub"]),
+             helper.make_node("Flatten", ["sub"], ["h0"])]
+    inits = [numpy_helper.from_array(f32(np.zeros((1, 1, 1, 5))), "avg")]
+    for k, (W, b) in enumerate(layers, start=1):
+        inits += [numpy_helper.from_array(f32(W.T), f"W{k}"), numpy_helper.from_array(f32(b), f"b{k}")]
+        nodes += [helper.make_node("MatMul", [f"h{k - 1}", f"W{k}"], [f"m{k}"]),
+                  helper.make_node("Add", [f"m{k}", f"b{k}"], [f"a{k}"])]
+        if k < len(layers):
+            nodes.append(helper.make_node("Relu", [f"a{k}"], [f"h{k}"]))
+    graph = helper.make_graph(
+        nodes, "acas", [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 1, 5])],
+        [helper.make_tensor_value_info(f"a{len(layers)}", TensorProto.FLOAT, [1, 5])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)], ir_version=4)
+
+
 @pytest.fixture(scope="module")
-def acas():
-    path = shared_path(*NNET)
+def acas(tmp_path_factory):
+    """An ACAS Xu-shaped .nnet file written from known weights (_acas_like_layers)."""
+    path = _write_nnet(tmp_path_factory.mktemp("nnet") / "acas_like.nnet", _acas_like_layers())
     return path, nnet_to_onnx(path), nnet_input_box(path)
 
 
@@ -55,6 +109,8 @@ def test_nnet_structure_and_box(acas):
     onnx.checker.check_model(model)
     net = read_nnet(path)
     assert [W.shape for W, _ in net.layers] == [(50, 5)] + [(50, 50)] * 5 + [(5, 50)]
+    for (W, b), (W0, b0) in zip(net.layers, _acas_like_layers()):   # the numbers written
+        assert np.array_equal(W, W0) and np.array_equal(b, b0)
     assert [n.op_type for n in model.graph.node].count("Relu") == 6
     # The well-known normalised ACAS Xu input box: rho in [0, 60760] with mean 19791.091 and
     # range 60261; the angles over [-pi, pi] with range 2 pi give +-0.5 (pi rounded to 3.141593).
@@ -63,8 +119,9 @@ def test_nnet_structure_and_box(acas):
 
 
 def test_nnet_matches_vnncomp_onnx(acas):
+    """nnet_to_onnx's model computes what the VNN-COMP layout of the same weights computes."""
     path, model, box = acas
-    ref = _session(shared_path(*ACAS_ONNX))
+    ref = _session(_vnncomp_layout_onnx(_acas_like_layers()))
     ours = _session(model)
     X = box.sample(300, rng=7).astype(np.float32)
     got = ours.run(None, {"input": X})[0]
@@ -81,6 +138,9 @@ def test_nnet_matches_independent_numpy(acas):
     X = box.sample(200, rng=3)
     want = _independent_eval(path, X)
     np.testing.assert_allclose(read_nnet(path).evaluate(X), want, rtol=0, atol=1e-10)
+    *hidden, last = _acas_like_layers()                           # the weights, not the file
+    direct = Network.from_layers(hidden, final=last)
+    np.testing.assert_allclose(direct.evaluate(X), want, rtol=0, atol=1e-10)
     got = _session(model).run(None, {"input": X.astype(np.float32)})[0]
     assert np.max(np.abs(got - want)) < 1e-4
 

@@ -14,7 +14,7 @@ from regioncount.enumeration import count_tree
 from regioncount.enumeration.vertex import count_vertex, split_all, unit_cube
 from regioncount.stages import (Affine, Clip, HardSigmoid, Input, LeakyRelu, MaxGroups, Relu)
 
-from conftest import network_from_entry, shared_path
+from conftest import network_from_entry, shared_cases, shared_path
 
 MODELS = Path(__file__).resolve().parents[1] / "models"
 
@@ -31,7 +31,7 @@ def _agree(net, dom, expected=None):
     assert v.pattern_set() == t.pattern_set()
     assert v.per_layer == t.per_layer
     assert sum(v.per_class.values()) == v.regions
-    got = np.concatenate([p.reshape(v.regions, -1) for p in net.pattern(v.points)], axis=1) \
+    got = np.concatenate([p.reshape(v.regions, -1) for p in net.region_pattern(v.points)], axis=1) \
         if v.regions else np.zeros((0, 0))
     assert np.array_equal(got, v.patterns)
     assert np.all(v.points >= dom.lo) and np.all(v.points <= dom.hi)
@@ -209,11 +209,15 @@ def test_demo_models(name):
     _agree(load(MODELS / name), Domain.box(0, 1, 2))
 
 
-@pytest.mark.parametrize("path,d,r,expected", [
-    ("vnncomp2022/cartpole.onnx", 4, 0.1, None),
+@pytest.mark.parametrize("path,d,r,expected", shared_cases([
+    ("vnncomp2022/cartpole.onnx", 4, 0.1, 231),
+    ("vnncomp2022/cartpole.onnx", 4, 0.02, None),
     ("vnncomp2022/vdp.onnx", 3, 0.2, None),
+    ("vnncomp2022/vdp.onnx", 3, 0.5, None),
     ("marabou/fc1.onnx", 2, 1.0, None),
-])
+    ("marabou/fc1.onnx", 2, 0.3, None),
+    ("vnncomp2022/tllBench_n2_NM8_m1_instance_0_0.onnx", 2, 1.0, None),
+]))
 def test_shared_models(path, d, r, expected):
     net = load(shared_path("models", path))
     _agree(net, Domain.box(-r, r, d), expected)
@@ -268,7 +272,7 @@ def test_cli_vertex_and_auto(cli_run, tmp_path):
         assert d["per_class"] == tree["per_class"]
         data = np.load(out_f)
         net = load(model)
-        got = np.concatenate(net.pattern(data["points"]), axis=1)
+        got = np.concatenate(net.region_pattern(data["points"]), axis=1)
         assert np.array_equal(got, data["patterns"])
 
 
@@ -435,7 +439,7 @@ def test_sub_boxes_count_each_region_once(monkeypatch):
     assert many.complete and many.extra["subboxes"] > 4
     assert many.regions == one.regions and many.pattern_set() == one.pattern_set()
     assert many.per_layer == one.per_layer
-    got = np.concatenate([p.reshape(many.regions, -1) for p in net.pattern(many.points)], axis=1)
+    got = np.concatenate([p.reshape(many.regions, -1) for p in net.region_pattern(many.points)], axis=1)
     assert np.array_equal(got, many.patterns)
 
 
@@ -500,7 +504,7 @@ def test_checkpoint_resumes_region_limits_to_the_full_pattern_set(sub_boxes, tmp
     assert runs > 2 and res.extra["subboxes"] > 4
     assert res.regions == full.regions and res.pattern_set() == full.pattern_set()
     assert res.per_layer == full.per_layer and sum(res.per_class.values()) == res.regions
-    got = np.concatenate([p.reshape(res.regions, -1) for p in net.pattern(res.points)], axis=1)
+    got = np.concatenate([p.reshape(res.regions, -1) for p in net.region_pattern(res.points)], axis=1)
     assert np.array_equal(got, res.patterns)
     again = count_vertex(net, dom, resume=True, **kw)        # a finished checkpoint: nothing left
     assert again.complete and again.pattern_set() == full.pattern_set()

@@ -23,6 +23,7 @@ Q(2, 1)
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -115,6 +116,44 @@ def exact(a) -> np.ndarray:
     flat = out.reshape(-1)
     for i, v in enumerate(a.reshape(-1)):
         flat[i] = Q(float(v))
+    return out
+
+
+def _dyadic(W) -> tuple[np.ndarray, int]:
+    """``(M, e)`` with ``W = M * 2**e`` exactly: ``M`` an object array of Python ints (every
+    float64 is an integer times a power of two; ``e`` is the smallest exponent of ``W``)."""
+    W = np.asarray(W.toarray() if sp.issparse(W) else W, dtype=float)
+    m, e = np.frexp(W)
+    mant = (m * 2.0 ** 53).astype(np.int64)          # exact: 53 bits of mantissa
+    e = e.astype(np.int64) - 53
+    nz = mant != 0
+    e0 = int(e[nz].min()) if nz.any() else 0
+    out = np.empty(W.shape, dtype=object)
+    flat, sh = out.reshape(-1), np.where(nz, e - e0, 0).reshape(-1)
+    for i, v in enumerate(mant.reshape(-1).tolist()):
+        flat[i] = v << int(sh[i])
+    return out, e0
+
+
+def exact_dot(W, M: np.ndarray) -> np.ndarray:
+    """``W @ M`` as an object array of :class:`Q`, exactly, for a float matrix ``W`` (dense or
+    sparse) and an object array ``M`` of rationals (a vector or a matrix): one product of
+    Python integers (``W`` as integers times a power of two, ``M`` over the least common
+    denominator of its entries) and one rational per entry of the result, instead of a
+    rational per product and sum (ten to thirty times faster)."""
+    Wi, e = _dyadic(W)
+    flat = M.reshape(-1)
+    den = math.lcm(*(int(q.denominator) for q in flat)) if flat.size else 1
+    Mi = np.empty(M.shape, dtype=object)
+    mflat = Mi.reshape(-1)
+    for i, q in enumerate(flat):
+        mflat[i] = int(q.numerator) * (den // int(q.denominator))
+    P = Wi.dot(Mi)
+    out = np.empty(P.shape, dtype=object)
+    pflat, oflat = P.reshape(-1), out.reshape(-1)
+    for i, v in enumerate(pflat):
+        v = int(v)
+        oflat[i] = Q(v << e, den) if e >= 0 else Q(v, den << -e)
     return out
 
 

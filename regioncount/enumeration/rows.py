@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from ..stages import _matmul
 from . import exact as _ex
-from .exact import INFLATE, U, Q, abs_matrix, exact, gamma
+from .exact import INFLATE, U, Q, abs_matrix, exact, exact_dot, gamma
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,13 +110,12 @@ def _affine_exact(s, maps, n: int, absw: dict):
     A = exact(np.zeros((s.size, n)))
     c = exact(s.bias)
     for i, W in zip(s.sources, s.weights):
-        We = exact(W)
         if maps[i] is None:                 # the input
-            A = A + We
+            A = A + exact(W)
             continue
         Ai, ci = maps[i][:2]
-        A = A + We.dot(Ai)
-        c = c + We.dot(ci)
+        A = A + exact_dot(W, Ai)
+        c = c + exact_dot(W, ci)
     return A, c, None, None
 
 

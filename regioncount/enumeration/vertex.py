@@ -550,13 +550,13 @@ class _Store:
 
 def verify(net: Network, packer: _Packer, B: np.ndarray, X: np.ndarray):
     """``(C, U)``: the output argmax at every certificate point and whether the point fails
-    to reproduce its pattern (one forward pass per block of points)."""
+    to reproduce its pattern (:meth:`.Network.region_pattern`, by blocks of points)."""
     C, U = np.zeros(len(X), np.int32), np.zeros(len(X), bool)
-    pwl = net.pwl_indices
     for a in range(0, len(X), 8192):
-        vals = net.forward(X[a:a + 8192])
-        n = len(vals[0])
-        got = [net.stages[k].piece(vals[net.stages[k].inputs[0]]).reshape(n, -1) for k in pwl]
+        x = X[a:a + 8192]
+        n = len(x)
+        vals = net.forward(x)
+        got = [p.reshape(n, -1) for p in net.region_pattern(x, vals)]
         got = np.concatenate(got, axis=1) if got else np.zeros((n, 0))
         U[a:a + n] = np.any(got != packer.unpack(B[a:a + n]), axis=1)
         C[a:a + n] = np.argmax(np.asarray(vals[net.output]).reshape(n, -1), axis=1)
