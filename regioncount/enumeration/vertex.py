@@ -467,11 +467,21 @@ class _Store:
         #: bytes per key in ``seen``: the pattern, a bytes object's header and a set slot at
         #: the lowest load factor of a Python set
         self.per_key = packer.nbytes + SEEN_ENTRY
+        #: bytes per region of the end of the count, when ``seen`` is gone: the record copied
+        #: into one array, and the sort of the per-layer counts (:func:`prefix_counts`)
+        self.per_region_end = self.per_region + 10
         #: why regions of a recorded batch were left out (a region limit, the memory budget)
         self.truncated = ""
 
     def nbytes(self) -> int:
-        return self.n * self.per_region + len(self.seen) * self.per_key
+        """Bytes the record takes now or at the end of the count, whichever is more."""
+        return self.n * self.per_region + max(len(self.seen) * self.per_key,
+                                              self.n * self.per_region_end)
+
+    def room(self, cap: int, flagged: bool) -> int:
+        """How many more regions (that may repeat: ``flagged``) fit in ``cap`` bytes."""
+        per = self.per_region + self.per_region_end + (self.per_key if flagged else 0)
+        return (cap - self.nbytes()) // per
 
     def add(self, rec: dict, quota=None, why: str = "", settled: bool = False) -> int:
         """Add the records ``rec`` (arrays by field), the ones that may repeat only when new,
@@ -761,8 +771,7 @@ class _Count:
         B = self.plan.packer.pack(P[ok])
         C, U = verify(self.net, self.plan.packer, B, X[ok])
         st = self.store
-        quota = (self.record_cap - st.nbytes()) // (st.per_region + st.per_key * bool(
-            flagged.any()))
+        quota = st.room(self.record_cap, bool(flagged.any()))
         why = "memory budget"
         if self.limits.max_regions is not None and self.limits.max_regions - st.n < quota:
             quota, why = self.limits.max_regions - st.n, "region limit"
