@@ -222,6 +222,8 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
         n, complete, reason, extra = res.regions, res.complete, res.stop_reason, res.extra
         pats = res.pattern_set() if res.complete and res.patterns is not None else None
     wall, cpu = time.monotonic() - t, time.process_time() - c
+    if method == "vertex" and (vertex_opts or {}).get("resume"):
+        wall = res.seconds          # the earlier runs included (CPU s: this run only)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (after.ru_utime + after.ru_stime) - (kids.ru_utime + kids.ru_stime)
     # the run's own peak plus its largest child's (0 without children; pages the child
@@ -243,14 +245,17 @@ def _printer(label: str):
     return show
 
 
-def run_case(case, seconds: dict, vertex_opts: dict | None = None) -> list[dict]:
+def run_case(case, seconds: dict, vertex_opts: dict | None = None,
+             checkpoint: dict | None = None) -> list[dict]:
     label, model, d, r, methods = case
     rows = []
     compare = len(methods) > 1
     for m in methods:
         with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as ex:
             n, complete, reason, wall, cpu, peak, pats, extra = ex.submit(
-                _run, model, d, r, m, seconds.get(m), compare, vertex_opts).result()
+                _run, model, d, r, m, seconds.get(m), compare,
+                {**(vertex_opts or {}), **(checkpoint or {})} if m == "vertex"
+                else None).result()
         how = "" if not vertex_opts or m != "vertex" else " (" + ", ".join(
             f"{k}={v:,}" for k, v in vertex_opts.items()) + ")"
         rows.append(dict(case=f"{label}, [-{r:g},{r:g}]^{d}", method=m + how, regions=n,
@@ -320,6 +325,10 @@ def main(argv=None) -> None:
                     help="processes of the vertex method on the targets")
     ap.add_argument("--target-memory-mib", type=int, default=None,
                     help="memory budget of the vertex method on the targets (default 2 GiB)")
+    ap.add_argument("--target-checkpoint", default=None, metavar="F",
+                    help="checkpoint file of the vertex method on the (single) target; with "
+                         "--resume it continues from it (seconds include the earlier runs)")
+    ap.add_argument("--resume", action="store_true")
     ap.add_argument("--only-targets", action="store_true",
                     help="run the --targets only and write them to their own section")
     ap.add_argument("--no-write", action="store_true")
@@ -336,9 +345,14 @@ def main(argv=None) -> None:
         opts["workers"] = a.target_workers
     if a.target_memory_mib:
         opts["memory_budget"] = a.target_memory_mib << 20
+    ckpt = {}
+    if a.target_checkpoint:
+        if len(a.targets) != 1:
+            sys.exit("--target-checkpoint goes with one target")
+        ckpt = {"checkpoint": a.target_checkpoint, "resume": a.resume}
     for name in a.targets:
         rows += run_case(TARGETS[name], {"tree": a.tree_seconds, "vertex": a.target_seconds},
-                         opts)
+                         opts, ckpt)
     start, end = (START, END)
     if a.only_targets:          # a section per set of targets, so that runs add up
         key = "-".join(a.targets) + ("" if not opts else "-" + "-".join(
