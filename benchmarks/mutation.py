@@ -79,16 +79,40 @@ MODULES: dict[str, Target] = {
                     ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
                      "test_mutants or (test_oracles and not milp) or reference_network or "
                      "slices_equal_tree")),
+    # the tree against the exact oracles (every unit kind; tests/test_mutants_search.py drives
+    # the Searcher with each of its switches and checks what it records per region), and the
+    # stopped and resumed counts; the reference networks (2 s), the slices and the MILP's
+    # stops (tests/test_stopped.py) left out: several seconds a surviving mutant on a loaded
+    # machine, and no search code they reach that the rest does not
     "search": Target(("regioncount/enumeration/search.py",),
-                     ("tests/test_oracles.py", "tests/test_enumeration.py", "tests/test_stopped.py",
-                      "-k", "test_mutants or (test_oracles and not milp) or reference_network "
-                      "or slices_equal_tree or partial_counts or ctrl_c or test_stopped")),
+                     ("tests/test_oracles.py", "tests/test_enumeration.py",
+                      "-k", "test_mutants or (test_oracles and not milp) or partial_counts "
+                      "or ctrl_c")),
+    # the encoding against the forward pass, the no-good loop against the exact counts and
+    # tests/test_mutants_milp.py (every kind: columns pinned by the input, the relaxation's
+    # hull, the margins against the 1-D sweep); the OR-Tools runs, the 15 s comparison with the
+    # tree and the range tool (7 s) left out
     "milp": Target(("regioncount/milp/formulation.py", "regioncount/milp/encodings.py"),
-                   ("tests/test_milp.py", "tests/test_backends.py")),
+                   ("tests/test_milp.py", "tests/test_backends.py", "-k",
+                    "test_mutants or not (ortools or agree or range_command)")),
     "network": Target(("regioncount/network.py",),
                       ("tests/test_network.py", "tests/test_stages.py")),
+    # the reference networks (12 s), the CLI and the report (9 s) and the shared models left
+    # out: the same certificate code on larger inputs
     "certify": Target(("regioncount/enumeration/certify.py", "regioncount/enumeration/rows.py"),
-                      ("tests/test_certify.py",)),
+                      ("tests/test_certify.py", "-k", "test_mutants or not (reference_network "
+                       "or cli or report or shared_models)")),
+    # priority 2 (issue 18, item 6): the modules behind the bounds and the exact arithmetic
+    "construct": Target(("regioncount/bounds/construct.py",),
+                        ("tests/test_bounds_construct.py",)),
+    # the two CNN cases (8 s and 5 s) left out
+    "bounds_model": Target(("regioncount/bounds/model.py", "regioncount/bounds/linalg.py"),
+                           ("tests/test_bounds_model.py", "-k", "test_mutants or not "
+                            "(cnn_one_layer_count or conv_maxpool_model_is_unrolled)")),
+    "exact": Target(("regioncount/enumeration/exact.py",),
+                    ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
+                     "test_mutants or not (reference_network or cli or report or "
+                     "shared_models)")),
 }
 
 #: Surviving mutants judged equivalent: name -> (fragment of the mutated line, reason).
@@ -258,6 +282,331 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "np.array(s.bias, )",
         "the biases that reach the tree are float: unit_box rebuilds the stages that read the"
         " input, and a deeper stage with an integer bias already fails in Network.evaluate"),
+    # enumeration/search.py
+    "regioncount.enumeration.search.xǁCountersǁmerge__mutmut_12": (
+        "len(self.per_layer) <= len(other.per_layer)",
+        "with lists of equal length the extension adds zero entries"),
+    "regioncount.enumeration.search.xǁNodeǁ__init____mutmut_8": (
+        "self.maps = None",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁ__init____mutmut_12": (
+        "self.domain = None",
+        "Searcher.domain is never read (the search reads lo, hi, center and fixed, taken from the "
+        "unit-box domain before)"),
+    "regioncount.enumeration.search.xǁSearcherǁ__init____mutmut_52": (
+        "self.heuristic = None",
+        "the switch is only tested for truth: None is off like False"),
+    "regioncount.enumeration.search.xǁSearcherǁ__init____mutmut_54": (
+        "self.feasibility = None",
+        "the switch is only tested for truth: None is off like False"),
+    "regioncount.enumeration.search.xǁSearcherǁchebyshev__mutmut_43": (
+        "if not rr >= self.margin:",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁroot__mutmut_16": (
+        "if not r >= self.margin:",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁroot__mutmut_26": (
+        "None, None)",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁroot__mutmut_34": (
+        "x, r, None, )",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁthaw__mutmut_41": (
+        "float(r), None, None)",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁthaw__mutmut_49": (
+        "float(r), None, )",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁthaw__mutmut_53": (
+        "np.asarray(x, None)",
+        "the frozen point is a float64 array already (Node.freeze copies it, a checkpoint reads it"
+        " back with astype(float))"),
+    "regioncount.enumeration.search.xǁSearcherǁthaw__mutmut_55": (
+        "np.asarray(x, )",
+        "the frozen point is a float64 array already (Node.freeze copies it, a checkpoint reads it"
+        " back with astype(float))"),
+    "regioncount.enumeration.search.xǁSearcherǁ_decide__mutmut_6": (
+        "if s <= slack:",
+        "the same minimum"),
+    "regioncount.enumeration.search.xǁSearcherǁ_decide__mutmut_8": (
+        "if slack >= margin:",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁ_decide__mutmut_20": (
+        "if sl[k] >= margin:",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁ_decide__mutmut_35": (
+        "if rr >= margin:",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁ_step_across__mutmut_3": (
+        "self._kcache[1] is not keys",
+        "the cache of the stacked rows never hits: they are rebuilt from the same keys (more work,"
+        " the same point)"),
+    "regioncount.enumeration.search.xǁSearcherǁ_step_across__mutmut_45": (
+        "(d <= 0)",
+        "also sets to 0 a direction entry that is 0 already"),
+    "regioncount.enumeration.search.xǁSearcherǁ_step_across__mutmut_49": (
+        "(d >= 0)",
+        "also sets to 0 a direction entry that is 0 already"),
+    "regioncount.enumeration.search.xǁSearcherǁ_step_across__mutmut_89": (
+        "if sl[k] >= self.margin",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁ_slack__mutmut_5": (
+        "if s <= m:",
+        "the same minimum"),
+    "regioncount.enumeration.search.xǁSearcherǁ_filter_pool__mutmut_2": (
+        "if len(S) or rows:",
+        "also filters the pool when no row is added: every pool entry already has a slack above "
+        "the margin (admitted so, and filtered so by every earlier row), nothing is removed"),
+    "regioncount.enumeration.search.xǁSearcherǁ_filter_pool__mutmut_10": (
+        "ok = S >= self.margin",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁ_filter_pool__mutmut_13": (
+        "if se >= self.margin",
+        "differs only when a slack equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    "regioncount.enumeration.search.xǁSearcherǁexpand__mutmut_21": (
+        "(maps is not None) and False",
+        "always starts an empty memo of the affine maps (recomputed: more work, same result)"),
+    "regioncount.enumeration.search.xǁSearcherǁexpand__mutmut_22": (
+        "(maps is not None) or True",
+        "maps is never None in expand: the root, thaw and _split all give a dict"),
+    "regioncount.enumeration.search.xǁSearcherǁexpand__mutmut_24": (
+        "dict(maps) if maps is None else {}",
+        "maps is never None in expand (the root, thaw and _split give a dict): the memo of the "
+        "affine maps starts empty at every stage (recomputed: more work, same result)"),
+    "regioncount.enumeration.search.xǁSearcherǁexpand__mutmut_77": (
+        "smap, None, pool), found)",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁexpand__mutmut_109": (
+        "node.u = None",
+        "a recorded node is not read again (_record reads its pattern, point, margin and keys)"),
+    "regioncount.enumeration.search.xǁSearcherǁ_split__mutmut_70": (
+        "smap, None,",
+        "maps is only the memo of the affine maps: expand starts an empty one when it is None"),
+    "regioncount.enumeration.search.xǁSearcherǁ_record__mutmut_10": (
+        "(not math.isfinite(node.r)) and False",
+        "r is infinite only at the root of a box never cut, whose point is the centre (nd = 0): no"
+        " move"),
+    "regioncount.enumeration.search.xǁSearcherǁ_record__mutmut_12": (
+        "t = 1.5 if not math.isfinite(node.r)",
+        "r is infinite only at the root of a box never cut, whose point is the centre (nd = 0): no"
+        " move"),
+    "regioncount.enumeration.search.xǁSearcherǁ_record__mutmut_30": (
+        "if s <= m:",
+        "the same minimum"),
+    "regioncount.enumeration.search.xǁSearcherǁ_record__mutmut_50": (
+        "> _CLASS_BATCH",
+        "classifies in batches of 4097 points instead of 4096: the same classes"),
+    "regioncount.enumeration.search.xǁSearcherǁflush__mutmut_12": (
+        "reshape(len(X), -2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.search.xǁSearcherǁrun__mutmut_15": (
+        "now - last > tick_every",
+        "differs only when two readings of the monotonic clock are exactly tick_every apart"),
+    # milp/encodings.py
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_3": (
+        "np.asarray(c, None).ravel()",
+        "the column indices are int64 and the coefficients float already"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_5": (
+        "np.asarray(c, ).ravel()",
+        "the column indices are int64 and the coefficients float already"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_7": (
+        "np.asarray(v, None))",
+        "the column indices are int64 and the coefficients float already"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_9": (
+        "np.asarray(v, ))",
+        "the column indices are int64 and the coefficients float already"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_11": (
+        "r = terms[1][0].size",
+        "every term contributes one entry per row: all the terms have the same size"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_34": (
+        "shape=None)",
+        "the inferred shape has the same rows (each row has an entry) and at most the model's "
+        "columns, which the builder takes as its first columns"),
+    "regioncount.milp.encodings.xǁRowsǁadd__mutmut_36": (
+        "(rows, cols)), )",
+        "the inferred shape has the same rows (each row has an entry) and at most the model's "
+        "columns, which the builder takes as its first columns"),
+    "regioncount.milp.encodings.xǁRowsǁadd_sparse__mutmut_3": (
+        "shape=None)",
+        "the inferred shape has the same rows (each row has an entry) and at most the model's "
+        "columns, which the builder takes as its first columns"),
+    "regioncount.milp.encodings.xǁRowsǁadd_sparse__mutmut_5": (
+        "(rows, cols)), )",
+        "the inferred shape has the same rows (each row has an entry) and at most the model's "
+        "columns, which the builder takes as its first columns"),
+    "regioncount.milp.encodings.x__relu_common__mutmut_3": (
+        "astype(None)",
+        "the slopes of the table are float already"),
+    "regioncount.milp.encodings.x_relu_exact__mutmut_78": (
+        "np.full((h.size, 2), -1, None)",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_relu_exact__mutmut_81": (
+        "np.full((h.size, 2), -1, )",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_clip_exact__mutmut_80": (
+        "np.full((s.size, 3), -1, None)",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_clip_exact__mutmut_83": (
+        "np.full((s.size, 3), -1, )",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_max_exact__mutmut_77": (
+        "np.full((s.size, K), -1, None)",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_max_exact__mutmut_80": (
+        "np.full((s.size, K), -1, )",
+        "np.full with the fill value -1 makes an int64 array already"),
+    "regioncount.milp.encodings.x_clip_exact__mutmut_19": (
+        "np.errstate(invalid=None)",
+        "only which floating-point warnings are shown (the products with an absent, infinite "
+        "breakpoint): the same values"),
+    # milp/formulation.py
+    "regioncount.milp.formulation.xǁEncodingǁ_binaries__mutmut_1": (
+        "self.implied.get(None)",
+        "for a ReLU-like unit the general path selects the same column (piece 0 has none, piece 1 "
+        "its binary) with the same value"),
+    "regioncount.milp.formulation.xǁEncodingǁ_binaries__mutmut_4": (
+        "real = pc[u, 1] > 0",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁ_binaries__mutmut_5": (
+        "real = pc[u, 1] >= 1",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁ_binaries__mutmut_16": (
+        "real = sub > 0",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁ_binaries__mutmut_17": (
+        "real = sub >= 1",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁfix_pattern__mutmut_4": (
+        "bad = None",
+        "the flag is only tested for truth: None is False"),
+    "regioncount.milp.formulation.xǁEncodingǁfix_pattern__mutmut_35": (
+        "np.any(pc[u, p[u]] <= 0)",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁfix_pattern__mutmut_36": (
+        "np.any(pc[u, p[u]] < 1)",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁfix_pattern__mutmut_40": (
+        "self._binaries(None, u, p[u], pc)",
+        "for a ReLU-like unit the general path selects the same column (piece 0 has none, piece 1 "
+        "its binary) with the same value"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_10": (
+        "u = np.flatnonzero(st <= 0)",
+        "also passes the units stable on piece 0 to _binaries, which has no column for them (their"
+        " pieces are all -1): the same row"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_11": (
+        "u = np.flatnonzero(st < 1)",
+        "also passes the units stable on piece 0 to _binaries, which has no column for them (their"
+        " pieces are all -1): the same row"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_13": (
+        "self._binaries(None, u, p[u], pc)",
+        "for a ReLU-like unit the general path selects the same column (piece 0 has none, piece 1 "
+        "its binary) with the same value"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_39": (
+        "np.zeros(0, None)",
+        "an empty index array in another dtype: the same empty row"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_41": (
+        "np.zeros(0, )",
+        "an empty index array in another dtype: the same empty row"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_64": (
+        "np.count_nonzero(coef <= 0)",
+        "the coefficients are -1 and +1: <= 0 and < 0 count the same"),
+    "regioncount.milp.formulation.xǁEncodingǁnogood__mutmut_65": (
+        "np.count_nonzero(coef < 1)",
+        "the coefficients are -1 and +1: < 1 and < 0 count the same"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_3": (
+        "np.asarray(x_solution, dtype=None)",
+        "the solution and the points are float arrays already"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_5": (
+        "np.asarray(x_solution, )",
+        "the solution and the points are float arrays already"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_8": (
+        "p = st.astype(None).copy()",
+        "the pattern is cast to the stage's pattern dtype at the end: the same integers"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_15": (
+        "(x[pc[u, 1]] > 0.5).astype(None)",
+        "booleans written into the integer pattern array: the same 0 and 1"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_27": (
+        "np.where(cols > 0,",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_28": (
+        "np.where(cols >= 1,",
+        "a binary column is never column 0 (the input columns come first), so >= 0 and > 0 (or >= "
+        "1) select the same columns"),
+    "regioncount.milp.formulation.xǁEncodingǁpattern_from__mutmut_33": (
+        "np.maximum(cols, 1)",
+        "the index read for an absent piece; its value is replaced by -inf either way"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_3": (
+        "np.asarray(x_input, dtype=None)",
+        "the point goes to Network.forward and Network.pattern, which convert it to float"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_5": (
+        "np.asarray(x_input, )",
+        "the point goes to Network.forward and Network.pattern, which convert it to float"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_27": (
+        "self.stable_piece[k] <= 0)",
+        "also passes the units stable on piece 0 to _binaries, which has no column for them"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_28": (
+        "self.stable_piece[k] < 1)",
+        "also passes the units stable on piece 0 to _binaries, which has no column for them"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_30": (
+        "self._binaries(None, u, p[u], self.piece_cols[k])",
+        "for a ReLU-like unit the general path selects the same column (piece 0 has none, piece 1 "
+        "its binary) with the same value"),
+    "regioncount.milp.formulation.xǁEncodingǁstart__mutmut_66": (
+        "(slack.size) or True",
+        "inside the branch where the margin rows are not empty: slack.size > 0 already"),
+    "regioncount.milp.formulation.x_encode__mutmut_37": (
+        "cols=None)",
+        "the input columns are the model's first columns, where a block without columns goes"),
+    "regioncount.milp.formulation.x_encode__mutmut_41": (
+        "domain.b, )",
+        "the input columns are the model's first columns, where a block without columns goes"),
+    "regioncount.milp.formulation.x__affine__mutmut_13": (
+        "format=None)",
+        "the storage format of the identity block only"),
+    "regioncount.milp.formulation.x__affine__mutmut_15": (
+        "sp.identity(s.size, )",
+        "the storage format of the identity block only"),
+    # network.py
+    "regioncount.network.xǁNetworkǁaffine_maps__mutmut_10": (
+        "np.asarray(x, None)",
+        "the point goes to Network.pattern, whose _as_batch converts it to float again"),
+    "regioncount.network.xǁNetworkǁaffine_maps__mutmut_12": (
+        "np.asarray(x, )",
+        "the point goes to Network.pattern, whose _as_batch converts it to float again"),
+    "regioncount.network.xǁNetworkǁaffine_maps__mutmut_14": (
+        "reshape(-2)", "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.network.xǁNetworkǁbackward__mutmut_62": (
+        "(grads[0] is not None) or True",
+        "grads[0] is never None: every stage reads an earlier one, so the output's gradient "
+        "reaches the input along a chain of readers (an output at stage 0 is seeded directly)"),
+    "regioncount.network.xǁNetworkǁbackward__mutmut_66": (
+        "np.zeros_like(None)",
+        "the branch for grads[0] None, never taken: every stage reads an earlier one, so the "
+        "output's gradient reaches the input (an output at stage 0 is seeded directly)"),
+    "regioncount.network.xǁNetworkǁevaluate__mutmut_16": (
+        'vals[i] = ""',
+        "frees the value with another placeholder: it was its last use, never read again"),
+    "regioncount.network.xǁNetworkǁevaluate__mutmut_8": (
+        "enumerate(self.stages[1:], )",
+        "k is one less than the stage's index: no value is freed (an input's last use is at "
+        "least its reader's index) and the loop stops one stage after the output, whose value "
+        "is already computed; same output, more memory"),
+    "regioncount.network.xǁNetworkǁ_last_use__mutmut_5": (
+        "last[i] = None",
+        "no value is freed (None never equals a stage index): same output, more memory"),
+    "regioncount.network.xǁNetworkǁfrom_layers__mutmut_8": (
+        "dtype=None)",
+        "W0 is read only for its number of columns (the input size)"),
+    "regioncount.network.xǁNetworkǁfrom_layers__mutmut_10": (
+        "final[0], )",
+        "W0 is read only for its number of columns (the input size)"),
 }
 
 

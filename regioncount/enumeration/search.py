@@ -171,8 +171,6 @@ class Searcher:
             self.counters.lps += 1
         elif lp.eps is not None:
             rr = self._slack(keys, xx)
-            if self.fixed is not None:
-                rr = min(rr, float(np.min(self.fixed[1] - self.fixed[0] @ xx)))
             if not rr > self.margin:          # rounding: ask for the centre instead
                 lp.set_feasibility(None)
                 rr, xx = lp.solve()
@@ -304,11 +302,14 @@ class Searcher:
         return X, S
 
     def _slack(self, keys, x) -> float:
+        """The smallest slack of ``x`` on the rows ``keys`` and the domain's half-spaces."""
         m = math.inf
         for a, b in keys:
             s = b - float(a @ x)
             if s < m:
                 m = s
+        if self.fixed is not None:
+            m = min(m, float(np.min(self.fixed[1] - self.fixed[0] @ x)))
         return m
 
     def _filter_pool(self, pool, rows, extra=()):

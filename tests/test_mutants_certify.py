@@ -1,0 +1,405 @@
+"""Tests written against the mutants of regioncount/enumeration/certify.py and rows.py
+(benchmarks/mutation.py, docs/benchmarks.md "Mutation score"). The patterns and points handed
+to :func:`certify` come from the exact oracles of tests/oracles.py (the 1-D sweep's intervals,
+the 2-D clipper's polygons), not from a count, so the certificate is checked against an
+independent truth: it must confirm the oracle's regions exactly, and when a region is dropped
+the upper bound is the count plus every pattern below the first unit where the dropped pattern
+leaves the others (the product of the piece counts after it). The row helpers are checked on
+rows written out by hand."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import prod
+
+import numpy as np
+import pytest
+
+from regioncount import Domain, Network
+from regioncount.enumeration.certify import Certificate, certify
+from regioncount.enumeration.exact import Q, exact
+from regioncount.enumeration.rows import (EMPTY, HOLDS, LIVE, UNSURE, Rows, box_sides, classify,
+                                          domain_rows, farkas, judge_point, pattern_maps,
+                                          rows_of, stage_rows, unit_rows)
+from regioncount.network import Affine, Clip, HardSigmoid, Input, LeakyRelu, MaxGroups, Relu
+
+from oracles import _inside, polygons_2d, sweep_1d
+
+
+def _aff(n_in, W, b, src):
+    W = np.asarray(W, float).reshape(len(b), n_in)
+    return Affine(size=len(b), sources=(src,), weights=(W,), bias=np.asarray(b, float))
+
+
+def _pwl(kind, n, src, rng):
+    if kind == "relu":
+        return Relu(size=n, source_index=src)
+    if kind == "leaky":
+        return LeakyRelu(size=n, source_index=src, alpha=rng.uniform(0.05, 0.5, n))
+    if kind == "clip":
+        return Clip(size=n, source_index=src, lo=np.where(np.arange(n) % 3 == 1, -np.inf, -0.4),
+                    hi=np.where(np.arange(n) % 3 == 2, np.inf, 0.5))
+    if kind == "hard_sigmoid":
+        return HardSigmoid(size=n, source_index=src, alpha=rng.choice([-0.9, 0.7, 1.6], n),
+                           beta=rng.uniform(0.2, 0.8, n))
+    return MaxGroups(size=n // 2, source_index=src, indptr=np.arange(0, n + 1, 2),
+                     indices=rng.permutation(n))
+
+
+KINDS = ["relu", "leaky", "clip", "hard_sigmoid", "max"]
+
+
+def _net(kind, seed, n_in=2, h1=4, h2=3):
+    rng = np.random.default_rng(seed)
+    st = [Input(size=n_in), _aff(n_in, rng.normal(size=(h1, n_in)), rng.normal(size=h1) * .4, 0),
+          _pwl(kind, h1, 1, rng)]
+    m = st[-1].size
+    st += [_aff(m, rng.normal(size=(h2, m)), rng.normal(size=h2) * .4, 2),
+           Relu(size=h2, source_index=3), _aff(h2, rng.normal(size=(2, h2)), np.zeros(2), 4)]
+    return Network(st)
+
+
+def _truth(net, dom):
+    """The oracle's regions: distinct patterns, each with a point inside one of its pieces."""
+    got = {}
+    if net.input_size == 1:
+        for t0, t1, p in sweep_1d(net, dom):
+            got.setdefault(p, [float((t0 + t1) / 2)])
+    else:
+        for poly, p in polygons_2d(net, dom):
+            got.setdefault(p, [float(v) for v in _inside(poly)])
+    P = np.array(list(got), dtype=int)
+    return P, np.array(list(got.values()), float)
+
+
+def _pieces(net):
+    return [len(s.unit_pieces(i)) for s in net.pwl_stages for i in range(s.size)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("n_in", [1, 2])
+def test_the_oracle_regions_certify(kind, n_in):
+    net = _net(kind, 3, n_in=n_in)
+    dom = Domain.box(-1.0, 1.5, n_in)
+    P, X = _truth(net, dom)
+    assert len(P) > 4
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+    assert c.checks["regions"] == len(P) and c.checks["points_failed"] == 0
+    # the points are well inside: the float pass decides every one of them
+    assert c.checks["points_float"] == len(P)
+    j = c.to_json()
+    assert (j["certified"], j["certified_lower"], j["certified_upper"]) == (True, len(P), len(P))
+    assert j["certificate"]["regions"] == len(P) and j["certificate"]["seconds"] >= 0
+
+
+@pytest.mark.parametrize("kind", ["relu", "clip", "max"])
+def test_a_dropped_region_opens_the_bracket_by_the_patterns_below(kind):
+    net = _net(kind, 4)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    pieces = _pieces(net)
+    for drop in (0, len(P) // 2, len(P) - 1):
+        keep = np.arange(len(P)) != drop
+        c = certify(net, dom, P[keep], X[keep])
+        # the first unit where the dropped pattern leaves every other one
+        common = max(int(np.argmin(np.append(P[drop] == q, False))) for q in P[keep])
+        assert not c.certified and c.lower == len(P) - 1
+        assert c.upper == len(P) - 1 + prod(pieces[common + 1:])
+        assert c.checks["pieces_open"] == 1
+
+
+def test_a_point_outside_its_region_is_moved_and_an_empty_pattern_fails():
+    net = _net("relu", 5)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    n = len(P)
+    # region 0 gets the point of region 1: it is moved to its Chebyshev centre
+    X2 = X.copy()
+    X2[0] = X[1]
+    c = certify(net, dom, P, X2)
+    assert (c.certified, c.lower, c.upper) == (True, n, n)
+    # the float pass leaves it, the rows (with error bounds) say it is outside, the centre
+    # of its region passes the rows: no exact arithmetic needed
+    assert {k: v for k, v in c.checks.items() if k.startswith("points_")} == \
+        {"points_float": n - 1, "points_rows": 1, "points_moved": 1, "points_failed": 0}
+    # a point outside the domain is moved too
+    X3 = X.copy()
+    X3[2] = [5.0, 5.0]
+    c = certify(net, dom, P, X3)
+    assert (c.certified, c.lower) == (True, n) and c.checks["points_moved"] == 1
+    # a pattern no point realises (one unit flipped to a piece it cannot take with the
+    # others), given with a point of another region: it fails, the others stand
+    known = {tuple(p) for p in P}
+    bad = next(q for q in (np.where(np.arange(P.shape[1]) == j, 1 - P[0], P[0])
+                           for j in range(P.shape[1])) if tuple(q) not in known)
+    c = certify(net, dom, np.vstack([P, bad]), np.vstack([X, X[0]]), complete=False)
+    assert (c.certified, c.lower, c.upper) == (False, n, None)
+    assert c.checks["points_failed"] == 1
+
+
+def test_partial_and_stopped_certificates_keep_the_lower_bound():
+    net = _net("leaky", 6)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    c = certify(net, dom, P, X, complete=False)
+    assert (c.certified, c.lower, c.upper) == (False, len(P), None)
+    assert "stopped" not in c.checks
+    c = certify(net, dom, P, X, time_limit=0.0)
+    assert (c.certified, c.lower, c.upper) == (False, len(P), None)
+    assert c.checks["stopped"] == "time limit"
+    c = certify(net, dom, P, X, time_limit=60.0)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+
+
+def test_a_polytope_domain_with_a_zero_row():
+    net = _net("clip", 7)
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 1.0], [0.0, 0.0], [-1.0, 0.5]],
+                 b=[0.6, 1.0, 0.7])
+    P, X = _truth(net, dom)
+    assert len(P) > 4
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+    # a point outside the half-spaces (but in the box) is not taken as is
+    X2 = X.copy()
+    X2[0] = [0.9, 0.9]
+    c = certify(net, dom, P, X2)
+    assert c.lower == len(P) and c.checks["points_moved"] == 1
+
+
+def test_a_box_with_a_flat_coordinate():
+    # y is fixed at 0.25: the network is the 1-D network with y folded into the bias
+    rng = np.random.default_rng(8)
+    W1, b1 = rng.normal(size=(5, 2)), rng.normal(size=5) * .3
+    W2, b2 = rng.normal(size=(3, 5)), rng.normal(size=3) * .3
+    net2 = Network.from_layers([(W1, b1), (W2, b2)])
+    net1 = Network.from_layers([(W1[:, :1], b1 + 0.25 * W1[:, 1]), (W2, b2)])
+    dom1 = Domain.box(-1.0, 1.0, 1)
+    P, X1 = _truth(net1, dom1)
+    assert len(P) > 4
+    dom2 = Domain.box([-1.0, 0.25], [1.0, 0.25])
+    X2 = np.hstack([X1, np.full((len(P), 1), 0.25)])
+    c = certify(net2, dom2, P, X2)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+    # a point of another region: moved to the centre of its region in the flat box
+    X3 = X2.copy()
+    X3[0] = X2[1]
+    c = certify(net2, dom2, P, X3)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+    assert c.checks["points_moved"] == 1
+    # off the flat coordinate: not in the domain, moved back onto it
+    X3[0, 1] = 0.3
+    c = certify(net2, dom2, P, X3)
+    assert (c.certified, c.lower) == (True, len(P)) and c.checks["points_moved"] == 1
+
+
+def test_a_pwl_stage_on_the_input():
+    # a ReLU and a max reading the input directly (no affine before them)
+    net = Network([Input(size=2), Relu(size=2, source_index=0),
+                   MaxGroups(size=1, source_index=0, indptr=np.array([0, 2]),
+                             indices=np.array([0, 1])),
+                   Affine(size=2, sources=(1, 2), weights=(np.array([[1.0, -1.0], [0.5, 1.0]]),
+                                                           np.array([[1.0], [-1.0]])),
+                          bias=np.array([-0.2, 0.1])),
+                   Relu(size=2, source_index=3)])
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    assert len(P) > 4
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+
+
+def test_certificate_json():
+    c = Certificate(certified=False, lower=3, upper=None, checks={"regions": 3}, seconds=1.23456)
+    assert c.to_json() == {"certified": False, "certified_lower": 3, "certified_upper": None,
+                           "certificate": {"regions": 3, "seconds": 1.235}}
+
+
+# -- the row helpers, by hand -----------------------------------------------------------------
+
+def _rows(G, h, strict=None, EG=None, Eh=None):
+    G, h = np.asarray(G, float), np.asarray(h, float)
+    return Rows(G, h, np.zeros_like(G) if EG is None else np.asarray(EG, float),
+                np.zeros_like(h) if Eh is None else np.asarray(Eh, float),
+                np.zeros(h.size, bool) if strict is None else np.asarray(strict, bool))
+
+
+def test_classify_by_hand():
+    r = _rows([[0, 0], [0, 0], [0, 0], [0, 0], [1, 0], [0, 1e-20], [0, 0], [0, 0]],
+              [1, 0, 0, -1, 0, 0, 1e-16, -1e-16], strict=[0, 0, 1, 0, 0, 0, 0, 0],
+              EG=[[0, 0]] * 5 + [[0, 1e-19], [0, 0], [0, 0]],
+              Eh=[0, 0, 0, 0, 0, 0, 1e-15, 1e-15])
+    assert classify(r).tolist() == [HOLDS, HOLDS, EMPTY, EMPTY, LIVE, UNSURE, UNSURE, UNSURE]
+    # error bounds that still leave the sign of h sure
+    r = _rows([[0, 0], [0, 0]], [1e-15, -1e-15], Eh=[1e-16, 1e-16])
+    assert classify(r).tolist() == [HOLDS, EMPTY]
+    e = Rows(exact(np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 2.0]])),
+             exact(np.array([1.0, 0.0, 0.0, -1.0, -3.0])), None, None,
+             np.array([False, False, True, False, True]))
+    assert e.exact and len(e) == 5
+    assert classify(e).tolist() == [HOLDS, HOLDS, EMPTY, EMPTY, LIVE]
+
+
+def test_judge_point_by_hand():
+    # x < 1, -x < 0, y < 2 (strict), with a holding constant row
+    r = _rows([[1, 0], [-1, 0], [0, 1], [0, 0]], [1, 0, 2, 1])
+    assert judge_point(r, np.array([0.5, 0.0])) == 1
+    assert judge_point(r, np.array([1.5, 0.0])) == 0
+    assert judge_point(r, np.array([1.0, 0.0])) == -1      # on the boundary: undecided in float
+    assert judge_point(r, np.array([-0.25, 3.0])) == 0
+    # an empty constant row makes every point fail; an unsure one leaves it undecided
+    assert judge_point(Rows.stack([r, _rows([[0, 0]], [-1])], 2, False),
+                       np.array([0.5, 0.0])) == 0
+    assert judge_point(Rows.stack([r, _rows([[0, 1e-20]], [0], EG=[[0, 1e-19]])], 2, False),
+                       np.array([0.5, 0.0])) == -1
+    # only constant rows that hold: every point is inside
+    assert judge_point(_rows([[0, 0]], [2]), np.array([7.0, 7.0])) == 1
+    # an error bound that swallows the slack: undecided
+    wide = _rows([[1, 0]], [1], Eh=[0.1])
+    assert judge_point(wide, np.array([0.95, 0.0])) == -1
+    assert judge_point(wide, np.array([0.5, 0.0])) == 1
+    assert judge_point(wide, np.array([1.2, 0.0])) == 0
+    # in exact arithmetic the boundary is decided
+    e = Rows(exact(r.G), exact(r.h), None, None, r.strict)
+    assert judge_point(e, np.array([1.0, 0.0])) == 0
+    assert judge_point(e, np.array([0.5, 1.0])) == 1
+
+
+def test_box_sides_by_hand():
+    lo, hi = np.array([-1.0, 0.0]), np.array([1.0, 2.0])
+    r = _rows([[1, 0], [1, 1], [0, -1], [1, 0], [0, 0]], [-2, 3.5, 0.5, 1.5, -1])
+    never, always = box_sides(r, lo, hi)
+    # x <= -2 fails on the whole box; x + y <= 3.5, -y <= 0.5, x <= 1.5 hold on it; 0 <= -1
+    # fails
+    assert never.tolist() == [True, False, False, False, True]
+    assert always.tolist() == [False, True, True, True, False]
+    # touching the box (x <= -1, x + y <= 3): neither fails nor holds everywhere, within the
+    # rounding bound
+    never, always = box_sides(_rows([[1, 0], [1, 1]], [-1, 3]), lo, hi)
+    assert never.tolist() == [False, False] and always.tolist() == [False, False]
+    never, always = box_sides(_rows([[1, 0]], [-0.5]), lo, hi)
+    assert never.tolist() == [False] and always.tolist() == [False]
+    # an error bound too wide to decide
+    never, always = box_sides(_rows([[1, 0]], [-2.0], Eh=[1.5]), lo, hi)
+    assert never.tolist() == [False]
+
+
+def test_farkas_on_a_box_by_hand():
+    lo, hi = np.array([0.0, 0.0]), np.array([1.0, 1.0])
+    # x + y <= 0.5 and -x <= -0.4, -y <= -0.4: x + y >= 0.8 there: empty, y = (1, 1, 1)
+    r = _rows([[1, 1], [-1, 0], [0, -1]], [0.5, -0.4, -0.4])
+    assert farkas(r, [1.0, 1.0, 1.0], lo, hi)
+    assert not farkas(r, [1.0, 1.0, 0.0], lo, hi)          # x >= 0.4, x + y <= 0.5: open
+    assert not farkas(r, [0.0, 0.0, 0.0], lo, hi)
+    assert farkas(r, [2.0, 2.0, 2.0], lo, hi)
+    # the box does the rest: x + y <= 0.5 with x >= 0.6 (the box gives y >= 0)
+    r2 = _rows([[1, 1], [-1, 0]], [0.5, -0.6])
+    assert farkas(r2, [1.0, 1.0], lo, hi)
+    assert not farkas(r2, [1.0, 1.0], np.array([0.0, -1.0]), hi)   # y >= -1: (0.7, -0.5)
+    # negative multipliers are clipped to 0
+    assert not farkas(r, [1.0, 1.0, -1.0], lo, hi)
+    e = Rows(exact(r.G), exact(r.h), None, None, r.strict)
+    assert farkas(e, np.array([Q(1), Q(1), Q(1)], dtype=object), lo, hi)
+    assert not farkas(e, np.array([Q(1), Q(1), Q(0)], dtype=object), lo, hi)
+    assert not farkas(e, np.array([Q(0), Q(0), Q(0)], dtype=object), lo, hi)
+    # exactly touching: x + y <= 0.8 with x, y >= 0.4 is a single point, no interior: empty
+    t = Rows(exact(np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])),
+             exact(np.array([0.8, -0.4, -0.4])), None, None, np.zeros(3, bool))
+    assert farkas(t, np.array([Q(1), Q(1), Q(1)], dtype=object), lo, hi)
+
+
+def test_maps_and_rows_of_a_pattern_by_hand():
+    W1 = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 0.0]])
+    b1 = np.array([0.5, -1.0, 0.25])
+    W2, b2 = np.array([[2.0, 1.0, -1.0]]), np.array([0.1])
+    net = Network.from_layers([(W1, b1), (W2, b2)])
+    pats = [np.array([1, 0, 1]), np.array([1])]
+    D = np.diag([1.0, 0.0, 1.0])
+    A2, c2 = W2 @ D @ W1, W2 @ D @ b1 + b2
+    for exact_mode in (False, True):
+        maps = pattern_maps(net, pats, exact_mode)
+        assert maps[0] is None and len(maps) == 5
+        A, c = maps[3][0], maps[3][1]
+        if exact_mode:
+            assert maps[3][2] is None and maps[3][3] is None
+            assert [[Fraction(v) for v in row] for row in A] == \
+                [[Fraction(v) for v in row] for row in A2]
+            F = Fraction
+            want = sum(F(W2[0, j]) * F(b1[j]) for j in (0, 2)) + F(b2[0])
+            assert list(c) == [want]
+        else:
+            np.testing.assert_allclose(A, A2, rtol=0, atol=1e-15)
+            np.testing.assert_allclose(c, c2, rtol=0, atol=1e-15)
+            # the error bounds cover the difference with the exact values, and are small
+            ex = pattern_maps(net, pats, True)
+            for k in (1, 2, 3, 4):
+                dA = np.abs(np.array(ex[k][0] - exact(maps[k][0]), float))
+                assert np.all(dA <= maps[k][2]) and np.all(maps[k][2] < 1e-12)
+                dc = np.abs(np.array(ex[k][1] - exact(maps[k][1]), float))
+                assert np.all(dc <= maps[k][3]) and np.all(maps[k][3] < 1e-12)
+        # the rows of the first ReLU stage: unit 0 active (-(x - y + 0.5) < 0), unit 1
+        # inactive (0.5 x + 2 y - 1 <= 0), unit 2 constant 0.25 > 0 (a zero row that holds)
+        r = stage_rows(net.stages[2], pats[0], maps[1])
+        one = unit_rows(net.stages[2], 1, 0, maps[1])
+        assert np.array(one.G, float).tolist() == [[0.5, 2.0]] and float(one.h[0]) == 1.0
+        G = np.array(r.G, float)
+        h = np.array(r.h, float)
+        assert G.tolist() == [[-1.0, 1.0], [0.5, 2.0], [0.0, 0.0]]
+        assert h.tolist() == [0.5, 1.0, 0.25]
+        assert r.strict.tolist() == [True, False, True]
+        assert classify(r).tolist() == [LIVE, LIVE, HOLDS]
+    with pytest.raises(ValueError, match="extend\\(\\) the identity first"):
+        rows_of(net.stages[2].unit_rows(0, 1), None)
+
+
+def test_domain_rows():
+    box = Domain.box(-1, 1, 2)
+    for mode in (False, True):
+        r = domain_rows(box, mode)
+        assert len(r) == 0 and r.G.shape == (0, 2) and r.exact == mode
+    poly = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 2.0]], b=[0.5])
+    r = domain_rows(poly, False)
+    assert r.G.tolist() == [[1.0, 2.0]] and r.h.tolist() == [0.5] and not r.strict.any()
+    assert r.EG.tolist() == [[0.0, 0.0]] and r.Eh.tolist() == [0.0]
+    e = domain_rows(poly, True)
+    assert e.exact and [Fraction(v) for v in e.G[0]] == [1, 2] and e.h[0] == Fraction(1, 2)
+    # take and stack keep rows, bounds and strictness together
+    s = Rows.stack([r, _rows([[3, 4]], [5], strict=[True], EG=[[1e-3, 0]], Eh=[2e-3])], 2, False)
+    assert s.G.tolist() == [[1, 2], [3, 4]] and s.strict.tolist() == [False, True]
+    t = s.take(np.array([False, True]))
+    assert t.G.tolist() == [[3, 4]] and t.EG.tolist() == [[1e-3, 0]] and t.Eh.tolist() == [2e-3]
+    assert t.h.tolist() == [5] and t.strict.tolist() == [True]
+
+
+def test_exact_arithmetic_on_a_polytope_domain():
+    # two identical ReLUs (their mixed patterns are empty only by an exact cancellation), zero
+    # biases, a dead unit, on the square cut by x + y <= 1.2 and a zero row
+    W = np.array([[1.0, 0.5], [1.0, 0.5], [-1.0, 2.0], [0.0, 0.0]])
+    W2 = np.array([[1.0, -1.0, 0.5, 1.0], [0.5, 0.5, -1.0, 0.0]])
+    net = Network.from_layers([(W, np.zeros(4)), (W2, np.array([0.0, 0.1]))])
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 1.0], [0.0, 0.0]], b=[1.2, 1.0])
+    P, X = _truth(net, dom)
+    assert len(P) > 4
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, len(P), len(P))
+    assert c.checks.get("pieces_exact", 0) + c.checks.get("stage_exact", 0) >= 1
+    # and the same network with a pattern dropped: the bracket opens by the patterns below
+    c = certify(net, dom, P[1:], X[1:])
+    assert not c.certified and c.lower == len(P) - 1 and c.upper > len(P) - 1
+
+
+def test_a_point_on_a_boundary_needs_exact_arithmetic():
+    # relu(x - 0.25), relu(0.5 - x) on [-1, 1]: x = 0.25 is exactly on the first unit's
+    # breakpoint: the float bounds cannot tell, the rationals say it is not inside; the
+    # region's centre is (and the rows tier, which decided it, is what the checks record)
+    net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([-0.25, 0.5]))])
+    dom = Domain.box(-1.0, 1.0, 1)
+    P, X = _truth(net, dom)
+    assert len(P) == 3
+    j = next(i for i in range(3) if P[i].tolist() == [1, 1])     # 0.25 < x < 0.5
+    X2 = X.copy()
+    X2[j] = [0.25]
+    c = certify(net, dom, P, X2)
+    assert (c.certified, c.lower, c.upper) == (True, 3, 3)
+    assert {k: v for k, v in c.checks.items() if k.startswith("points_")} == \
+        {"points_float": 2, "points_rows": 1, "points_moved": 1, "points_failed": 0}
