@@ -15,7 +15,7 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @click.option("--method", type=click.Choice(list(COUNT_METHODS)), default="auto",
               show_default=True, help="LP region tree, the MILP no-good baseline, exact "
               "slices (input dimension 1 or 2), the vertex method (few inputs), or auto: "
-              "vertex up to 5 inputs, else tree (docs/count.md).")
+              "vertex up to 6 inputs, else tree (docs/count.md).")
 @click.option("--solver", type=click.Choice(["highs", "ortools"]), default="highs",
               show_default=True, help="MILP backend (--method milp).")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="S",

@@ -264,9 +264,10 @@ def _count_vertex(net, domain, o: CountOptions):
 
 
 #: ``method="auto"`` counts with the vertex method up to this many inputs and with the region
-#: tree above (measured by benchmarks/bench_lowdim.py, docs/count.md: 3 to 15 times faster than
-#: the tree up to 5 inputs, even at 6, far slower from 7).
-AUTO_VERTEX_MAX_INPUTS = 5
+#: tree above (benchmarks/bench_auto.py, docs/benchmarks.md: on random and trained d-12-8-2
+#: networks the vertex method took 21 to 48 times less CPU than the tree up to 5 inputs, 8 to
+#: 11 times less at 6 and 2 to 3 times less at 7, where its margin is too thin to bet on).
+AUTO_VERTEX_MAX_INPUTS = 6
 
 
 def auto_method(net, o: CountOptions) -> str:

@@ -279,15 +279,15 @@ def test_cli_vertex_and_auto(cli_run, tmp_path):
 def test_auto_rule():
     from regioncount import app
 
-    small = Network.from_layers([(np.eye(5), np.zeros(5))])
-    big = Network.from_layers([(np.ones((2, 6)), np.zeros(2))])
+    small = Network.from_layers([(np.eye(6), np.zeros(6))])
+    big = Network.from_layers([(np.ones((2, 7)), np.zeros(2))])
     opts = app.CountOptions()
     assert app.auto_method(small, opts) == "vertex"
     assert app.auto_method(big, opts) == "tree"
     # checkpoints and dask work with both methods: they no longer decide
     assert app.auto_method(small, app.CountOptions(checkpoint="x.ck", scheduler="local")) \
         == "vertex"
-    assert app.count(big, Domain.box(-1, 1, 6), "auto").method == "tree"
+    assert app.count(big, Domain.box(-1, 1, 7), "auto").method == "tree"
 
 
 def test_pwl_stage_reading_the_input():
