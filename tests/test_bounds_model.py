@@ -334,21 +334,10 @@ def _stable_units_lp_vs_interval(path, fixture):
     common = (path, "--no-count", "--no-slice")
     iv = _report_json(cli_run, tmp_path / "iv.json", *common, "--tighten", "interval")
     lp = _report_json(cli_run, tmp_path / "lp.json", *common, "--tighten", "lp")
-    s_iv = iv["model"]["stable_active"] + iv["model"]["stable_inactive"]
-    s_lp = lp["model"]["stable_active"] + lp["model"]["stable_inactive"]
-    assert s_lp > s_iv > 0
-    w_iv, w_lp = iv["bounds"]["serra2018_stable_upper"], lp["bounds"]["serra2018_stable_upper"]
-    assert w_lp < w_iv <= iv["bounds"]["serra2018_upper"]
-    net = regioncount.load(path)
+    from test_report import check_tightened_report
+
     x = np.random.default_rng(0).random((4000, 5))
-    pats = net.pattern(x)
-    pwl = [s for s in lp["model"]["stages"] if s["active"] is not None]
-    assert len(pwl) == len(pats) == 6
-    for st, p in zip(pwl, pats):
-        assert sum(st["proved_by"].values()) == st["active"] + st["inactive"]
-        on = p.all(axis=0).sum()        # units active at every sample
-        off = (p == 0).all(axis=0).sum()
-        assert st["active"] <= on and st["inactive"] <= off
+    check_tightened_report(iv, lp, regioncount.load(path).pattern(x), 6)
 
 
 REAL_MODEL_FACTS = {

@@ -152,16 +152,22 @@ def test_stable_units_lp_vs_interval(cli_run, tmp_path):
     common = (path, "--box", "0.45,0.55", "--no-count", "--no-slice")
     iv = _run_json(cli_run, tmp_path, *common, "--tighten", "interval", name="iv.json")
     lp = _run_json(cli_run, tmp_path, *common, "--tighten", "lp", name="lp.json")
+    x = 0.45 + 0.1 * np.random.default_rng(0).random((4000, 64))
+    check_tightened_report(iv, lp, regioncount.load(path).pattern(x), 2)
+
+
+def check_tightened_report(iv: dict, lp: dict, pats: list, layers: int) -> None:
+    """The reports of one model with interval (``iv``) and LP (``lp``) tightening: LP proves
+    more units stable and lowers the weight-aware bound; each of the ``layers`` PWL layers'
+    stable units holds its piece at every sampled pattern of ``pats``; the per-method counts
+    add up."""
     s_iv = iv["model"]["stable_active"] + iv["model"]["stable_inactive"]
     s_lp = lp["model"]["stable_active"] + lp["model"]["stable_inactive"]
     assert s_lp > s_iv > 0
     w_iv, w_lp = iv["bounds"]["serra2018_stable_upper"], lp["bounds"]["serra2018_stable_upper"]
     assert w_lp < w_iv <= iv["bounds"]["serra2018_upper"]
-    net = regioncount.load(path)
-    x = 0.45 + 0.1 * np.random.default_rng(0).random((4000, 64))
-    pats = net.pattern(x)
     pwl = [s for s in lp["model"]["stages"] if s["active"] is not None]
-    assert len(pwl) == len(pats) == 2
+    assert len(pwl) == len(pats) == layers
     for st, p in zip(pwl, pats):
         assert sum(st["proved_by"].values()) == st["active"] + st["inactive"]
         on = p.all(axis=0).sum()        # units active at every sample
