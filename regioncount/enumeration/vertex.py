@@ -1023,7 +1023,8 @@ def _run(count: _Count, workers: int, budget: int, progress, t0,
         from .vertex_dask import count_dask
 
         try:
-            return count_dask(count, scheduler, workers, budget, progress, t0, boxes)
+            return count_dask(count, scheduler, workers, budget, progress, t0,
+                              (_Count, _count_boxes, _bisect), boxes)
         except KeyboardInterrupt:
             return "interrupted", [None]
     if workers == 1:

@@ -22,12 +22,13 @@ from .limits import Limits, deadline_from_wall
 from .vertex_pool import BOXES_PER_WORKER, _collect, split_domain
 
 
-def _box_task(net, domain, budget, keep_points, box, deadline_wall, max_regions, event_name):
+def _box_task(kernel, net, domain, budget, keep_points, box, deadline_wall, max_regions,
+              event_name):
     """Count one sub-box ``(lo, hi, depth)`` on a cluster worker; the same answer as
     :func:`.vertex_pool._task`."""
     from distributed import Event
 
-    from .vertex import _Count, _count_boxes
+    _Count, _count_boxes, _ = kernel
 
     event = Event(event_name)
     looked = [time.monotonic(), bool(event.is_set())]
@@ -79,15 +80,14 @@ class _Task:
         return self.future.result()
 
 
-def count_dask(count, scheduler, workers: int, budget: int, progress, t0,
+def count_dask(count, scheduler, workers: int, budget: int, progress, t0, kernel,
                boxes: list | None = None) -> tuple[str, list]:
     """Count the sub-boxes of ``count`` on the dask cluster ``scheduler`` (an address,
     ``"local"``: a local cluster of ``workers`` processes, or a connected ``Client``, left
     open); merge into ``count``'s record. Returns the stop reason and the sub-boxes not
-    done."""
+    done. ``kernel`` is ``(count class, sub-box counter, bisection)`` of :mod:`.vertex`, as
+    for :func:`.vertex_pool.count_pool`."""
     from distributed import Event
-
-    from .vertex import _bisect
 
     own = not hasattr(scheduler, "submit")
     client, cluster = dask_client(str(scheduler), workers) if own else (scheduler, None)
@@ -96,13 +96,13 @@ def count_dask(count, scheduler, workers: int, budget: int, progress, t0,
         nthreads = count.workers = cluster_threads(client)
         if boxes is None:
             boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
-                                 BOXES_PER_WORKER * nthreads, _bisect)
+                                 BOXES_PER_WORKER * nthreads, kernel[2])
         event = Event(f"regioncount-vertex-stop-{uuid.uuid4().hex}", client=client)
         share = budget // nthreads if own and cluster is not None else budget
         net, dom = (client.scatter(x, broadcast=True, hash=False)
                     for x in (count.net, count.domain))
         limits = count.limits
-        futures = [client.submit(_box_task, net, dom, share, count.store.keep_points, box,
+        futures = [client.submit(_box_task, kernel, net, dom, share, count.store.keep_points, box,
                                  limits.wall_deadline(), limits.max_regions, event.name,
                                  pure=False) for box in boxes]
         tasks = [(box, _Task(f)) for box, f in zip(boxes, futures)]
