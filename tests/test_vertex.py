@@ -571,3 +571,17 @@ def test_checkpoint_with_workers_resumes_exactly(tmp_path):
     res = count_vertex(net, dom, workers=2, checkpoint=ck, resume=True, keep_patterns=True)
     assert res.complete and res.pattern_set() == full.pattern_set()
     assert res.per_layer == full.per_layer
+
+
+def test_a_worker_whose_record_fills_hands_back_halves(monkeypatch):
+    """Workers with a record share of a few kilobytes: each task that fills it keeps what it
+    finished and hands back the halves of the rest, counted as new tasks; the count still
+    ends with the one-process pattern set."""
+    import regioncount.enumeration.vertex_pool as vp
+
+    monkeypatch.setattr(vp, "worker_budget", lambda budget, workers: 6000)
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    one = count_vertex(net, dom, keep_patterns=True)
+    two = count_vertex(net, dom, keep_patterns=True, workers=2)
+    assert two.complete and two.pattern_set() == one.pattern_set()
+    assert two.per_layer == one.per_layer and two.extra["subboxes"] > 8

@@ -102,11 +102,15 @@ def count_dask(count, scheduler, workers: int, budget: int, progress, t0, kernel
         net, dom = (client.scatter(x, broadcast=True, hash=False)
                     for x in (count.net, count.domain))
         limits = count.limits
-        futures = [client.submit(_box_task, kernel, net, dom, share, count.store.keep_points, box,
-                                 limits.wall_deadline(), limits.max_regions, event.name,
-                                 pure=False) for box in boxes]
-        tasks = [(box, _Task(f)) for box, f in zip(boxes, futures)]
-        return _collect(count, tasks, _Flag(event), progress, t0)
+        def submit(box):
+            f = client.submit(_box_task, kernel, net, dom, share, count.store.keep_points, box,
+                              limits.wall_deadline(), limits.max_regions, event.name,
+                              pure=False)
+            futures.append(f)
+            return _Task(f)
+
+        tasks = [(box, submit(box)) for box in boxes]
+        return _collect(count, tasks, _Flag(event), progress, t0, (submit, kernel[2]))
     finally:
         for f in futures:
             f.cancel()

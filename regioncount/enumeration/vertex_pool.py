@@ -28,6 +28,8 @@ from .results import Progress
 BOXES_PER_WORKER = 4
 #: Seconds the master waits after a stop for the running tasks to return their records.
 STOP_GRACE = 2.0
+#: Bisections at most of a sub-box handed back by a worker whose record filled its share.
+MAX_REQUEUE_DEPTH = 24
 #: Seconds between two looks of the master at its tasks.
 _POLL = 0.05
 
@@ -76,6 +78,11 @@ def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
     return boxes
 
 
+def worker_budget(budget: int, workers: int) -> int:
+    """Each worker's share of the memory budget."""
+    return budget // workers
+
+
 def count_pool(count, workers: int, budget: int, progress, t0, kernel,
                boxes: list | None = None) -> tuple[str, list]:
     """Count the domain of ``count`` on ``workers`` processes; merge into ``count``'s record.
@@ -90,18 +97,22 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
                              BOXES_PER_WORKER * workers, kernel[2])
     limits = count.limits
     pool = ctx.Pool(workers, initializer=_init,
-                    initargs=(count.net, count.domain, budget // workers,
+                    initargs=(count.net, count.domain, worker_budget(budget, workers),
                               count.store.keep_points, stop, shared, kernel))
+    def submit(box):
+        return pool.apply_async(_task, (*box, limits.wall_deadline(), limits.max_regions))
+
     try:
-        tasks = [(box, pool.apply_async(_task, (*box, limits.wall_deadline(),
-                                                limits.max_regions))) for box in boxes]
-        return _collect(count, tasks, stop, progress, t0)
+        tasks = [(box, submit(box)) for box in boxes]
+        return _collect(count, tasks, stop, progress, t0, (submit, kernel[2]))
     finally:
         _shutdown(pool)
 
 
-def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
-    """Merge finished tasks until all are done or the count must stop."""
+def _collect(count, tasks, stop, progress, t0, requeue=None) -> tuple[str, list]:
+    """Merge finished tasks until all are done or the count must stop. ``requeue``:
+    ``(submit, bisect)``, to send the halves of a sub-box whose worker's record filled its
+    share of the memory budget as new tasks (:func:`_halves`) instead of stopping."""
     pending, reason, last = [], "", t0
     stopped_at = None
     while tasks:
@@ -117,7 +128,12 @@ def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
         done = [t for t, r in zip(tasks, ready) if r]
         tasks = [t for t, r in zip(tasks, ready) if not r]
         for t in done:
-            got = _merge(count, t[1].get(), pending, t[0])
+            result = t[1].get()
+            halves = _halves(count, result, requeue) if stopped_at is None else None
+            if halves is not None:
+                tasks += [(b, requeue[0](b)) for b in halves]
+                continue
+            got = _merge(count, result, pending, t[0])
             if stopped_at is None and got:          # a worker's own stop (its time limit)
                 reason, stop.value, stopped_at = got, 1, now
         ckpt = count.checkpoint
@@ -131,15 +147,36 @@ def _collect(count, tasks, stop, progress, t0) -> tuple[str, list]:
     return reason, pending
 
 
-def _merge(count, result, pending, box) -> str:
-    """Add a task's record and counters to ``count``; the sub-boxes it left go to
-    ``pending`` (its whole sub-box ``box`` when the record is cut by the region limit)."""
-    rec, (cells, splits, lps, slivers, subboxes), reason, left = result
+def _add_counters(count, counters) -> None:
+    cells, splits, lps, slivers, subboxes = counters
     count.cells += cells
     count.splits += splits
     count.lps += lps
     count.slivers += slivers
     count.subboxes += subboxes
+
+
+def _halves(count, result, requeue) -> list | None:
+    """For a task stopped by its worker's share of the memory budget (with no region limit):
+    keep its settled record (sub-boxes it finished) and return the halves of the sub-boxes
+    it left, to be counted as new tasks; None for any other task, or past
+    :data:`MAX_REQUEUE_DEPTH` (the count then stops as before)."""
+    rec, counters, reason, left = result
+    if (requeue is None or reason != "memory budget" or count.limits.max_regions is not None
+            or count.store.truncated or any(b[2] >= MAX_REQUEUE_DEPTH for b in left)):
+        return None
+    _add_counters(count, counters)
+    count.store.add(rec[0], settled=True)           # the unsettled part is counted again
+    bisect = requeue[1]
+    return [(lo, hi, depth + 1) for lo0, hi0, depth in left
+            for lo, hi in bisect(lo0, hi0)]
+
+
+def _merge(count, result, pending, box) -> str:
+    """Add a task's record and counters to ``count``; the sub-boxes it left go to
+    ``pending`` (its whole sub-box ``box`` when the record is cut by the region limit)."""
+    rec, counters, reason, left = result
+    _add_counters(count, counters)
     st = count.store
     first = len(st.settled)
     for part, settled in zip(rec, (True, False)):
