@@ -306,16 +306,9 @@ def _branching_model(path, fixture):
 def _bounds_with_lp_tightened_stable_units(path, fixture):
     """(test_cli.py) The stable-unit bound fed by LP tightening is tighter than with interval
     bounds, and still above the exact count (cartpole 4-64-64 on [0.4, 0.6]^4)."""
-    cli_run = fixture("cli_run")
-    vals = {}
-    for method in ("interval", "lp"):
-        code, out, err = cli_run("bounds", path, "--box", "0.4,0.6", "--tighten", method, "--json")
-        assert code == 0, err
-        vals[method] = json.loads(out)["bounds"]["serra2018_stable_upper"]
-    code, out, err = cli_run("count", path, "--box", "0.4,0.6", "--json", "--workers", "1")
-    assert code == 0, err
-    regions = json.loads(out)["regions"]
-    assert regions <= vals["lp"] < vals["interval"]
+    from test_cli import check_lp_bound_is_tighter
+
+    check_lp_bound_is_tighter(fixture("cli_run"), path, "0.4,0.6")
 
 
 def _report_json(cli_run, path, *args):

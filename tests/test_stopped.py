@@ -79,25 +79,28 @@ def test_milp_time_limit_real_clock(exact_counts, solver):
     assert res.extra["per_class_rule"] == "interior point"     # no exact rule on a partial count
 
 
+class _Flag:
+    """An Interrupt stand-in whose flag rises on its fourth reading (Ctrl-C mid-count)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self):
+        self.calls += 1
+        return self.calls > 3
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_milp_interrupt(net_2d, solver, monkeypatch):
     """Ctrl-C (the Interrupt flag) raised after the third region."""
     net, dom, want = net_2d
-
-    class Flag:
-        calls = 0
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def __call__(self):
-            Flag.calls += 1
-            return Flag.calls > 3
-
-    monkeypatch.setattr(milp_count, "Interrupt", Flag)
+    monkeypatch.setattr(milp_count, "Interrupt", _Flag)
     res = count_milp(net, dom, solver=solver, bounds="interval")
     _partial(res, "interrupted", len(want), want)
     assert res.regions == 3
@@ -135,23 +138,6 @@ def test_slice_takes_no_limit_and_is_whole(net_2d):
 
 
 # -- the region tree and the vertex method ------------------------------------------------------
-
-class _Flag:
-    """An Interrupt stand-in whose flag rises on its fourth reading (Ctrl-C mid-count)."""
-
-    def __init__(self):
-        self.calls = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def __call__(self):
-        self.calls += 1
-        return self.calls > 3
-
 
 def _run(method, net, dom, **kw):
     from regioncount.enumeration import count_tree
