@@ -226,9 +226,11 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
         wall = res.seconds          # the earlier runs included (CPU s: this run only)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu += (after.ru_utime + after.ru_stime) - (kids.ru_utime + kids.ru_stime)
-    # the run's own peak plus its largest child's (0 without children; pages the child
-    # shares with the run count twice)
-    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + after.ru_maxrss) / 1024
+    # the run's own peak plus its largest child's times the worker processes (0 without
+    # children; an upper bound: pages a child shares with the run count twice, and the
+    # children need not peak together)
+    kids_n = max(1, int((vertex_opts or {}).get("workers", 1)))
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + kids_n * after.ru_maxrss) / 1024
     return n, complete, reason, wall, cpu, peak, pats, extra
 
 
@@ -245,6 +247,11 @@ def _printer(label: str):
     return show
 
 
+def _option(k: str, v) -> str:
+    """A vertex option as the table shows it (the spill directory by its use only)."""
+    return "spill to disk" if k == "spill_dir" else f"{k}={v:,}"
+
+
 def run_case(case, seconds: dict, vertex_opts: dict | None = None,
              checkpoint: dict | None = None) -> list[dict]:
     label, model, d, r, methods = case
@@ -257,7 +264,7 @@ def run_case(case, seconds: dict, vertex_opts: dict | None = None,
                 {**(vertex_opts or {}), **(checkpoint or {})} if m == "vertex"
                 else None).result()
         how = "" if not vertex_opts or m != "vertex" else " (" + ", ".join(
-            f"{k}={v:,}" for k, v in vertex_opts.items()) + ")"
+            _option(k, v) for k, v in vertex_opts.items()) + ")"
         rows.append(dict(case=f"{label}, [-{r:g},{r:g}]^{d}", method=m + how, regions=n,
                          complete=complete, reason=reason, seconds=wall, cpu=cpu, peak=peak,
                          patterns=pats, subboxes=extra.get("subboxes")))
@@ -329,6 +336,9 @@ def main(argv=None) -> None:
                     help="checkpoint file of the vertex method on the (single) target; with "
                          "--resume it continues from it (seconds include the earlier runs)")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--target-spill-dir", default=None, metavar="DIR",
+                    help="spill directory of the vertex method on the targets (the record "
+                         "past the budget goes to disk)")
     ap.add_argument("--only-targets", action="store_true",
                     help="run the --targets only and write them to their own section")
     ap.add_argument("--no-write", action="store_true")
@@ -345,6 +355,8 @@ def main(argv=None) -> None:
         opts["workers"] = a.target_workers
     if a.target_memory_mib:
         opts["memory_budget"] = a.target_memory_mib << 20
+    if a.target_spill_dir:
+        opts["spill_dir"] = a.target_spill_dir
     ckpt = {}
     if a.target_checkpoint:
         if len(a.targets) != 1:
@@ -356,7 +368,7 @@ def main(argv=None) -> None:
     start, end = (START, END)
     if a.only_targets:          # a section per set of targets, so that runs add up
         key = "-".join(a.targets) + ("" if not opts else "-" + "-".join(
-            f"{k}{v}" for k, v in sorted(opts.items())))
+            "spill" if k == "spill_dir" else f"{k}{v}" for k, v in sorted(opts.items())))
         start, end = (T_START.replace("targets", f"targets-{key}"),
                       T_END.replace("targets", f"targets-{key}"))
     title = ("### The long targets (`--only-targets --targets ...`)" if a.only_targets else
@@ -367,7 +379,8 @@ def main(argv=None) -> None:
              f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at "
              f"the end; one process per run, the tree on one worker and stopped after "
              f"{a.tree_seconds:g} s. Peak RSS is the run's forked process (it includes the "
-             "interpreter and the loaded libraries, about 80 MiB). *Vertex faster*: the other "
+             "interpreter and the loaded libraries, about 80 MiB), plus, with worker "
+             "processes, the largest worker's peak times their number (an upper bound). *Vertex faster*: the other "
              "method's time over the vertex method's in the same run; *(rate)* where the other "
              "method did not finish: the vertex method's regions per second over the other's. "
              "CPU s is the run's own CPU time (the machine is shared: compare the methods "

@@ -37,6 +37,10 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
 @click.option("--memory-budget", type=click.IntRange(min=1), default=None, metavar="MIB",
               help="Memory for the vertex method's cells and record, in MiB (default 2048); "
               "past it the domain is cut into sub-boxes, or the count stops, partial.")
+@click.option("--spill-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Vertex method: past the memory budget, keep the record of finished "
+              "sub-boxes in files in DIR (removed at the end) and go on, instead of stopping. "
+              "Not with --patterns-out, --checkpoint or --certify.")
 @click.option("--patterns-out", type=click.Path(dir_okay=False), default=None, metavar="F.npz",
               help="Write every region's pattern, interior point and margin to F.npz.")
 @click.option("--certify", is_flag=True,
@@ -49,8 +53,8 @@ from regioncount.cli.common import (ProgressLine, domain_options, emit, fmt_int,
               "report the orbits and the total (region tree; docs/equivariance.md).")
 @json_option
 def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit, max_regions,
-          workers, dask_scheduler, checkpoint, resume, memory_budget, patterns_out, quiet,
-          as_json, symmetry=None, certify=False):
+          workers, dask_scheduler, checkpoint, resume, memory_budget, spill_dir, patterns_out,
+          quiet, as_json, symmetry=None, certify=False):
     """Count the activation regions of MODEL exactly on the domain (default [0,1]^n).
 
     A region is a choice of one affine piece per PWL unit realised on a set with non-empty
@@ -59,7 +63,8 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
 
     Options the method that runs does not use are refused: --solver goes with --method milp,
     --workers (other than 1) with the region tree and the vertex method, --checkpoint and
-    --resume and --dask with those two, --memory-budget with the vertex method, and
+    --resume and --dask with those two, --memory-budget and --spill-dir with the vertex
+    method, and
     the slice method takes neither --time-limit nor --max-regions (it always runs to the end).
     """
     from regioncount import app
@@ -89,7 +94,7 @@ def count(model, output_name, box, box_file, vnnlib, method, solver, time_limit,
                             resume=resume, scheduler=dask_scheduler, progress=bar,
                             keep_patterns=keep, keep_points=keep, certify=certify,
                             memory_budget=None if memory_budget is None
-                            else memory_budget << 20)
+                            else memory_budget << 20, spill_dir=spill_dir)
     finally:
         bar.close()
     if keep:
@@ -168,7 +173,7 @@ def _refuse_unused(run: str, workers: int) -> None:
         refuse_options(("workers",), f"only the region tree and the vertex method run in "
                        f"parallel, and this count runs the {run} method")
     if run != "vertex":
-        refuse_options(("memory_budget",), f"only with the vertex method (this count runs the "
+        refuse_options(("memory_budget", "spill_dir"), f"only with the vertex method (this count runs the "
                        f"{run} method)")
     if run == "slice":
         refuse_options(("time_limit", "max_regions"), "the slice method takes no limit (it "

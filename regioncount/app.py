@@ -176,6 +176,12 @@ class CountOptions:
     memory_budget : int or None
         Vertex only: bytes for the cells in flight and the record (default 2 GiB); past it the
         domain is cut into sub-boxes, or the count stops with a partial result.
+    spill_dir : path or None
+        Vertex only: past the budget the record of finished sub-boxes goes to files in a
+        temporary directory inside it and the count goes on
+        (:mod:`regioncount.enumeration.vertex_record`); per-class counts then take the
+        interior-point rule. Not with ``keep_patterns``, ``keep_points``, ``checkpoint`` or
+        ``certify``.
     neuron_bounds : NeuronBounds or None
         Bounds for the MILP's big-M constants (milp; default: LP-tightened).
     per_class : {'exact', 'point'}
@@ -206,6 +212,7 @@ class CountOptions:
     per_class: str = "exact"
     certify: bool = False
     memory_budget: int | None = None
+    spill_dir: object = None
 
 
 #: The exact per-class rule takes a small LP per region and candidate class (about a
@@ -260,7 +267,8 @@ def _count_vertex(net, domain, o: CountOptions):
                         progress=o.progress, keep_patterns=o.keep_patterns,
                         keep_points=o.keep_points, workers=o.workers,
                         checkpoint=o.checkpoint, resume=o.resume,
-                        memory_budget=o.memory_budget, scheduler=o.scheduler)
+                        memory_budget=o.memory_budget, scheduler=o.scheduler,
+                        spill_dir=o.spill_dir)
 
 
 #: ``method="auto"`` counts with the vertex method up to this many inputs and with the region
@@ -286,7 +294,8 @@ COUNT_METHODS: dict[str, Callable] = {"tree": _count_tree, "milp": _count_milp,
 
 #: Options each method takes that the others refuse (beyond those every method ignores).
 METHOD_ONLY = {"checkpoint": ("tree", "vertex"), "resume": ("tree", "vertex"),
-               "scheduler": ("tree", "vertex"), "memory_budget": ("vertex",)}
+               "scheduler": ("tree", "vertex"), "memory_budget": ("vertex",),
+               "spill_dir": ("vertex",)}
 
 
 def _check_method(method: str) -> None:
@@ -351,7 +360,11 @@ def count(net: Network, domain: Domain, method: str = "tree", **options):
                                    f"runs the {run_method} method)")
     if opts.per_class not in ("exact", "point"):
         raise RegioncountError(f"per_class must be 'exact' or 'point', not {opts.per_class!r}")
-    run = replace(opts, keep_patterns=True) if opts.per_class == "exact" else opts
+    if opts.spill_dir is not None and opts.certify:
+        raise RegioncountError("--spill-dir: not with --certify, which needs the whole record "
+                               "in memory")
+    exact = opts.per_class == "exact" and opts.spill_dir is None
+    run = replace(opts, keep_patterns=True) if exact else opts
     if opts.certify:
         run = replace(run, keep_patterns=True, keep_points=True)
     res = COUNT_METHODS[method](net, domain, run)

@@ -459,8 +459,9 @@ def test_prefix_counts_equal_distinct_prefixes(seed, monkeypatch):
     """The per-layer counts from one sort, against np.unique of every prefix (blocks of a few
     rows, so that block edges are crossed)."""
     import regioncount.enumeration.vertex as vx
+    import regioncount.enumeration.vertex_record as vertex_record
 
-    monkeypatch.setattr(vx, "_BLOCK", 64)
+    monkeypatch.setattr(vertex_record, "_BLOCK", 64)
     rng = np.random.default_rng(seed)
     B = rng.integers(0, 3, size=(300, 5)).astype(np.uint8)
     B = np.vstack([B, B[:40]])                          # repeated rows
@@ -585,3 +586,71 @@ def test_a_worker_whose_record_fills_hands_back_halves(monkeypatch):
     two = count_vertex(net, dom, keep_patterns=True, workers=2)
     assert two.complete and two.pattern_set() == one.pattern_set()
     assert two.per_layer == one.per_layer and two.extra["subboxes"] > 8
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bucketed_counts_equal_one_sort(seed, monkeypatch):
+    """Distinct prefixes and distinct rows counted bucket by bucket (room for a few rows, so
+    that there are tens of buckets, over blocks of a few rows) against np.unique of the whole."""
+    import regioncount.enumeration.vertex_record as vr
+
+    monkeypatch.setattr(vr, "_BLOCK", 48)
+    rng = np.random.default_rng(seed)
+    B = rng.integers(0, 3, size=(400, 6)).astype(np.uint8)
+    B = np.vstack([B, B[::7]])                          # repeated rows
+    C = rng.integers(0, 4, size=len(B))
+    U = rng.random(len(B)) < 0.1
+    cuts = [0, 1, 57, 200, 333, len(B)]
+    parts = [(B[a:b], C[a:b], U[a:b]) for a, b in zip(cuts, cuts[1:])]
+    widths = [1, 2, 4, 6]
+    want = tuple(len(np.unique(B[:, :w], axis=0)) for w in widths)
+    assert vr.distinct_prefixes(lambda: [p[0] for p in parts], len(B), widths, 300) == want
+    n, per_class, bad = vr.distinct_rows(lambda: parts, len(B), 6, 300)
+    _, first = np.unique(B, axis=0, return_index=True)
+    assert n == len(first) == sum(per_class.values())
+    assert per_class == {int(k): int(v) for k, v in zip(*np.unique(C[first], return_counts=True))}
+    assert bad == int(U[first].sum())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spilled_record_gives_the_same_count(workers, tmp_path):
+    """A budget whose record share holds a fraction of the regions: with a spill directory
+    the finished sub-boxes' patterns go to disk, and the count is the in-memory one: regions
+    and per-layer counts (the regions met by two sub-boxes made distinct at the end). Without
+    the directory the same budget stops the count."""
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+    assert full.regions == 602 and full.per_layer == (82, 602)   # as the tree (below)
+    assert count_tree(net, dom).regions == 602
+    budget = 6000 if workers == 1 else 60000
+    res = count_vertex(net, dom, memory_budget=budget, spill_dir=tmp_path, workers=workers)
+    assert res.complete and res.regions == 602 and res.per_layer == full.per_layer
+    assert sum(res.per_class.values()) == 602
+    assert res.extra["spilled"] > res.regions - 300 and res.extra["subboxes"] > 1
+    assert list(tmp_path.iterdir()) == []              # the record's files are gone
+    stopped = count_vertex(net, dom, memory_budget=budget, workers=workers)
+    assert not stopped.complete and stopped.stop_reason == "memory budget"
+    assert stopped.regions < 602
+
+
+def test_spill_refusals(tmp_path, cli_run):
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    for kw in ({"keep_patterns": True}, {"keep_points": True},
+               {"checkpoint": tmp_path / "c.ck"}):
+        with pytest.raises(RegioncountError, match="--spill-dir"):
+            count_vertex(net, dom, spill_dir=tmp_path, **kw)
+    model = MODELS / "moons_2d.onnx"
+    code, out, err = cli_run("count", model, "--box", "0,1", "--method", "tree",
+                             "--spill-dir", tmp_path, "-q")
+    assert code == 2 and "--spill-dir" in err and "vertex" in err
+    code, out, err = cli_run("count", model, "--box", "0,1", "--spill-dir", tmp_path, "-q",
+                             "--patterns-out", tmp_path / "p.npz")
+    assert code == 2 and "--spill-dir" in err and "Traceback" not in err
+    code, out, err = cli_run("count", model, "--box", "0,1", "--json", "-q",
+                             "--spill-dir", tmp_path, "--memory-budget", "1")
+    assert code == 0, err
+    import json
+    got = json.loads(out)
+    plain = count_vertex(load(model), Domain.box(0, 1, 2))
+    assert got["regions"] == plain.regions and tuple(got["per_layer"]) == plain.per_layer
+    assert got["per_class_rule"] == "interior point"

@@ -37,7 +37,10 @@ inner sub-box face, and the patterns of such cells go through one set (the union
 sub-boxes' pattern sets is the domain's, docs/regions.md). The record of the regions (packed
 patterns, output class and check of each certificate, and with ``keep_points`` the points and
 margins) has the other half of the budget; past it the count stops with
-``stop_reason="memory budget"``. Sub-boxes are the unit of progress and of parallel work
+``stop_reason="memory budget"``, or, with a spill directory, the record of the finished
+sub-boxes goes to disk and the count goes on (:mod:`.vertex_record`: a sub-box whose own
+regions do not fit is cut in two; the patterns that may repeat are kept in every copy and made
+distinct at the end, bucket by bucket, so no set of them stays in memory). Sub-boxes are the unit of progress and of parallel work
 (``workers``, :mod:`.vertex_pool`). A time limit, a region limit or Ctrl-C stops between two
 passes with a partial result, as the region tree does.
 """
@@ -66,6 +69,7 @@ from .results import CountResult, Progress
 from .checkpoint import CHECKPOINT_EVERY
 from .unitbox import unit_box
 from .vertex_checkpoint import COUNTERS, VertexCheckpoint
+from .vertex_record import Spill, distinct_prefixes, distinct_rows, prefix_counts
 from .vertex_cells import CellSet, box_cell, row_bits, split
 
 log = logging.getLogger(__name__)
@@ -296,28 +300,6 @@ class _Packer:
         return np.concatenate(parts, axis=1).astype(np.int32)
 
 
-def prefix_counts(B: np.ndarray, widths) -> tuple[int, ...]:
-    """The number of distinct prefixes of the rows of the uint8 matrix ``B``, for every prefix
-    width in ``widths`` (bytes), from one sort of the rows: rows sorted as byte strings keep
-    equal prefixes together, so a prefix of width ``w`` is new where two neighbours first
-    differ before byte ``w``. Takes 10 bytes a row beside ``B`` (the order and the first
-    differing byte of each neighbour pair, computed in blocks)."""
-    n = len(B)
-    if n == 0:
-        return tuple(0 for _ in widths)
-    B = np.ascontiguousarray(B)
-    order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), kind="stable") \
-        if B.shape[1] else np.arange(n)
-    first = np.full(n - 1, B.shape[1], np.uint16)
-    step = max(1, _BLOCK // max(1, 2 * B.shape[1]))
-    for s in range(0, n - 1, step):
-        a, b = B[order[s:s + step + 1]][:-1], B[order[s + 1:s + step + 1]]
-        diff = a != b
-        hit = diff.any(axis=1)
-        first[s:s + len(b)][hit] = np.argmax(diff[hit], axis=1)
-    return tuple(1 + int(np.count_nonzero(first < w)) for w in widths)
-
-
 # -- tables: the lines of one stage on every cell of a batch -----------------------------------
 
 class _Table:
@@ -472,23 +454,51 @@ class _Store:
         self.per_region_end = self.per_region + 10
         #: why regions of a recorded batch were left out (a region limit, the memory budget)
         self.truncated = ""
+        #: the settled regions moved to disk (:meth:`spill`), or None: all in memory
+        self.disk: Spill | None = None
+
+    def in_memory(self) -> int:
+        return self.n - (self.disk.n if self.disk is not None else 0)
 
     def nbytes(self) -> int:
-        """Bytes the record takes now or at the end of the count, whichever is more."""
-        return self.n * self.per_region + max(len(self.seen) * self.per_key,
-                                              self.n * self.per_region_end)
+        """Bytes the record takes now or at the end of the count, whichever is more (with a
+        spill the end counts in buckets of the memory left: no end cost here)."""
+        n = self.in_memory()
+        if self.disk is not None:
+            return n * self.per_region
+        return n * self.per_region + max(len(self.seen) * self.per_key,
+                                         n * self.per_region_end)
 
     def room(self, cap: int, flagged: bool) -> int:
         """How many more regions (that may repeat: ``flagged``) fit in ``cap`` bytes."""
+        if self.disk is not None:
+            return (cap - self.nbytes()) // self.per_region
         per = self.per_region + self.per_region_end + (self.per_key if flagged else 0)
         return (cap - self.nbytes()) // per
 
+    def spill(self) -> bool:
+        """Move the settled chunks to disk (with a spill directory); whether any moved."""
+        move = [i for i, f in enumerate(self.settled) if f]
+        if self.disk is None or not move:
+            return False
+        self.disk.write(*([getattr(self, k)[i] for i in move] for k in "BFCU"))
+        keep = [i for i, f in enumerate(self.settled) if not f]
+        for k in self.FIELDS:
+            chunks = getattr(self, k)
+            if chunks:
+                setattr(self, k, [chunks[i] for i in keep])
+        nb, n, keys = self._mark
+        self._mark = (nb - sum(1 for i in move if i < nb), n, keys)
+        self.settled = [False] * len(keep)
+        return True
+
     def add(self, rec: dict, quota=None, why: str = "", settled: bool = False) -> int:
-        """Add the records ``rec`` (arrays by field), the ones that may repeat only when new,
-        at most ``quota`` of them; returns how many were added."""
+        """Add the records ``rec`` (arrays by field), the ones that may repeat only when new
+        (with a spill: all, the repeats are dropped at the end), at most ``quota`` of them;
+        returns how many were added."""
         B, flagged = rec["B"], rec["F"]
         ok = np.ones(len(B), bool)
-        for i in np.flatnonzero(flagged):
+        for i in np.flatnonzero(flagged) if self.disk is None else ():
             key = B[i].tobytes()
             if key in self.seen:
                 ok[i] = False
@@ -620,7 +630,9 @@ class _Count:
     def check(self) -> str:
         now = time.monotonic()
         if self.store.nbytes() > self.record_cap:
-            return "memory budget"
+            self.store.spill()
+            if self.store.nbytes() > self.record_cap:
+                return "memory budget"
         reason = self.limits.reached(self.store.n, now)
         if reason:
             return reason
@@ -772,6 +784,11 @@ class _Count:
         C, U = verify(self.net, self.plan.packer, B, X[ok])
         st = self.store
         quota = st.room(self.record_cap, bool(flagged.any()))
+        if quota < len(B) and st.disk is not None:
+            st.spill()
+            quota = st.room(self.record_cap, bool(flagged.any()))
+            if quota < len(B):
+                raise _Overflow         # this sub-box's own regions do not fit: cut it
         why = "memory budget"
         if self.limits.max_regions is not None and self.limits.max_regions - st.n < quota:
             quota, why = self.limits.max_regions - st.n, "region limit"
@@ -919,7 +936,7 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
                  keep_points: bool = False, progress: Callable[[Progress], None] | None = None,
                  memory_budget: int | None = None, workers: int = 1, checkpoint=None,
                  resume: bool = False, checkpoint_every: float = CHECKPOINT_EVERY,
-                 scheduler=None) -> CountResult:
+                 scheduler=None, spill_dir=None) -> CountResult:
     """Count the activation regions of ``net`` on ``domain`` by vertex and edge subdivision.
 
     Parameters
@@ -954,6 +971,12 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     scheduler : str, optional
         Count the sub-boxes on a dask.distributed cluster (:mod:`.vertex_dask`): a scheduler
         address, or ``"local"`` for a local cluster of ``workers`` processes.
+    spill_dir : path, optional
+        Where the record goes past its share of the budget, instead of stopping the count:
+        the patterns of the finished sub-boxes move to files in a temporary directory inside
+        it (removed at the end), a sub-box whose own regions do not fit is cut in two, and
+        the per-layer counts are taken in buckets that fit (:mod:`.vertex_record`). Not with
+        ``keep_patterns``, ``keep_points`` or ``checkpoint``, which need the whole record.
 
     Returns
     -------
@@ -974,6 +997,9 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     t0 = time.monotonic()
     budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
     _check_arguments(net, domain, budget, checkpoint, resume)
+    if spill_dir is not None and (keep_patterns or keep_points or checkpoint is not None):
+        raise RegioncountError("--spill-dir: not with --patterns-out, points or --checkpoint, "
+                               "which need the whole record in memory")
     u_net, u_dom, to_input = unit_box(net, domain)
     workers = resolve_workers(workers)
     if workers > 1 and scheduler is None and unguarded_script():
@@ -990,9 +1016,16 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
                                                 resume=resume)
             boxes = count.resume() if resume else None
         count.workers = workers
-        reason, pending = _run(count, workers, budget, progress, t0, boxes, scheduler)
-        _save(count, pending)
-    res = _result(count, to_input, reason, pending, t0, keep_patterns, keep_points, budget)
+        if spill_dir is not None:
+            count.store.disk = Spill(spill_dir, count.plan.packer.nbytes)
+        try:
+            reason, pending = _run(count, workers, budget, progress, t0, boxes, scheduler)
+            _save(count, pending)
+            res = _result(count, to_input, reason, pending, t0, keep_patterns, keep_points,
+                          budget)
+        finally:
+            if count.store.disk is not None:
+                count.store.disk.close()
     return replace(res, workers=count.workers) if count.workers > 1 else res
 
 
@@ -1064,19 +1097,42 @@ def _result(count: _Count, to_input, reason, pending, t0, keep_patterns, keep_po
     rec = count.store.arrays(release=True)
     count.store.seen.clear()
     B, X, M = rec["B"], rec["X"], rec["M"]
-    bad = int(rec["U"].sum())
-    per_class = {int(k): int(v) for k, v in zip(*np.unique(rec["C"], return_counts=True))}
+    regions, per_class, bad, per_layer = _tallies(count, rec)
     if bad:
         log.warning("vertex count: %d certificate points do not reproduce their pattern", bad)
-    per_layer = prefix_counts(B, [plan.packer.prefix[j + 1] for j in range(len(plan.stages))])
-    if per_layer and per_layer[-1] != len(B):    # never expected: every recorded pattern is new
+    if per_layer and per_layer[-1] != regions:   # never expected: each pattern is new
         log.warning("vertex count: repeated patterns in the record")
     return CountResult(
-        regions=len(B), complete=complete, method="vertex", seconds=count.seconds(),
+        regions=regions, complete=complete, method="vertex", seconds=count.seconds(),
         lps=count.lps, per_class=per_class, per_layer=per_layer,
         patterns=plan.packer.unpack(B) if keep_patterns else None,
         points=to_input(X) if keep_points else None,
         margins=M if keep_points else None, stop_reason=reason,
         extra={"cells": count.cells, "splits": count.splits, "slivers": count.slivers,
                "subboxes": count.subboxes + (0 if complete else len(pending)),
-               "unverified_points": bad, "memory_budget": int(budget)})
+               "unverified_points": bad, "memory_budget": int(budget),
+               "spilled": count.store.disk.n if count.store.disk is not None else 0})
+
+
+def _tallies(count: _Count, rec: dict) -> tuple[int, dict, int, tuple]:
+    """Regions, regions per output class, failed certificates and per-layer counts of the
+    record ``rec`` in memory and of the part on disk. With a spill the regions that may repeat
+    are made distinct here, and the prefixes counted, in buckets of the memory the record
+    leaves (:mod:`.vertex_record`)."""
+    plan, disk = count.plan, count.store.disk
+    widths = [plan.packer.prefix[j + 1] for j in range(len(plan.stages))]
+    B, F, C, U = rec["B"], rec["F"], rec["C"], rec["U"]
+    if disk is None:
+        per_class = {int(k): int(v) for k, v in zip(*np.unique(C, return_counts=True))}
+        return len(B), per_class, int(U.sum()), prefix_counts(B, widths)
+    room = max(count.record_cap - B.nbytes, MIN_INFLIGHT)
+    once = ~F
+    nf, per_class, bad = distinct_rows(
+        lambda: [*disk.flagged_blocks(), (B[F], C[F], U[F])],
+        sum(r for _, r, _ in disk.flagged) + int(F.sum()), plan.packer.nbytes, room)
+    for part in (disk.per_class, dict(zip(*np.unique(C[once], return_counts=True)))):
+        for k, v in part.items():
+            per_class[int(k)] = per_class.get(int(k), 0) + int(v)
+    per_layer = distinct_prefixes(lambda: [*disk.blocks(), B], disk.n + len(B), widths, room)
+    return (disk.n_once + int(once.sum()) + nf, dict(sorted(per_class.items())),
+            bad + disk.bad + int(U[once].sum()), per_layer)

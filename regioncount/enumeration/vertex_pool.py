@@ -79,8 +79,9 @@ def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
 
 
 def worker_budget(budget: int, workers: int) -> int:
-    """Each worker's share of the memory budget."""
-    return budget // workers
+    """Each worker's share of the memory budget; the master's record has the rest (one share
+    or more), so that the processes together stay within the budget."""
+    return budget // (workers + 1)
 
 
 def count_pool(count, workers: int, budget: int, progress, t0, kernel,
@@ -96,6 +97,7 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
         boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
                              BOXES_PER_WORKER * workers, kernel[2])
     limits = count.limits
+    count.record_cap = budget - workers * worker_budget(budget, workers)
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(count.net, count.domain, worker_budget(budget, workers),
                               count.store.keep_points, stop, shared, kernel))
@@ -136,6 +138,8 @@ def _collect(count, tasks, stop, progress, t0, requeue=None) -> tuple[str, list]
             got = _merge(count, result, pending, t[0])
             if stopped_at is None and got:          # a worker's own stop (its time limit)
                 reason, stop.value, stopped_at = got, 1, now
+        if done and stopped_at is None and _full(count):
+            reason, stop.value, stopped_at = "memory budget", 1, now
         ckpt = count.checkpoint
         if done and stopped_at is None and ckpt is not None and ckpt.due():
             ckpt.write(count, pending + [box for box, _ in tasks], count.seconds())
@@ -145,6 +149,14 @@ def _collect(count, tasks, stop, progress, t0, requeue=None) -> tuple[str, list]
         if not done:
             time.sleep(_POLL)
     return reason, pending
+
+
+def _full(count) -> bool:
+    """Whether the master's record is past its cap once what can go to disk has gone."""
+    st = count.store
+    if st.nbytes() > count.record_cap:
+        st.spill()
+    return st.nbytes() > count.record_cap
 
 
 def _add_counters(count, counters) -> None:

@@ -1,0 +1,225 @@
+"""The record of a vertex count past its memory budget: packed patterns on disk, and the
+per-layer counts of a record too large to sort at once.
+
+A vertex count keeps every region's packed pattern until the end, where the per-layer counts
+(distinct prefixes of the patterns) are read off one sort (:func:`prefix_counts`). With a
+spill directory (``count_vertex(spill_dir=...)``, ``count --spill-dir``) the regions of the
+sub-boxes counted to the end leave memory for files there when the record reaches its share of
+the budget (:class:`Spill`); the per-layer counts are then taken bucket by bucket
+(:func:`distinct_prefixes`): rows with equal prefixes hash to the same bucket, so the distinct
+prefixes of the whole record are the sum over buckets of each bucket's, and a bucket is sized to
+the memory left. Nothing here is approximate: hashing only decides which pass sees a row.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+#: Bytes of the values of one batched operation over rows (hashes, comparisons).
+_BLOCK = 32 << 20
+#: Bytes a row of a bucket takes when its prefixes are counted: the prefix copied out,
+#: :func:`prefix_counts`' order and first-difference arrays (10), and the block's hashes (8).
+_BUCKET_ROW = 18
+#: Odd multipliers of the bucket hash, one per pattern byte (any fixed values give exact
+#: counts; these spread the buckets evenly).
+_MULT = (np.random.default_rng(20231128).integers(1, 2 ** 62, 1 << 12, dtype=np.int64)
+         .astype(np.uint64) * np.uint64(2) + np.uint64(1))
+
+
+def prefix_counts(B: np.ndarray, widths) -> tuple[int, ...]:
+    """The number of distinct prefixes of the rows of the uint8 matrix ``B``, for every prefix
+    width in ``widths`` (bytes), from one sort of the rows: rows sorted as byte strings keep
+    equal prefixes together, so a prefix of width ``w`` is new where two neighbours first
+    differ before byte ``w``. Takes 10 bytes a row beside ``B`` (the order and the first
+    differing byte of each neighbour pair, computed in blocks)."""
+    n = len(B)
+    if n == 0:
+        return tuple(0 for _ in widths)
+    B = np.ascontiguousarray(B)
+    order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), kind="stable") \
+        if B.shape[1] else np.arange(n)
+    first = np.full(n - 1, B.shape[1], np.uint16)
+    step = max(1, _BLOCK // max(1, 2 * B.shape[1]))
+    for s in range(0, n - 1, step):
+        a, b = B[order[s:s + step + 1]][:-1], B[order[s + 1:s + step + 1]]
+        diff = a != b
+        hit = diff.any(axis=1)
+        first[s:s + len(b)][hit] = np.argmax(diff[hit], axis=1)
+    return tuple(1 + int(np.count_nonzero(first < w)) for w in widths)
+
+
+def buckets(P: np.ndarray, k: int) -> np.ndarray:
+    """The bucket (``0 .. k-1``) of every row of the uint8 matrix ``P``: a function of the
+    row's bytes only, so equal rows share a bucket."""
+    if k == 1 or P.shape[1] == 0:
+        return np.zeros(len(P), np.int64)
+    out = np.empty(len(P), np.int64)
+    step = max(1, _BLOCK // (8 * P.shape[1]))
+    mult = _MULT[np.arange(P.shape[1]) % len(_MULT)]
+    for s in range(0, len(P), step):
+        h = (P[s:s + step].astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
+        out[s:s + step] = ((h >> np.uint64(17)) % np.uint64(k)).astype(np.int64)
+    return out
+
+
+def distinct_prefixes(blocks: Callable[[], Iterable[np.ndarray]], rows: int, widths,
+                      room: int) -> tuple[int, ...]:
+    """:func:`prefix_counts` of the rows of every block ``blocks()`` yields (uint8 matrices
+    of one width; ``rows`` in all), in about ``room`` bytes beside the blocks: for each prefix
+    width the rows are hashed into as many buckets as it takes for one bucket's prefixes to
+    fit, and each bucket is read (one pass over the blocks) and counted on its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> B = np.array([[1, 2], [1, 3], [2, 2], [1, 2]], np.uint8)
+    >>> distinct_prefixes(lambda: [B[:2], B[2:]], 4, [1, 2], room=1)
+    (2, 3)
+    """
+    out = []
+    for w in widths:
+        k = max(1, math.ceil(rows * (w + _BUCKET_ROW) / max(1, room)))
+        total = 0
+        for b in range(k):
+            parts = []
+            for blk in blocks():
+                P = blk[:, :w]
+                parts.append(np.ascontiguousarray(P[buckets(P, k) == b]))
+            sub = np.concatenate(parts) if parts else np.zeros((0, w), np.uint8)
+            total += prefix_counts(sub, [w])[0]
+        out.append(total)
+    return tuple(out)
+
+
+def distinct_rows(blocks: Callable[[], Iterable[tuple]], rows: int, width: int,
+                  room: int) -> tuple[int, dict, int]:
+    """The distinct rows among the blocks ``(B, C, U)`` that ``blocks()`` yields (``B`` uint8
+    rows of ``width`` bytes, ``rows`` in all; ``C`` a class and ``U`` a flag per row), counted
+    bucket by bucket in about ``room`` bytes: their number, the classes and the number of
+    flags of one row per distinct row (the first one ``blocks()`` yields).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> B = np.array([[1, 2], [1, 3], [1, 2]], np.uint8)
+    >>> C, U = np.array([0, 1, 1]), np.array([False, False, True])
+    >>> distinct_rows(lambda: [(B[:2], C[:2], U[:2]), (B[2:], C[2:], U[2:])], 3, 2, room=1)
+    (2, {0: 1, 1: 1}, 0)
+    """
+    k = max(1, math.ceil(rows * (width + _BUCKET_ROW + 5) / max(1, room)))
+    n, per_class, bad = 0, {}, 0
+    for b in range(k):
+        parts = []
+        for B, C, U in blocks():
+            hit = buckets(B, k) == b
+            parts.append((np.ascontiguousarray(B[hit]), C[hit], U[hit]))
+        if not parts:
+            continue
+        B = np.concatenate([p[0] for p in parts])
+        if not len(B):
+            continue
+        C = np.concatenate([p[1] for p in parts])
+        U = np.concatenate([p[2] for p in parts])
+        _, first = np.unique(B.view(np.dtype((np.void, width))).ravel(), return_index=True)
+        n += len(first)
+        for c, v in zip(*np.unique(C[first], return_counts=True)):
+            per_class[int(c)] = per_class.get(int(c), 0) + int(v)
+        bad += int(np.count_nonzero(U[first]))
+    return n, dict(sorted(per_class.items())), bad
+
+
+def _write_rows(path: Path, width: int, rows: int, parts: Iterable[np.ndarray]) -> None:
+    """An ``.npy`` file of ``rows`` uint8 rows of ``width`` bytes, written part by part."""
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)),
+                "fortran_order": False, "shape": (rows, width)})
+        for p in parts:
+            np.ascontiguousarray(p, np.uint8).tofile(f)
+
+
+def _read_rows(path: Path, width: int, rows: int, step: int) -> Iterator[np.ndarray]:
+    with open(path, "rb") as f:
+        np.lib.format.read_magic(f)
+        np.lib.format.read_array_header_1_0(f)
+        for s in range(0, rows, step):
+            m = min(step, rows - s)
+            yield np.fromfile(f, np.uint8, m * width).reshape(m, width)
+
+
+class Spill:
+    """Packed patterns of a vertex count on disk, in a fresh directory inside ``parent``
+    (removed by :meth:`close`). The regions that cannot repeat are files of patterns, with
+    their output classes and failed certificates tallied as they go (``per_class``, ``bad``);
+    the ones that may repeat (flagged: met by several sub-boxes, or several cells of one
+    region) keep their class and flag in a file beside the patterns, since which copy counts is decided
+    at the end (:func:`distinct_rows`). ``n``: rows written, a repeated region once per copy."""
+
+    def __init__(self, parent, width: int):
+        Path(parent).mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(prefix="regioncount-record-", dir=parent))
+        self.width = int(width)
+        self.once: list[tuple[Path, int]] = []
+        self.flagged: list[tuple[Path, int, Path]] = []
+        self.n = 0
+        self.per_class: dict[int, int] = {}
+        self.bad = 0
+
+    @property
+    def n_once(self) -> int:
+        return sum(r for _, r in self.once)
+
+    def write(self, B: list, F: list, C: list, U: list) -> None:
+        """Append the regions of the chunks ``B`` (packed patterns), ``F``, ``C``, ``U``."""
+        i = len(self.once) + len(self.flagged)
+        rows = sum(int(np.count_nonzero(~f)) for f in F)
+        if rows:
+            path = self.dir / f"once-{i:06d}.npy"
+            _write_rows(path, self.width, rows, (b[~f] for b, f in zip(B, F)))
+            self.once.append((path, rows))
+            for c, f in zip(C, F):
+                for k, v in zip(*np.unique(c[~f], return_counts=True)):
+                    self.per_class[int(k)] = self.per_class.get(int(k), 0) + int(v)
+            self.bad += sum(int(np.count_nonzero(u[~f])) for u, f in zip(U, F))
+        frows = sum(int(np.count_nonzero(f)) for f in F)
+        if frows:
+            path = self.dir / f"flagged-{i:06d}.npy"
+            _write_rows(path, self.width, frows, (b[f] for b, f in zip(B, F)))
+            side = self.dir / f"flagged-{i:06d}-cu.npz"
+            np.savez(side, C=np.concatenate([c[f] for c, f in zip(C, F)]),
+                     U=np.concatenate([u[f] for u, f in zip(U, F)]))
+            self.flagged.append((path, frows, side))
+        self.n += rows + frows
+
+    def _step(self) -> int:
+        return max(1, _BLOCK // max(1, self.width))
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """Every pattern written (read in blocks, not mapped)."""
+        for path, rows in self.once:
+            yield from _read_rows(path, self.width, rows, self._step())
+        for path, rows, _ in self.flagged:
+            yield from _read_rows(path, self.width, rows, self._step())
+
+    def flagged_blocks(self) -> Iterator[tuple]:
+        """The flagged patterns written, with their classes and flags: ``(B, C, U)``."""
+        step = self._step()
+        for path, rows, side in self.flagged:
+            with np.load(side) as z:
+                C, U = z["C"], z["U"]
+            for s, B in zip(range(0, rows, step), _read_rows(path, self.width, rows, step)):
+                yield B, C[s:s + len(B)], U[s:s + len(B)]
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __del__(self):
+        if os.path.isdir(getattr(self, "dir", "")):
+            self.close()
