@@ -109,6 +109,27 @@ MODULES: dict[str, Target] = {
     "bounds_model": Target(("regioncount/bounds/model.py", "regioncount/bounds/linalg.py"),
                            ("tests/test_bounds_model.py", "-k", "test_mutants or not "
                             "(cnn_one_layer_count or conv_maxpool_model_is_unrolled)")),
+    # priority 3: the rest of enumeration/ where a bug moves a count
+    "classes": Target(("regioncount/enumeration/classes.py",), ("tests/test_classes.py",)),
+    # the LP of every node: the tree against the exact oracles, the reference counts, the
+    # tolerance and partial-count cases
+    "lp": Target(("regioncount/enumeration/lp.py",),
+                 ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
+                  "test_mutants or (test_oracles and not milp) or reference_network or "
+                  "partial_counts or tolerances")),
+    "tree": Target(("regioncount/enumeration/tree.py",),
+                   ("tests/test_oracles.py", "tests/test_enumeration.py", "tests/test_stopped.py",
+                    "-k", "not milp and not dask")),
+    "slices": Target(("regioncount/enumeration/slices.py",),
+                     ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
+                      "not milp and not workers")),
+    # the worker pool, dask and the CLI (spawned processes, seconds each) and the 45 s TLL
+    # model left out: the same cell code on the tests' networks
+    "vertex": Target(("regioncount/enumeration/vertex.py",
+                      "regioncount/enumeration/vertex_cells.py",
+                      "regioncount/enumeration/vertex_record.py"),
+                     ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
+                      "not (workers or dask or tllBench or hands_back or cli or milp)")),
     "exact": Target(("regioncount/enumeration/exact.py",),
                     ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
                      "test_mutants or not (reference_network or cli or report or "
@@ -607,7 +628,194 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.network.xǁNetworkǁfrom_layers__mutmut_10": (
         "final[0], )",
         "W0 is read only for its number of columns (the input size)"),
-}
+    # enumeration/exact.py
+    "regioncount.enumeration.exact.x__binary__mutmut_1": (
+        "op = None",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_2": (
+        "getattr(None, name)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_3": (
+        "getattr(Fraction, None)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_4": (
+        "getattr(name)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_5": (
+        "getattr(Fraction, )",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_6": (
+        "b = None",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_7": (
+        "_q(None)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_8": (
+        "is not NotImplemented",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_9": (
+        "Q(None)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_10": (
+        "op(None, b)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_11": (
+        "op(a, None)",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_12": (
+        "Q(op(b))",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_13": (
+        "op(a, )",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__binary__mutmut_14": (
+        "f.__name__ = None",
+        "runs only at import, while the module builds Q's operators, before mutmut 3 "
+        "activates a mutant (it forks the test process after the imports): never executed. "
+        "The operators themselves are checked against Fraction arithmetic by "
+        "test_q_arithmetic_stays_exact"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_3": (
+        "dtype=None)",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_5": (
+        "else W, )",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_19": (
+        "e.astype(None) - 53",
+        "the exponents as float64 instead of int64: small integers, exact in float64, and "
+        "int() is taken before each shift"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_23": (
+        "nz = mant != 1",
+        "a nonzero mantissa has 53 bits (at least 2^52), so it is never 1; zeros then join "
+        "the minimum exponent, which only lowers e0: M * 2^e0 stays exactly W (a zero "
+        "mantissa shifted is still 0)"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_28": (
+        "else 1",
+        "all weights zero: every mantissa is 0, so the scale of the zero result does not "
+        "matter"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_37": (
+        "out.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_46": (
+        "e - e0, 1)",
+        "the shift of a zero mantissa: 0 << 1 is 0"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_48": (
+        "0).reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x__dyadic__mutmut_52": (
+        "mant.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_abs_matrix__mutmut_1": (
+        "(sp.issparse(W)) and False",
+        "np.abs of a scipy sparse matrix calls its __abs__: the same |W|"),
+    "regioncount.enumeration.exact.x_abs_matrix__mutmut_2": (
+        "(sp.issparse(W)) or True",
+        "abs() of a numpy array is np.abs"),
+    "regioncount.enumeration.exact.x_abs_matrix__mutmut_4": (
+        "sp.issparse(None)",
+        "np.abs of a scipy sparse matrix calls its __abs__: the same |W|"),
+    "regioncount.enumeration.exact.x_exact__mutmut_5": (
+        "dtype=None)",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_exact__mutmut_7": (
+        "np.asarray(a, )",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_exact__mutmut_16": (
+        "out.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact__mutmut_20": (
+        "a.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_6": (
+        "M.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_9": (
+        "(flat.size) or True",
+        "math.lcm() of no arguments is 1"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_11": (
+        "else 2",
+        "an empty M gives an empty product: the denominator divides nothing"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_20": (
+        "Mi.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_37": (
+        "P.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_40": (
+        "out.reshape(-2)",
+        "numpy's reshape takes any negative size as the one unknown dimension"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_52": (
+        "if e > 0 else",
+        "at e = 0 both branches give Q(v, den)"),
+    "regioncount.enumeration.exact.x_exact_dot__mutmut_53": (
+        "if e >= 1 else",
+        "at e = 0 both branches give Q(v, den)"),
+    "regioncount.enumeration.exact.x_no_underflow__mutmut_5": (
+        "else v, None)",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_no_underflow__mutmut_7": (
+        "else v, )",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_no_underflow__mutmut_31": (
+        "min(np.log2(lo), 1.0)",
+        "differs only when the smallest value is above 1, where both give a nonnegative left "
+        "side, above -1000"),
+    "regioncount.enumeration.exact.x_rational_weights__mutmut_7": (
+        "np.asarray(y, None)",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_rational_weights__mutmut_9": (
+        "np.asarray(y, )",
+        "the dtype of an array only read as numbers: weights and coordinates reach it as "
+        "float arrays, and integer arrays give the same values"),
+    "regioncount.enumeration.exact.x_rational_weights__mutmut_15": (
+        "else 1.0",
+        "an empty y: the loop that reads top never runs"),}
 
 
 def mutmut_section(target: Target, tests: list[str]) -> dict[str, str]:

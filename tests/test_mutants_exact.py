@@ -96,3 +96,47 @@ def test_rational_weights():
     assert list(got) == [Fraction(1, 2), 1]
     assert list(rational_weights(np.array([0.0, -1.0]))) == [0, 0]
     assert rational_weights(np.array([])).shape == (0,)
+
+
+def _fraction_dot(W, M):
+    """``W @ M`` in Fractions, product by product (the reference for exact_dot)."""
+    W = np.asarray(W.toarray() if sp.issparse(W) else W, float)
+    M2 = M.reshape(len(M), -1)
+    out = [[sum((Fraction(float(W[i, k])) * Fraction(M2[k, j]) for k in range(W.shape[1])),
+                Fraction(0)) for j in range(M2.shape[1])] for i in range(W.shape[0])]
+    return np.array(out, dtype=object).reshape((W.shape[0],) + M.shape[1:])
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0 ** 60, 2.0 ** -70])
+def test_exact_dot_against_fractions(scale):
+    """exact_dot against Fraction arithmetic: small weights (negative common exponent), huge
+    ones (every weight a multiple of 2^8: the exponent is positive), tiny ones; vectors and
+    matrices of rationals with unlike denominators; dense and sparse weights."""
+    rng = np.random.default_rng(int(np.log2(scale)) + 100)
+    W = rng.normal(size=(3, 4)) * scale
+    W[1, 2] = 0.0
+    if scale > 1:
+        W = np.round(W / 2.0 ** 20) * 2.0 ** 20          # integers, all multiples of 2^20
+    M = np.array([Q(1, 3), Q(-2, 7), Q(0.1), Q(5)], dtype=object)
+    M2 = np.array([[Q(1, 3), Q(2)], [Q(-1, 6), Q(0)], [Q(3, 4), Q(1, 9)], [Q(0.25), Q(-5)]],
+                  dtype=object)
+    for Wx in (W, sp.csr_matrix(W)):
+        for Mx in (M, M2):
+            got = ex.exact_dot(Wx, Mx)
+            want = _fraction_dot(Wx, Mx)
+            assert got.shape == want.shape
+            assert all(type(g) is Q and g == w for g, w in zip(got.ravel(), want.ravel()))
+    _, e0 = ex._dyadic(W)
+    assert (e0 >= 0) == (scale > 1)
+
+
+def test_exact_dot_of_zero_weights():
+    got = ex.exact_dot(np.zeros((2, 3)), np.array([Q(1, 3), Q(2), Q(-1)], dtype=object))
+    assert got.tolist() == [0, 0] and all(type(g) is Q for g in got)
+    M, e = ex._dyadic(np.zeros((1, 2)))
+    assert M.tolist() == [[0, 0]]
+
+
+def test_no_underflow_of_lists():
+    """Array-likes (nested lists) as well as arrays."""
+    assert no_underflow([[1.0, 2.0 ** -100]], 9) and not no_underflow([[2.0 ** -100]], 10)
