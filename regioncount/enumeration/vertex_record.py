@@ -24,9 +24,12 @@ import numpy as np
 
 #: Bytes of the values of one batched operation over rows (hashes, comparisons).
 _BLOCK = 32 << 20
-#: Bytes a row of a bucket takes when its prefixes are counted: the prefix copied out,
-#: :func:`prefix_counts`' order and first-difference arrays (10), and the block's hashes (8).
+#: Bytes a row of a bucket takes beside twice its width (the prefix copied out of a block,
+#: then into the bucket's array): :func:`prefix_counts`' order and first-difference arrays (10)
+#: and the block's bucket numbers (8); :func:`distinct_rows` adds its class, flag and the
+#: indices of np.unique (:data:`_ROW_EXTRA`).
 _BUCKET_ROW = 18
+_ROW_EXTRA = 24
 #: Odd multipliers of the bucket hash, one per pattern byte (any fixed values give exact
 #: counts; these spread the buckets evenly).
 _MULT = (np.random.default_rng(20231128).integers(1, 2 ** 62, 1 << 12, dtype=np.int64)
@@ -85,7 +88,7 @@ def distinct_prefixes(blocks: Callable[[], Iterable[np.ndarray]], rows: int, wid
     """
     out = []
     for w in widths:
-        k = max(1, math.ceil(rows * (w + _BUCKET_ROW) / max(1, room)))
+        k = max(1, math.ceil(rows * (2 * w + _BUCKET_ROW) / max(1, room)))
         total = 0
         for b in range(k):
             parts = []
@@ -113,7 +116,7 @@ def distinct_rows(blocks: Callable[[], Iterable[tuple]], rows: int, width: int,
     >>> distinct_rows(lambda: [(B[:2], C[:2], U[:2]), (B[2:], C[2:], U[2:])], 3, 2, room=1)
     (2, {0: 1, 1: 1}, 0)
     """
-    k = max(1, math.ceil(rows * (width + _BUCKET_ROW + 5) / max(1, room)))
+    k = max(1, math.ceil(rows * (2 * width + _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))
     n, per_class, bad = 0, {}, 0
     for b in range(k):
         parts = []
