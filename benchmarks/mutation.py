@@ -130,6 +130,14 @@ MODULES: dict[str, Target] = {
                       "regioncount/enumeration/vertex_record.py"),
                      ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
                       "not (workers or dask or tllBench or hands_back or cli or milp)")),
+    # priority 4: the bound registry, LP tightening and the output range
+    "registry": Target(("regioncount/bounds/registry.py",),
+                       ("tests/test_bounds.py", "tests/test_reference_data.py",
+                        "tests/test_bounds_model.py", "-k", "test_mutants or not (cnn_one_layer_"
+                        "count or conv_maxpool_model_is_unrolled)")),
+    "tighten": Target(("regioncount/milp/tighten.py",), ("tests/test_tighten.py",)),
+    "range": Target(("regioncount/milp/range.py",),
+                    ("tests/test_backends.py", "tests/test_milp.py", "-k", "range")),
     "exact": Target(("regioncount/enumeration/exact.py",),
                     ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
                      "test_mutants or not (reference_network or cli or report or "
@@ -253,34 +261,22 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_1": (
         "got = None",
         "disables the memo of the affine maps: _map is a pure function of the decided pattern, "
-        "the same maps are recomputed (more work, same count)"),
+        "the same maps are recomputed (more work; the same result, LPs included)"),
     "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_2": (
         "maps.get(None)",
-        "disables the memo of the affine maps: the same maps are recomputed (more work, same "
-        "count)"),
+        "disables the memo of the affine maps: the same maps are recomputed (more work; the "
+        "same result, LPs included)"),
     "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_91": (
         "maps[i] = None",
-        "stores an empty memo entry, read back as a miss: the maps are recomputed (more work, "
-        "same count); nothing else reads this dict"),
+        "stores an empty memo entry, read back as a miss: the maps are recomputed (more work; "
+        "the same result, LPs included); nothing else reads this dict"),
     "regioncount.enumeration.units.xǁUnitPlanǁ_map__mutmut_68": (
         "self._map(s.inputs[0], None, maps)",
         "the input of a PWL stage was mapped when the stage before it was decided (the search "
         "maps stages in order), so this call only hits the memo and never reads the pattern"),
-    "regioncount.enumeration.units.xǁStageMapǁpieces__mutmut_1": (
-        "got = None",
-        "disables the piece cache: split is recomputed and the pieces a subtree had learnt "
-        "empty are decided by the LP again (more LPs, same count)"),
-    "regioncount.enumeration.units.xǁStageMapǁpieces__mutmut_2": (
-        "self._pieces.get(None)",
-        "disables the piece cache: split is recomputed and the pieces a subtree had learnt "
-        "empty are decided by the LP again (more LPs, same count)"),
     "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_1": (
         "self.plan = None",
         "StageMap.plan is never read after __init__"),
-    "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_2": (
-        "self.j = None",
-        "j only tells the search whether its cached StageMap is the current stage's: None never"
-        " matches, the map is rebuilt (more work, same count)"),
     "regioncount.enumeration.units.xǁStageMapǁ__init____mutmut_25": (
         "Ap = np.maximum(A, 1.0)",
         "lb and ub are read only by the region tree's Searcher, which builds its UnitPlan on the"
@@ -815,7 +811,59 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "float arrays, and integer arrays give the same values"),
     "regioncount.enumeration.exact.x_rational_weights__mutmut_15": (
         "else 1.0",
-        "an empty y: the loop that reads top never runs"),}
+        "an empty y: the loop that reads top never runs"),
+    # enumeration/classes.py
+    "regioncount.enumeration.classes.x__classes__mutmut_19": (
+        "least = e - np.maximum(D, 0) @ lo",
+        "the box is the unit cube here (unit_box), so lo = 0 and every product with lo is 0"),
+    "regioncount.enumeration.classes.x__classes__mutmut_24": (
+        "np.maximum(D, 1) @ lo",
+        "the box is the unit cube here (unit_box), so lo = 0 and every product with lo is 0"),
+    "regioncount.enumeration.classes.x__classes__mutmut_30": (
+        "if np.any(None):",
+        "the test that rules a class out before its LP only saves the LP: a class ruled out "
+        "on the whole box has no interior part, and the LP says so too (here: never ruled "
+        "out)"),
+    "regioncount.enumeration.classes.x__classes__mutmut_36": (
+        "np.delete(least, c) > 1",
+        "the test that rules a class out before its LP only saves the LP: a class ruled out "
+        "on the whole box has no interior part, and the LP says so too (here: ruled out less "
+        "often)"),
+    "regioncount.enumeration.classes.x__classes__mutmut_64": (
+        "np.linalg.norm(D, axis=None) == 0",
+        "a row of zeros with an output above c is ruled out before (its least value is its "
+        "offset, above 0), so the test only sees zero rows whose offset is not negative; the "
+        "whole-matrix norm is 0 only when every row is zero, and then no offset is negative "
+        "either"),
+    "regioncount.enumeration.classes.x__classes__mutmut_66": (
+        "np.linalg.norm(D, ) == 0",
+        "a row of zeros with an output above c is ruled out before (its least value is its "
+        "offset, above 0), so the test only sees zero rows whose offset is not negative; the "
+        "whole-matrix norm is 0 only when every row is zero, and then no offset is negative "
+        "either"),
+    "regioncount.enumeration.classes.x__classes__mutmut_70": (
+        "if np.any(None):",
+        "unreachable: a zero row with an output above c is ruled out before, by its least "
+        "value"),
+    "regioncount.enumeration.classes.x__classes__mutmut_73": (
+        "break                                  # an output above c",
+        "unreachable: a zero row with an output above c is ruled out before, by its least "
+        "value"),
+    "regioncount.enumeration.classes.x__classes__mutmut_79": (
+        "margin=None)",
+        "the margin only lets the dual simplex stop early; the decision r > REGION_MARGIN is "
+        "taken after the solve either way"),
+    "regioncount.enumeration.classes.x__classes__mutmut_83": (
+        "(G, h), )",
+        "the margin only lets the dual simplex stop early; the decision r > REGION_MARGIN is "
+        "taken after the solve either way"),
+    "regioncount.enumeration.classes.x__classes__mutmut_96": (
+        "lp.push(None, a, b)",
+        "the row's key is bookkeeping: truncate(0) drops rows by position"),
+    "regioncount.enumeration.classes.x__classes__mutmut_103": (
+        ">= tol.REGION_MARGIN",
+        "differs only when the radius equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+}
 
 
 def mutmut_section(target: Target, tests: list[str]) -> dict[str, str]:
@@ -1048,7 +1096,11 @@ def section(current: dict[str, tuple[str, str]], before: dict[str, str]) -> str:
         "marked slow excluded). Killed: a test failed. Survived: no test failed (judged "
         "equivalent ones not included). Timeout: the tests ran over mutmut's limit (not counted "
         "as killed). No test: no selected test reaches the function. Other: suspicious, "
-        "segfault, skipped. Score = killed / (mutants - judged equivalent). Every survivor's "
+        "segfault, skipped. Score = killed / (mutants - judged equivalent). A mutant is judged "
+        "equivalent only when no value of the result can differ, the number of LPs included: "
+        "one that costs more LPs (a cache of empty pieces switched off) is a survivor, one "
+        "that only recomputes the same values (a memo of maps switched off) is equivalent. "
+        "Every survivor's "
         "diff is in `mutants/<module>/survivors.txt` after a run. Minutes: wall time of the run "
         "that wrote the row (`--rerun-open` re-tests only the mutants the run before left open, "
         "with the current tests). Modules not in the table were not measured.",
