@@ -113,8 +113,10 @@ MODULES: dict[str, Target] = {
     "classes": Target(("regioncount/enumeration/classes.py",), ("tests/test_classes.py",)),
     # the LP of every node: the tree against the exact oracles, the reference counts, the
     # tolerance and partial-count cases
+    # (the feasibility LPs are off by default: tests/test_mutants_search.py turns them on)
     "lp": Target(("regioncount/enumeration/lp.py",),
-                 ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
+                 ("tests/test_oracles.py", "tests/test_enumeration.py",
+                  "tests/test_mutants_search.py", "-k",
                   "test_mutants or (test_oracles and not milp) or reference_network or "
                   "partial_counts or tolerances")),
     "tree": Target(("regioncount/enumeration/tree.py",),
