@@ -219,7 +219,8 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
             res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
         else:
             res = count_slice(net, dom)
-        n, complete, reason, extra = res.regions, res.complete, res.stop_reason, res.extra
+        n, complete, reason = res.regions, res.complete, res.stop_reason
+        extra = {**res.extra, "per_layer": list(res.per_layer)}
         pats = res.pattern_set() if res.complete and res.patterns is not None else None
     wall, cpu = time.monotonic() - t, time.process_time() - c
     if method == "vertex" and (vertex_opts or {}).get("resume"):
@@ -267,7 +268,9 @@ def run_case(case, seconds: dict, vertex_opts: dict | None = None,
             _option(k, v) for k, v in vertex_opts.items()) + ")"
         rows.append(dict(case=f"{label}, [-{r:g},{r:g}]^{d}", method=m + how, regions=n,
                          complete=complete, reason=reason, seconds=wall, cpu=cpu, peak=peak,
-                         patterns=pats, subboxes=extra.get("subboxes")))
+                         patterns=pats, subboxes=extra.get("subboxes"),
+                         per_layer=extra.get("per_layer"),
+                         unverified=extra.get("unverified_points")))
         print(f"{label} r={r:g} {m}: {n} regions, complete={complete} {reason}, {wall:.2f} s "
               f"(CPU {cpu:.2f} s), {peak:.0f} MiB", flush=True)
     done = [x for x in rows if x["patterns"] is not None]
@@ -302,6 +305,18 @@ def table(rows: list[dict]) -> list[str]:
                    f"{x['seconds']:.2f} | {x['cpu']:.2f} | {rate:,.0f} | {x['peak']:.0f} MiB | "
                    f"{fast} | {same} |")
     return out
+
+
+def checks(rows: list[dict]) -> list[str]:
+    """Per vertex row: the per-layer counts and the certificates that did not reproduce their
+    pattern (0 expected: every region's point is checked with the network)."""
+    out = []
+    for x in rows:
+        if x["method"].startswith("vertex") and x.get("per_layer") is not None:
+            out.append(f"- {x['case']}, {x['method']}: regions after each PWL layer "
+                       f"{', '.join(f'{v:,}' for v in x['per_layer'])}; certificate points "
+                       f"that do not reproduce their pattern: {x['unverified']}")
+    return ["", *out] if out else []
 
 
 def relucent_note(peer: tuple, seconds: float) -> str:
@@ -386,7 +401,7 @@ def main(argv=None) -> None:
              "CPU s is the run's own CPU time (the machine is shared: compare the methods "
              "within a run).", ""] + ([] if a.only_targets else [
                  relucent_note(peer, a.relucent_seconds), ""])
-    lines += table(rows) + ["", end]
+    lines += table(rows) + checks(rows) + ["", end]
     if not a.no_write:
         write_section("\n".join(lines), start, end)
     print("\n".join(lines))
