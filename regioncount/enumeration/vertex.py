@@ -996,10 +996,8 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     """
     t0 = time.monotonic()
     budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
-    _check_arguments(net, domain, budget, checkpoint, resume)
-    if spill_dir is not None and (keep_patterns or keep_points or checkpoint is not None):
-        raise RegioncountError("--spill-dir: not with --patterns-out, points or --checkpoint, "
-                               "which need the whole record in memory")
+    _check_arguments(net, domain, budget, checkpoint, resume, spill=spill_dir is not None,
+                     keep=keep_patterns or keep_points)
     u_net, u_dom, to_input = unit_box(net, domain)
     workers = resolve_workers(workers)
     if workers > 1 and scheduler is None and unguarded_script():
@@ -1029,8 +1027,10 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     return replace(res, workers=count.workers) if count.workers > 1 else res
 
 
-def _check_arguments(net: Network, domain: Domain, budget: int, checkpoint, resume) -> None:
-    """Refuse, before any work, what :func:`count_vertex` cannot count."""
+def _check_arguments(net: Network, domain: Domain, budget: int, checkpoint, resume,
+                     spill: bool = False, keep: bool = False) -> None:
+    """Refuse, before any work, what :func:`count_vertex` cannot count (``spill``: a spill
+    directory is given; ``keep``: patterns or points are kept)."""
     if domain.dim != net.input_size:
         raise DomainError(f"domain has {domain.dim} coordinates, the network takes "
                           f"{net.input_size}")
@@ -1043,6 +1043,9 @@ def _check_arguments(net: Network, domain: Domain, budget: int, checkpoint, resu
                                f"{budget:,} bytes (use --method tree)")
     if resume and checkpoint is None:
         raise RegioncountError("--resume needs --checkpoint FILE")
+    if spill and (keep or checkpoint is not None):
+        raise RegioncountError("--spill-dir: not with --patterns-out, points or --checkpoint, "
+                               "which need the whole record in memory")
 
 
 def _run(count: _Count, workers: int, budget: int, progress, t0,
