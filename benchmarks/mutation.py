@@ -865,6 +865,120 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.enumeration.classes.x__classes__mutmut_103": (
         ">= tol.REGION_MARGIN",
         "differs only when the radius equals REGION_MARGIN (1e-9) exactly, to the last bit"),
+    # enumeration/lp.py
+    "regioncount.enumeration.lp.x_new_highs__mutmut_7": (
+        "cls = getattr(getattr(highspy, \"_core\", None), \"_Highs\", ) or highspy.Highs",
+        "getattr without a default: the attribute exists in the highspy the project requires, "
+        "so the same class"),
+    "regioncount.enumeration.lp.x_new_highs__mutmut_12": (
+        "cls = getattr(getattr(highspy, \"_core\", ), \"_Highs\", None) or highspy.Highs",
+        "getattr without a default: highspy._core exists in the highspy the project requires"),
+    "regioncount.enumeration.lp.x_new_highs__mutmut_18": (
+        "if _BANNER_DONE:",
+        "this highspy builds Highs objects silently (a fresh process building one writes "
+        "nothing to stdout): swallowing fd 1 or not prints the same nothing"),
+    "regioncount.enumeration.lp.x_new_highs__mutmut_20": (
+        "_BANNER_DONE = None",
+        "the banner guard stays down, so fd 1 is swallowed at every construction: more dup2 "
+        "calls, no value differs"),
+    "regioncount.enumeration.lp.x_new_highs__mutmut_21": (
+        "_BANNER_DONE = False",
+        "the banner guard stays down, so fd 1 is swallowed at every construction: more dup2 "
+        "calls, no value differs"),
+    "regioncount.enumeration.lp.x_new_highs__mutmut_24": (
+        "h.setOptionValue(\"output_flag\", None)",
+        "highspy casts None to the bool False: output_flag is off either way"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_10": (
+        '("presolve", "OFF")',
+        "HiGHS lower-cases string option values: 'OFF' sets 'off'"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_14": (
+        '("solver", "SIMPLEX")',
+        "HiGHS lower-cases string option values: 'SIMPLEX' sets 'simplex'"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_15": (
+        '("XXsimplex_strategyXX", 1)',
+        "simplex_strategy 1 (dual) is the default of a fresh Highs object: not setting it "
+        "leaves 1"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_16": (
+        '("SIMPLEX_STRATEGY", 1)',
+        "simplex_strategy 1 (dual) is the default of a fresh Highs object: not setting it "
+        "leaves 1"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_33": (
+        "cost = np.zeros(n + 2)",
+        "addCols reads n + 1 costs; the extra entry is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_39": (
+        "clo = np.r_[np.asarray(lo, None), -inf]",
+        "np.r_ with -inf gives a float array whatever the dtype of lo"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_41": (
+        "clo = np.r_[np.asarray(lo, ), -inf]",
+        "np.r_ with -inf gives a float array whatever the dtype of lo"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_45": (
+        "chi = np.r_[np.asarray(hi, None), inf]",
+        "np.r_ with inf gives a float array whatever the dtype of hi"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_47": (
+        "chi = np.r_[np.asarray(hi, ), inf]",
+        "np.r_ with inf gives a float array whatever the dtype of hi"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_55": (
+        "None)",
+        "the columns are added with no nonzeros: the value array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_68": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, None), np.zeros(0, np.int32),",
+        "the columns are added with no nonzeros: the start array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_70": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, ), np.zeros(0, np.int32),",
+        "the columns are added with no nonzeros: the start array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_71": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(1, np.int32), np.zeros(0, np.int32),",
+        "the columns are added with no nonzeros: the start array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_73": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, np.int32), np.zeros(0, None),",
+        "the columns are added with no nonzeros: the index array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_75": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, np.int32), np.zeros(0, ),",
+        "the columns are added with no nonzeros: the index array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_76": (
+        "h.addCols(n + 1, cost, clo, chi, 0, np.zeros(0, np.int32), np.zeros(1, np.int32),",
+        "the columns are added with no nonzeros: the index array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_78": (
+        "np.zeros(1))",
+        "the columns are added with no nonzeros: the value array is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_92": (
+        "self._idx = np.arange(n + 1, dtype=None)",
+        "highspy casts index arrays to its integer type: the same indices"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ__init____mutmut_94": (
+        "self._idx = np.arange(n + 1, )",
+        "highspy casts index arrays to its integer type: the same indices"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁ_add__mutmut_4": (
+        "vals = np.empty(self.n + 2)",
+        "addRow reads n + 1 values; the extra entry is never read"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁpush_many__mutmut_13": (
+        "starts = np.arange(0, m * (n + 1), n + 1, dtype=None)",
+        "highspy casts the start array to its integer type: the same starts"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁpush_many__mutmut_17": (
+        "starts = np.arange(0, m * (n + 1), n + 1, )",
+        "highspy casts the start array to its integer type: the same starts"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁpush_many__mutmut_21": (
+        "starts = np.arange(0, m * (n + 2), n + 1, dtype=np.int32)",
+        "addRows reads the first m starts; the longer array has the same first m"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁpush_many__mutmut_49": (
+        "self.h.addRows(m, np.full(m, -self.inf), np.asarray(b, None), m * (n + 1), starts,",
+        "highspy casts the bound array to double: the same bounds"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁpush_many__mutmut_51": (
+        "self.h.addRows(m, np.full(m, -self.inf), np.asarray(b, ), m * (n + 1), starts,",
+        "highspy casts the bound array to double: the same bounds"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁset_feasibility__mutmut_36": (
+        "h.changeColCost(n, 1.0)",
+        "the cost of r, fixed at eps, only adds a constant to the objective (whose bound is off"
+        " in this mode); a fixed column never enters the basis"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁtruncate__mutmut_13": (
+        "self.h.deleteRows(extra, np.arange(first, first + extra, dtype=None))",
+        "highspy casts index arrays to its integer type: the same rows deleted"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁtruncate__mutmut_16": (
+        "self.h.deleteRows(extra, np.arange(first, first + extra, ))",
+        "highspy casts index arrays to its integer type: the same rows deleted"),
+    "regioncount.enumeration.lp.xǁChebyshevLPǁtruncate__mutmut_3": (
+        "if extra >= 0:",
+        "deleting zero rows is a no-op that keeps the basis (checked: the next solve takes 0 "
+        "simplex iterations)"),
 }
 
 

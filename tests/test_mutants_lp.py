@@ -167,3 +167,131 @@ def test_require_interior_is_scale_free():
     # the margin is measured in the unit cube: a band of relative width 1e-6 has an interior
     require_interior(Domain(np.zeros(2), np.full(2, 1e-6), A=np.array([[1.0, 0.0]]),
                             b=np.array([1e-12])))
+
+
+def test_the_options_are_the_documented_ones():
+    """Presolve off, dual simplex, no scaling (scaling drops the basis at every row deletion)
+    and the feasibility tolerances of tolerances.py."""
+    lp = ChebyshevLP(np.zeros(2), np.ones(2))
+    want = {"presolve": "off", "solver": "simplex", "simplex_strategy": 1,
+            "simplex_scale_strategy": 0,
+            "primal_feasibility_tolerance": tol.CHEBYSHEV_FEASIBILITY_TOL,
+            "dual_feasibility_tolerance": tol.CHEBYSHEV_FEASIBILITY_TOL}
+    assert {k: _option(lp, k) for k in want} == want
+
+
+def test_the_objective_is_minus_the_radius():
+    """The objective is -r, so that the objective bound -margin means r <= margin; also after
+    a round trip through the feasibility mode."""
+    lo, hi = np.zeros(2), np.ones(2)
+    lp = ChebyshevLP(lo, hi, margin=tol.REGION_MARGIN)
+    lp.push_many([1, 2], np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([0.7, -0.3]))
+    for _ in range(2):
+        r, _x = lp.solve()
+        assert r == pytest.approx(0.2)
+        assert lp.h.getInfo().objective_function_value == pytest.approx(-0.2)
+        lp.set_feasibility(0.1)
+        lp.solve()
+        lp.set_feasibility(None)
+
+
+def test_fixed_rows_without_a_matrix_are_no_rows():
+    lp = ChebyshevLP(np.zeros(2), np.ones(2), (None, np.array([1.0])))
+    assert lp.nfixed == 0
+
+
+def test_new_highs_builds_the_plain_binding_class():
+    """``highspy.Highs.run`` starts a thread per solve; the plain class does not."""
+    import highspy
+
+    plain = getattr(getattr(highspy, "_core", None), "_Highs", None)
+    if plain is None:                                        # pragma: no cover - old highspy
+        pytest.skip("this highspy has no plain binding class")
+    assert type(new_highs()) is plain
+
+
+class _Scripted:
+    """A HiGHS object whose first model statuses are scripted (to reach the fallbacks of
+    :meth:`ChebyshevLP.solve`); records each run's feasibility tolerances."""
+
+    def __init__(self, h, statuses):
+        self._h, self._script, self._now = h, list(statuses), None
+        self.runs: list[tuple[float, float]] = []
+        self.clears = 0
+
+    def run(self):
+        tols = tuple(self._h.getOptionValue(k) for k in
+                     ("primal_feasibility_tolerance", "dual_feasibility_tolerance"))
+        self.runs.append(tuple(t[1] if isinstance(t, tuple) else t for t in tols))
+        out = self._h.run()
+        self._now = self._script.pop(0) if self._script else None
+        return out
+
+    def getModelStatus(self):
+        return self._h.getModelStatus() if self._now is None else self._now
+
+    def clearSolver(self):
+        self.clears += 1
+        return self._h.clearSolver()
+
+    def __getattr__(self, k):
+        return getattr(self._h, k)
+
+
+def _scripted_lp(statuses, eps=None, margin=None, b=(0.7, -0.3)):
+    lp = ChebyshevLP(np.zeros(2), np.ones(2), margin=margin)
+    lp.push_many([1, 2], np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array(b))
+    if eps is not None:
+        lp.set_feasibility(eps)
+    lp.h = _Scripted(lp.h, statuses)
+    return lp
+
+
+def test_a_decided_lp_is_solved_once():
+    tight = (tol.CHEBYSHEV_FEASIBILITY_TOL,) * 2
+    lp = _scripted_lp([])
+    assert lp.solve()[0] == pytest.approx(0.2)
+    assert lp.h.runs == [tight] and lp.h.clears == 0
+    lp = _scripted_lp([], eps=0.5)                          # feasibility mode: infeasible
+    assert lp.solve() == (-np.inf, None)
+    assert lp.h.runs == [tight] and lp.h.clears == 0
+    lp = _scripted_lp([], margin=tol.REGION_MARGIN, b=(0.5 + 1e-13, -0.5))
+    assert lp.solve()[0] < tol.REGION_MARGIN
+    assert lp.h.runs == [tight] and lp.h.clears == 0
+
+
+def test_an_undecided_lp_is_solved_again_from_scratch_then_with_loose_tolerances():
+    import highspy
+
+    M = highspy.HighsModelStatus
+    tight = (tol.CHEBYSHEV_FEASIBILITY_TOL,) * 2
+    lp = _scripted_lp([M.kUnknown])                         # a fresh start settles it
+    assert lp.solve()[0] == pytest.approx(0.2)
+    assert lp.h.runs == [tight, tight] and lp.h.clears == 1
+    lp = _scripted_lp([M.kUnknown, M.kUnknown])             # then HiGHS's default tolerances
+    assert lp.solve()[0] == pytest.approx(0.2)
+    assert lp.h.runs == [tight, tight, (1e-7, 1e-7)] and lp.h.clears == 2
+    assert lp.solve()[0] == pytest.approx(0.2)              # and the tight ones come back
+    assert lp.h.runs[-1] == tight
+    lp = _scripted_lp([M.kUnknown, M.kUnknown, M.kUnknown])
+    with pytest.raises(SolverError, match="could not solve"):
+        lp.solve()
+    # infeasible answers the question in the feasibility mode only
+    lp = _scripted_lp([M.kUnknown, M.kInfeasible], eps=0.05)
+    assert lp.solve() == (-np.inf, None) and len(lp.h.runs) == 2
+    lp = _scripted_lp([M.kInfeasible, M.kInfeasible])
+    assert lp.solve()[0] == pytest.approx(0.2) and len(lp.h.runs) == 3
+    lp = _scripted_lp([M.kTimeLimit, M.kTimeLimit, M.kTimeLimit], eps=0.05)
+    with pytest.raises(SolverError, match="could not solve"):
+        lp.solve()
+
+
+def test_require_interior_decides_at_the_margin_and_says_which_domain():
+    """Slack exactly REGION_MARGIN (in unit-cube coordinates) is no interior."""
+    m = tol.REGION_MARGIN
+    with pytest.raises(DomainError, match=r"^the domain polytope has an empty interior$"):
+        require_interior(Domain(np.zeros(1), np.ones(1), A=np.array([[1.0]]), b=np.array([m])))
+    require_interior(Domain(np.zeros(1), np.ones(1), A=np.array([[1.0]]), b=np.array([2 * m])))
+    with pytest.raises(DomainError,
+                       match=r"^the domain box has an empty interior \(some lo == hi\)$"):
+        require_interior(Domain.box(0.0, 0.0, 2))
