@@ -979,6 +979,10 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "if extra >= 0:",
         "deleting zero rows is a no-op that keeps the basis (checked: the next solve takes 0 "
         "simplex iterations)"),
+    # bounds/model.py
+    "regioncount.bounds.model.x__domain_text__mutmut_20": (
+        'getattr(domain, "A", )',
+        "every Domain has the attribute A (None for a box): the default is never used"),
 }
 
 

@@ -1,7 +1,8 @@
 """Tests written against the mutants of regioncount/bounds/model.py and bounds/linalg.py
 (benchmarks/mutation.py, docs/benchmarks.md "Mutation score"): ranks and counts of linearly
 independent row subsets against a brute force in exact rational arithmetic (Gaussian
-elimination over :class:`fractions.Fraction`, every subset of rows tried)."""
+elimination over :class:`fractions.Fraction`, every subset of rows tried); what a chain is,
+ranks through consecutive affine stages, and the report's domain text and notes."""
 
 from __future__ import annotations
 
@@ -13,8 +14,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from regioncount import Domain, Network
 from regioncount.bounds.linalg import (DENSE_RANK_FLOPS, _z_exceeds, count_independent_rows,
                                        matrix_rank)
+from regioncount.bounds.model import bounds_for_network, network_architecture
+from regioncount.errors import RegioncountError
+from regioncount.intervals import interval_bounds
+from regioncount.network import Affine, Input, Relu
 
 
 def _exact_rank(rows) -> int:
@@ -101,3 +107,109 @@ def test_rank_of_empty_zero_and_large_sparse_matrices():
     # explicit zeros are not structure
     Z = sp.csr_matrix((np.zeros(n), (np.arange(n), np.arange(n))), shape=(n, n))
     assert matrix_rank(Z) == (0, "structural")
+
+
+# -- network_architecture: what a chain is, ranks through affine stages, the report's text ----
+
+
+def _aff(size, src, rng, cols, W=None):
+    W = rng.normal(size=(size, cols)) if W is None else np.asarray(W, float)
+    return Affine(size=size, sources=(src,), weights=(W,), bias=rng.normal(size=size))
+
+
+def _layers(rng, sizes, extra=()):
+    """In(sizes[0]) -> (affine -> ReLU) per width; ``extra``: stages appended after the
+    output (dead branches), as (size, source) affines."""
+    st = [Input(size=sizes[0])]
+    prev, prev_size = 0, sizes[0]
+    for w in sizes[1:]:
+        st.append(_aff(w, prev, rng, prev_size))
+        st.append(Relu(size=w, source_index=len(st) - 1))
+        prev, prev_size = len(st) - 1, w
+    out = len(st) - 1
+    for size, src in extra:
+        st.append(_aff(size, src, rng, st[src].size))
+    return Network(st, output=out)
+
+
+def _not_a_chain(net):
+    A = network_architecture(net)
+    assert A.chain is False and A.ranks is None and A.first_matrix is None
+    assert [l.rank_method for l in A.layers] == ["-"] * len(A.layers)
+    assert [l.rank for l in A.layers] == [None] * len(A.layers)
+
+
+def test_a_stage_read_twice_is_not_a_chain():
+    rng = np.random.default_rng(0)
+    assert network_architecture(_layers(rng, (2, 3, 3, 2))).chain is True
+    _not_a_chain(_layers(rng, (2, 3, 2), extra=[(1, 0)]))          # the input read twice
+    _not_a_chain(_layers(rng, (2, 3, 2), extra=[(1, 2)]))          # the first ReLU read twice
+    _not_a_chain(_layers(rng, (2, 3, 3, 2), extra=[(1, 4)]))       # the middle ReLU
+    _not_a_chain(_layers(rng, (2, 3, 3, 3, 2), extra=[(1, 6)]))    # the third of four
+
+
+def test_a_layer_that_skips_the_previous_one_is_not_a_chain():
+    """In -> A1 -> R1, and R2 reads A1 (not R1): every stage is read at most once."""
+    rng = np.random.default_rng(1)
+    st = [Input(size=2), _aff(3, 0, rng, 2), Relu(size=3, source_index=1), _aff(2, 1, rng, 3),
+          Relu(size=2, source_index=3)]
+    _not_a_chain(Network(st))
+
+
+def test_ranks_compose_consecutive_affine_stages_and_identities():
+    rng = np.random.default_rng(2)
+    W1 = rng.normal(size=(3, 2))                                   # rank 2
+    W2 = np.outer([1.0, 2.0, -1.0], [1.0, 0.5, 3.0])               # rank 1
+    st = [Input(size=2), _aff(3, 0, rng, 2, W1), _aff(3, 1, rng, 3, W2),
+          Relu(size=3, source_index=2), Relu(size=3, source_index=3),   # a ReLU of a ReLU
+          _aff(2, 4, rng, 3), Relu(size=2, source_index=5)]
+    A = network_architecture(Network(st))
+    assert A.chain is True and A.arch == (2, 3, 3, 2)
+    assert A.ranks == (1, 3, 2)                                    # rank(W2 @ W1) = 1
+    assert [l.rank_method for l in A.layers] == ["svd", "identity", "svd"]
+    assert np.allclose(A.first_matrix, W2 @ W1)
+    # a ReLU straight on the input: the identity of the input's size
+    st = [Input(size=3), Relu(size=3, source_index=0), _aff(2, 1, rng, 3),
+          Relu(size=2, source_index=2)]
+    A = network_architecture(Network(st))
+    assert A.ranks == (3, 2) and A.layers[0].rank_method == "identity"
+
+
+def test_an_affine_network_is_refused_by_name():
+    net = Network([Input(size=2), _aff(1, 0, np.random.default_rng(3), 2)], name="lin.onnx")
+    with pytest.raises(RegioncountError,
+                       match=r"^lin\.onnx: the network has no PWL unit \(it is affine: one region\)$"):
+        network_architecture(net)
+
+
+@pytest.mark.parametrize("lo, hi, A, text", [
+    ([-1, -1], [1, 1], None, "[-1, 1]^2"),
+    ([0, 0], [1, 2], None, "box of 2 coordinates"),
+    ([0, 1], [2, 2], None, "box of 2 coordinates"),
+    ([0, 0], [1, 1], [[1.0, 1.0], [1.0, -1.0], [-1.0, 0.5]], "[0, 1]^2 with 3 half-spaces"),
+    ([0, 0], [1, 2], [[1.0, 1.0]], "box of 2 coordinates with 1 half-spaces"),
+])
+def test_the_report_names_its_domain(lo, hi, A, text):
+    net = _layers(np.random.default_rng(4), (2, 3))
+    b = None if A is None else np.full(len(A), 0.5)
+    dom = Domain(np.array(lo, float), np.array(hi, float),
+                 A=None if A is None else np.array(A), b=b)
+    assert bounds_for_network(net, dom).domain == text
+
+
+def test_the_note_says_where_the_stable_units_come_from():
+    net = _layers(np.random.default_rng(5), (2, 3, 2))
+    dom = Domain.box(-1, 1, 2)
+    nb = interval_bounds(net, dom)
+
+    class Given:                                   # neuron bounds that do not say their method
+        def pre(self, k):
+            return nb.pre(k)
+
+    def note(r):
+        return next(n for n in r.notes if n.startswith("stable units"))
+
+    assert note(bounds_for_network(net, dom)).startswith(
+        "stable units on the domain from interval bounds")
+    assert note(bounds_for_network(net, dom, neuron_bounds=Given())).startswith(
+        "stable units on the domain from given bounds")
