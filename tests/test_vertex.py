@@ -633,10 +633,71 @@ def test_spilled_record_gives_the_same_count(workers, tmp_path):
     assert stopped.regions < 602
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spilled_record_with_checkpoints_resumes_exactly(workers, tmp_path, monkeypatch):
+    """A spilled count stopped every 150 records and resumed from its checkpoint until it
+    ends: the files the checkpoint names are reopened (the ones written after it removed),
+    and the count is the one of one uninterrupted run in memory. A finished count leaves no
+    files, and its checkpoint says there is nothing to resume. (With workers, each gets 1 MiB
+    and the master's record 6000 bytes: a worker whose record fills stops a count that has a
+    region limit.)"""
+    import regioncount.enumeration.vertex_pool as vp
+
+    monkeypatch.setattr(vp, "worker_budget", lambda budget, workers: 1 << 20)
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    full = count_vertex(net, dom)
+    ck, sp = tmp_path / "v.ck", tmp_path / "spill"
+    kw = dict(memory_budget=6000 + (workers - 1) * (2 << 20), spill_dir=sp, checkpoint=ck,
+              checkpoint_every=0.0, workers=workers)
+    res, limit, runs, spilled = count_vertex(net, dom, max_regions=150, **kw), 150, 1, 0
+    while not res.complete:
+        assert res.stop_reason in ("region limit", "memory budget") and ck.exists()
+        (folder,) = sp.iterdir()                           # kept for the resume
+        limit += 150                                       # records, repeats included
+        res = count_vertex(net, dom, max_regions=limit, resume=True, **kw)
+        spilled, runs = max(spilled, res.extra["spilled"]), runs + 1
+        assert runs < 30
+    assert runs > 3 and spilled > 300
+    assert res.regions == full.regions == 602 and res.per_layer == full.per_layer
+    assert sum(res.per_class.values()) == 602
+    assert list(sp.iterdir()) == []
+    with pytest.raises(RegioncountError, match="v.ck: the count finished and its spilled "
+                                               "record was removed; there is nothing to resume"):
+        count_vertex(net, dom, resume=True, **kw)
+
+
+def test_spilled_record_checks_on_resume(tmp_path):
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    ck, sp = tmp_path / "v.ck", tmp_path / "spill"
+    kw = dict(memory_budget=6000, spill_dir=sp, checkpoint=ck, checkpoint_every=0.0)
+    part = count_vertex(net, dom, max_regions=450, **kw)
+    assert not part.complete and part.extra["spilled"] > 0
+    (folder,) = sp.iterdir()
+    with pytest.raises(RegioncountError, match="part of its record is on disk in .*; "
+                                               "resume with --spill-dir"):
+        count_vertex(net, dom, checkpoint=ck, resume=True, memory_budget=6000)
+    later = folder / "once-999999.npy"                     # as if written after the checkpoint
+    later.write_bytes(b"rows the checkpoint does not name")
+    mine = folder / "notes.txt"
+    mine.write_text("not a file of the count")
+    res = count_vertex(net, dom, resume=True, **{**kw, "checkpoint_every": 1e9})
+    assert res.complete and res.regions == 602
+    assert not later.exists() and not folder.exists()      # removed, then the folder at the end
+    part = count_vertex(net, dom, max_regions=450, **kw)
+    (folder,) = sp.iterdir()
+    victim = sorted(folder.glob("once-*.npy"))[0]
+    victim.write_bytes(victim.read_bytes()[:-1])           # one byte short
+    with pytest.raises(RegioncountError, match=f"v.ck: its spilled record is damaged or "
+                                               f"missing \\({victim.name}\\)"):
+        count_vertex(net, dom, resume=True, **kw)
+    victim.unlink()
+    with pytest.raises(RegioncountError, match="damaged or missing"):
+        count_vertex(net, dom, resume=True, **kw)
+
+
 def test_spill_refusals(tmp_path, cli_run):
     net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
-    for kw in ({"keep_patterns": True}, {"keep_points": True},
-               {"checkpoint": tmp_path / "c.ck"}):
+    for kw in ({"keep_patterns": True}, {"keep_points": True}):
         with pytest.raises(RegioncountError, match="--spill-dir"):
             count_vertex(net, dom, spill_dir=tmp_path, **kw)
     model = MODELS / "moons_2d.onnx"
@@ -654,3 +715,15 @@ def test_spill_refusals(tmp_path, cli_run):
     plain = count_vertex(load(model), Domain.box(0, 1, 2))
     assert got["regions"] == plain.regions and tuple(got["per_layer"]) == plain.per_layer
     assert got["per_class_rule"] == "interior point"
+    # with a checkpoint: stopped, then resumed with the spill directory
+    ck = tmp_path / "c.ck"
+    args = ("count", model, "--box", "0,1", "--json", "-q", "--spill-dir", tmp_path / "sp",
+            "--memory-budget", "1", "--checkpoint", ck)
+    code, out, err = cli_run(*args, "--max-regions", "10")
+    assert code == 0, err
+    assert json.loads(out)["complete"] is False and len(list((tmp_path / "sp").iterdir())) == 1
+    code, out, err = cli_run(*args, "--resume")
+    assert code == 0, err
+    assert json.loads(out)["regions"] == plain.regions and json.loads(out)["complete"]
+    code, out, err = cli_run(*args, "--resume")
+    assert code == 2 and "nothing to resume" in err and "Traceback" not in err

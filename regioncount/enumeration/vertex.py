@@ -617,9 +617,13 @@ class _Count:
         """Seconds of the count, the runs it resumes included."""
         return self.prior_seconds + time.monotonic() - self.t0
 
-    def resume(self) -> list:
-        """Restore the record and counters of the checkpoint; the sub-boxes left."""
+    def resume(self, spill_dir=None) -> list:
+        """Restore the record (its spilled part reopened) and counters of the checkpoint; the
+        sub-boxes left."""
         rec, boxes, h = self.checkpoint.read()
+        self.store.disk = _reopen_spill(self.checkpoint.path, h.get("spill"), spill_dir,
+                                        self.plan.packer.nbytes, boxes)
+        self.store.n = 0 if self.store.disk is None else self.store.disk.n
         self.store.restore(rec)
         for c in COUNTERS:
             setattr(self, c, h[c])
@@ -975,8 +979,10 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
         Where the record goes past its share of the budget, instead of stopping the count:
         the patterns of the finished sub-boxes move to files in a temporary directory inside
         it (removed at the end), a sub-box whose own regions do not fit is cut in two, and
-        the per-layer counts are taken in buckets that fit (:mod:`.vertex_record`). Not with
-        ``keep_patterns``, ``keep_points`` or ``checkpoint``, which need the whole record.
+        the per-layer counts are taken in buckets that fit (:mod:`.vertex_record`). With a
+        ``checkpoint`` the files of a stopped count stay for ``resume`` (which needs a
+        ``spill_dir`` again; the files are found where the checkpoint says). Not with
+        ``keep_patterns`` or ``keep_points``, which need the whole record.
 
     Returns
     -------
@@ -1012,9 +1018,9 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
             count.checkpoint = VertexCheckpoint(checkpoint, net, domain, count.plan.packer.nbytes,
                                                 keep_points=keep_points, every=checkpoint_every,
                                                 resume=resume)
-            boxes = count.resume() if resume else None
+            boxes = count.resume(spill_dir) if resume else None
         count.workers = workers
-        if spill_dir is not None:
+        if spill_dir is not None and count.store.disk is None:
             count.store.disk = Spill(spill_dir, count.plan.packer.nbytes)
         try:
             reason, pending = _run(count, workers, budget, progress, t0, boxes, scheduler)
@@ -1043,9 +1049,27 @@ def _check_arguments(net: Network, domain: Domain, budget: int, checkpoint, resu
                                f"{budget:,} bytes (use --method tree)")
     if resume and checkpoint is None:
         raise RegioncountError("--resume needs --checkpoint FILE")
-    if spill and (keep or checkpoint is not None):
-        raise RegioncountError("--spill-dir: not with --patterns-out, points or --checkpoint, "
-                               "which need the whole record in memory")
+    if spill and keep:
+        raise RegioncountError("--spill-dir: not with --patterns-out or points, which need the "
+                               "whole record in memory")
+
+
+def _reopen_spill(path, state, spill_dir, width: int, boxes: list) -> Spill | None:
+    """The spilled part of the record a checkpoint (``path``) names (None when it has none);
+    a checkpoint whose count spilled resumes with a spill directory only."""
+    if state is None:
+        return None
+    if not isinstance(state, dict):
+        raise RegioncountError(f"{path}: damaged checkpoint (its spilled record)")
+    if state.get("removed"):
+        if not boxes:
+            raise RegioncountError(f"{path}: the count finished and its spilled record was "
+                                   "removed; there is nothing to resume")
+        raise RegioncountError(f"{path}: damaged checkpoint (its spilled record is gone)")
+    if spill_dir is None:
+        raise RegioncountError(f"{path}: part of its record is on disk in {state.get('dir')}; "
+                               "resume with --spill-dir")
+    return Spill.reopen(state, width, path)
 
 
 def _run(count: _Count, workers: int, budget: int, progress, t0,
@@ -1080,6 +1104,12 @@ def _save(count: _Count, pending: list) -> None:
     written stays)."""
     if count.checkpoint is None:
         return
+    disk = count.store.disk
+    if disk is not None:        # the files stay for a resume, or go with a finished count
+        disk.keep, disk.finished = bool(pending), not pending
+        if pending:
+            log.info("vertex count: the spilled part of the record stays in %s for --resume",
+                     disk.dir)
     if any(b is None for b in pending):
         log.warning("vertex count: interrupted while merging; the checkpoint %s keeps its "
                     "last state", count.checkpoint.path)

@@ -2,7 +2,8 @@
 
 Sub-boxes are the unit of a vertex count's checkpoints, as they are of its progress and its
 parallel work (:mod:`.vertex`). A checkpoint holds the sub-boxes not yet counted and the record
-of every sub-box counted to the end; the regions a stopped sub-box had found are left out (the
+of every sub-box counted to the end (with a spill directory, partly in the files it names, which
+stay until the count finishes); the regions a stopped sub-box had found are left out (the
 sub-box is counted again on resume), so no region is lost or counted twice. Regions met by
 several sub-boxes are counted once on resume as in one run: the patterns that may repeat
 (``F``) rebuild the set they go through.
@@ -12,7 +13,9 @@ pickles), in its own format::
 
     header     uint8: JSON {"format": "regioncount-vertex-checkpoint", "version": 1,
                "fingerprint", "inputs", "pattern_bytes", "points": whether points are kept,
-               "seconds", "cells", "splits", "lps", "slivers", "subboxes", "boxes", "regions"}
+               "seconds", "cells", "splits", "lps", "slivers", "subboxes", "boxes", "regions",
+               "spill": null, or the files of the record's part on disk (a folder and, per
+               file, its name and rows; :meth:`.vertex_record.Spill.state`)}
     box_lo, box_hi  float64 (k, inputs)  the sub-boxes left, unit-cube coordinates
     box_depth       int64 (k,)           their bisection depth
     B               uint8 (n, pattern_bytes)  packed patterns of the regions found
@@ -69,7 +72,8 @@ class VertexCheckpoint:
         h = {"format": FORMAT, "version": VERSION, "fingerprint": self.fingerprint,
              "inputs": self.inputs, "pattern_bytes": self.pattern_bytes,
              "points": bool(self.keep_points), "seconds": float(seconds),
-             "boxes": k, "regions": int(len(rec["B"]))}
+             "boxes": k, "regions": int(len(rec["B"])),
+             "spill": None if count.store.disk is None else count.store.disk.state()}
         h.update({c: int(getattr(count, c)) for c in COUNTERS})
         d = self.inputs
         data = {"header": np.frombuffer(json.dumps(h).encode(), dtype=np.uint8),

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
+
+from ..errors import RegioncountError
 
 #: Bytes of the values of one batched operation over rows (hashes, comparisons).
 _BLOCK = 32 << 20
@@ -139,13 +142,27 @@ def distinct_rows(blocks: Callable[[], Iterable[tuple]], rows: int, width: int,
 
 
 def _write_rows(path: Path, width: int, rows: int, parts: Iterable[np.ndarray]) -> None:
-    """An ``.npy`` file of ``rows`` uint8 rows of ``width`` bytes, written part by part."""
+    """An ``.npy`` file of ``rows`` uint8 rows of ``width`` bytes, written part by part and
+    synced (a checkpoint may name it as soon as it is written)."""
     with open(path, "wb") as f:
         np.lib.format.write_array_header_1_0(
             f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)),
                 "fortran_order": False, "shape": (rows, width)})
         for p in parts:
             np.ascontiguousarray(p, np.uint8).tofile(f)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _rows_of(path: Path, width: int) -> int | None:
+    """The rows of an ``.npy`` file of uint8 rows of ``width`` bytes (None: not such a file,
+    or shorter than its header says)."""
+    try:
+        a = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    ok = a.dtype == np.uint8 and a.ndim == 2 and a.shape[1] == width
+    return int(a.shape[0]) if ok else None
 
 
 def _read_rows(path: Path, width: int, rows: int, step: int) -> Iterator[np.ndarray]:
@@ -163,17 +180,72 @@ class Spill:
     their output classes and failed certificates tallied as they go (``per_class``, ``bad``);
     the ones that may repeat (flagged: met by several sub-boxes, or several cells of one
     region) keep their class and flag in a file beside the patterns, since which copy counts is decided
-    at the end (:func:`distinct_rows`). ``n``: rows written, a repeated region once per copy."""
+    at the end (:func:`distinct_rows`). ``n``: rows written, a repeated region once per copy.
 
-    def __init__(self, parent, width: int):
-        Path(parent).mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix="regioncount-record-", dir=parent))
+    With a checkpoint the directory outlives a stopped count (``keep``): the checkpoint names
+    the files written so far (:meth:`state`) and a resumed count reopens them
+    (:meth:`reopen`)."""
+
+    def __init__(self, parent, width: int, directory=None):
+        if directory is None:
+            Path(parent).mkdir(parents=True, exist_ok=True)
+            directory = tempfile.mkdtemp(prefix="regioncount-record-", dir=parent)
+        self.dir = Path(directory)
         self.width = int(width)
         self.once: list[tuple[Path, int]] = []
         self.flagged: list[tuple[Path, int, Path]] = []
         self.n = 0
         self.per_class: dict[int, int] = {}
         self.bad = 0
+        #: leave the files when the count ends (a checkpoint names them: the count stopped)
+        self.keep = False
+        #: the count ended complete: a checkpoint written now says the files are gone
+        self.finished = False
+
+    def state(self) -> dict:
+        """What a checkpoint keeps of the spill (JSON): the directory, the files written so
+        far with their rows, and the tallies of the regions that cannot repeat."""
+        if self.finished:
+            return {"removed": True}
+        return {"dir": str(self.dir.resolve()), "n": self.n, "bad": self.bad,
+                "once": [[p.name, r] for p, r in self.once],
+                "flagged": [[p.name, r, side.name] for p, r, side in self.flagged],
+                "per_class": [[k, v] for k, v in sorted(self.per_class.items())]}
+
+    @classmethod
+    def reopen(cls, state, width: int, where) -> "Spill":
+        """The spill a checkpoint (``where``: its file, for messages) names, its files checked
+        against their rows; files written after that checkpoint are removed."""
+        def bad(what):
+            return RegioncountError(f"{where}: its spilled record is damaged or missing ({what})")
+
+        try:
+            sp = cls(None, width, directory=state["dir"])
+            sp.keep = True                  # a refused checkpoint leaves its files alone
+            once = [(sp.dir / str(name), int(r)) for name, r in state["once"]]
+            flagged = [(sp.dir / str(name), int(r), sp.dir / str(side))
+                       for name, r, side in state["flagged"]]
+            per_class = {int(k): int(v) for k, v in state["per_class"]}
+            n, nbad = int(state["n"]), int(state["bad"])
+        except (KeyError, TypeError, ValueError):
+            raise bad("the checkpoint's list of files") from None
+        if not sp.dir.is_dir():
+            raise bad(f"no folder {sp.dir}")
+        for path, rows, *side in [*once, *flagged]:
+            if path.parent != sp.dir or _rows_of(path, sp.width) != rows:
+                raise bad(f"{path.name}")
+            if side and not _side_ok(side[0], rows):
+                raise bad(f"{side[0].name}")
+        if n != sum(r for _, r in once) + sum(r for _, r, _ in flagged):
+            raise bad("rows do not add up")
+        named = {p.name for p, *_ in once} | {q.name for _, _, q in flagged} | \
+            {p.name for p, _, _ in flagged}
+        for f in sp.dir.iterdir():          # written after the checkpoint: not in the count
+            if f.name not in named and _SPILL_FILE.fullmatch(f.name):
+                f.unlink()
+        sp.once, sp.flagged, sp.n, sp.per_class, sp.bad = once, flagged, n, per_class, nbad
+        sp.keep = False
+        return sp
 
     @property
     def n_once(self) -> int:
@@ -196,8 +268,11 @@ class Spill:
             path = self.dir / f"flagged-{i:06d}.npy"
             _write_rows(path, self.width, frows, (b[f] for b, f in zip(B, F)))
             side = self.dir / f"flagged-{i:06d}-cu.npz"
-            np.savez(side, C=np.concatenate([c[f] for c, f in zip(C, F)]),
-                     U=np.concatenate([u[f] for u, f in zip(U, F)]))
+            with open(side, "wb") as out:
+                np.savez(out, C=np.concatenate([c[f] for c, f in zip(C, F)]),
+                         U=np.concatenate([u[f] for u, f in zip(U, F)]))
+                out.flush()
+                os.fsync(out.fileno())
             self.flagged.append((path, frows, side))
         self.n += rows + frows
 
@@ -221,8 +296,23 @@ class Spill:
                 yield B, C[s:s + len(B)], U[s:s + len(B)]
 
     def close(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Remove the directory, unless a checkpoint still needs it (``keep``)."""
+        if not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def __del__(self):
         if os.path.isdir(getattr(self, "dir", "")):
             self.close()
+
+
+#: The names of the files a :class:`Spill` writes.
+_SPILL_FILE = re.compile(r"(once|flagged)-\d{6}(\.npy|-cu\.npz)")
+
+
+def _side_ok(side: Path, rows: int) -> bool:
+    """Whether the classes and flags beside ``rows`` flagged patterns are whole."""
+    try:
+        with np.load(side, allow_pickle=False) as z:
+            return z["C"].shape == (rows,) and z["U"].shape == (rows,)
+    except (OSError, ValueError, KeyError):
+        return False
