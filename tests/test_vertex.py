@@ -613,24 +613,51 @@ def test_bucketed_counts_equal_one_sort(seed, monkeypatch):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_spilled_record_gives_the_same_count(workers, tmp_path):
+def test_spilled_record_gives_the_same_count(workers, tmp_path, monkeypatch):
     """A budget whose record share holds a fraction of the regions: with a spill directory
-    the finished sub-boxes' patterns go to disk, and the count is the in-memory one: regions
-    and per-layer counts (the regions met by two sub-boxes made distinct at the end). Without
-    the directory the same budget stops the count."""
+    the patterns go to disk (with workers, each worker's too, taken over by the master), and
+    the count is the in-memory one: regions and per-layer counts (the regions met by two
+    sub-boxes made distinct at the end). Without the directory the same budget stops the
+    count."""
+    import regioncount.enumeration.vertex_record as vr
+
+    adopted = []
+    real = vr.Spill.adopt
+    monkeypatch.setattr(vr.Spill, "adopt", lambda self, *a, **k: adopted.append(
+        real(self, *a, **k)) or adopted[-1])
     net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
     full = count_vertex(net, dom)
     assert full.regions == 602 and full.per_layer == (82, 602)   # as the tree (below)
     assert count_tree(net, dom).regions == 602
-    budget = 6000 if workers == 1 else 60000
+    budget = 6000                       # with workers: 2000 bytes each, the master the rest
     res = count_vertex(net, dom, memory_budget=budget, spill_dir=tmp_path, workers=workers)
     assert res.complete and res.regions == 602 and res.per_layer == full.per_layer
     assert sum(res.per_class.values()) == 602
     assert res.extra["spilled"] > res.regions - 300 and res.extra["subboxes"] > 1
     assert list(tmp_path.iterdir()) == []              # the record's files are gone
+    assert (sum(adopted) > 100) == (workers > 1)       # rows the workers wrote
     stopped = count_vertex(net, dom, memory_budget=budget, workers=workers)
     assert not stopped.complete and stopped.stop_reason == "memory budget"
     assert stopped.regions < 602
+
+
+def test_spilled_files_of_a_sub_box_cut_further_are_removed(monkeypatch, tmp_path):
+    """The record of the sub-box being counted goes to disk too; when the cells in flight
+    then overflow and the sub-box is cut in two, its files are removed with it (else its
+    regions would count twice, flagged or not): the count stays the in-memory one."""
+    import regioncount.enumeration.vertex as vertex
+    import regioncount.enumeration.vertex_record as vr
+
+    monkeypatch.setattr(vertex, "MIN_INFLIGHT", 0)
+    monkeypatch.setattr(vertex, "INFLIGHT_SHARE", 0.96)     # 20 KB of cells, 860 B of record
+    removed = []
+    real = vr.Spill.rollback
+    monkeypatch.setattr(vr.Spill, "rollback", lambda self: removed.append(
+        sum(1 for f in self.files if not f.settled)) or real(self))
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    res = count_vertex(net, dom, memory_budget=21500, spill_dir=tmp_path)
+    assert res.complete and res.regions == 602 and res.per_layer == (82, 602)
+    assert res.extra["subboxes"] > 8 and sum(removed) > 0
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -477,19 +477,21 @@ class _Store:
         return (cap - self.nbytes()) // per
 
     def spill(self) -> bool:
-        """Move the settled chunks to disk (with a spill directory); whether any moved."""
-        move = [i for i, f in enumerate(self.settled) if f]
-        if self.disk is None or not move:
+        """Move the record to disk (with a spill directory): the settled chunks, and the ones
+        of the sub-box being counted, which :meth:`rollback` removes from disk too; whether
+        any moved."""
+        if self.disk is None or not self.settled:
             return False
-        self.disk.write(*([getattr(self, k)[i] for i in move] for k in "BFCU"))
-        keep = [i for i, f in enumerate(self.settled) if not f]
+        for flag in (True, False):
+            move = [i for i, f in enumerate(self.settled) if f == flag]
+            if move:
+                self.disk.write(*([getattr(self, k)[i] for i in move] for k in "BFCU"),
+                                settled=flag)
         for k in self.FIELDS:
-            chunks = getattr(self, k)
-            if chunks:
-                setattr(self, k, [chunks[i] for i in keep])
-        nb, n, keys = self._mark
-        self._mark = (nb - sum(1 for i in move if i < nb), n, keys)
-        self.settled = [False] * len(keep)
+            getattr(self, k).clear()
+        self.settled = []
+        _, n, keys = self._mark
+        self._mark = (0, n, keys)
         return True
 
     def add(self, rec: dict, quota=None, why: str = "", settled: bool = False) -> int:
@@ -519,6 +521,8 @@ class _Store:
     def settle(self) -> None:
         """Every chunk so far belongs to sub-boxes counted to the end."""
         self.settled = [True] * len(self.settled)
+        if self.disk is not None:
+            self.disk.settle()
 
     def restore(self, rec: dict) -> None:
         """Start from the settled record ``rec`` of a checkpoint (the patterns that may
@@ -538,6 +542,8 @@ class _Store:
         for k in keys:
             self.seen.discard(k)
         self._mark = (nb, n, [])
+        if self.disk is not None:
+            self.disk.rollback()
 
     def arrays(self, release: bool = False, settled: bool | None = None) -> dict:
         """The record as arrays by field (with ``settled`` True / False: of the settled /
@@ -977,9 +983,9 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
         address, or ``"local"`` for a local cluster of ``workers`` processes.
     spill_dir : path, optional
         Where the record goes past its share of the budget, instead of stopping the count:
-        the patterns of the finished sub-boxes move to files in a temporary directory inside
-        it (removed at the end), a sub-box whose own regions do not fit is cut in two, and
-        the per-layer counts are taken in buckets that fit (:mod:`.vertex_record`). With a
+        the patterns move to files in a temporary directory inside it (removed at the end;
+        with workers, each worker's files too, taken over by the master), and the per-layer
+        counts are taken in buckets that fit (:mod:`.vertex_record`). With a
         ``checkpoint`` the files of a stopped count stay for ``resume`` (which needs a
         ``spill_dir`` again; the files are found where the checkpoint says). Not with
         ``keep_patterns`` or ``keep_points``, which need the whole record.

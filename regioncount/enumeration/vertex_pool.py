@@ -36,17 +36,19 @@ _POLL = 0.05
 _W: dict = {}
 
 
-def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel):
+def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel, spill=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     _W.update(net=net, domain=domain, budget=budget, keep_points=keep_points, stop=stop_flag,
-              regions=shared_regions, kernel=kernel)
+              regions=shared_regions, kernel=kernel, spill=spill)
 
 
 def _task(lo, hi, depth, deadline_wall, max_regions):
     """Count the sub-box ``[lo, hi]`` (unit-cube coordinates, ``depth`` bisections deep) in a
     worker; its record comes back in two parts, the settled one (sub-boxes counted to the
-    end) and the rest."""
+    end) and the rest, and with a spill directory the files the worker wrote (in a folder of
+    its own inside the master's, which the master takes over: a worker's record never fills,
+    so no work is lost to it)."""
     _Count, _count_boxes, _ = _W["kernel"]
     stop, shared = _W["stop"], _W["regions"]
 
@@ -56,6 +58,10 @@ def _task(lo, hi, depth, deadline_wall, max_regions):
     limits = Limits(deadline_from_wall(deadline_wall), max_regions, interrupted)
     count = _Count(_W["net"], _W["domain"], _W["budget"], limits, None, time.monotonic(),
                    _W["keep_points"])
+    if _W.get("spill") is not None:
+        from .vertex_record import Spill
+
+        count.store.disk = Spill(_W["spill"], count.plan.packer.nbytes)
     reason, pending = _count_boxes(count, [(lo, hi, depth)])
     if reason == "interrupted" and not stop.value:
         reason = "region limit"                     # the count's regions reached the limit
@@ -63,7 +69,8 @@ def _task(lo, hi, depth, deadline_wall, max_regions):
     with shared.get_lock():
         shared.value += count.store.n
     counters = (count.cells, count.splits, count.lps, count.slivers, count.subboxes)
-    return rec, counters, reason, pending
+    files = count.store.disk.export() if count.store.disk is not None else None
+    return rec, counters, reason, pending, files
 
 
 def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
@@ -100,7 +107,8 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
     count.record_cap = budget - workers * worker_budget(budget, workers)
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(count.net, count.domain, worker_budget(budget, workers),
-                              count.store.keep_points, stop, shared, kernel))
+                              count.store.keep_points, stop, shared, kernel,
+                              None if count.store.disk is None else str(count.store.disk.dir)))
     def submit(box):
         return pool.apply_async(_task, (*box, limits.wall_deadline(), limits.max_regions))
 
@@ -173,12 +181,13 @@ def _halves(count, result, requeue) -> list | None:
     keep its settled record (sub-boxes it finished) and return the halves of the sub-boxes
     it left, to be counted as new tasks; None for any other task, or past
     :data:`MAX_REQUEUE_DEPTH` (the count then stops as before)."""
-    rec, counters, reason, left = result
+    rec, counters, reason, left = result[:4]
     if (requeue is None or reason != "memory budget" or count.limits.max_regions is not None
             or count.store.truncated or any(b[2] >= MAX_REQUEUE_DEPTH for b in left)):
         return None
     _add_counters(count, counters)
     count.store.add(rec[0], settled=True)           # the unsettled part is counted again
+    _adopt(count, result, settled_only=True)
     bisect = requeue[1]
     return [(lo, hi, depth + 1) for lo0, hi0, depth in left
             for lo, hi in bisect(lo0, hi0)]
@@ -187,9 +196,16 @@ def _halves(count, result, requeue) -> list | None:
 def _merge(count, result, pending, box) -> str:
     """Add a task's record and counters to ``count``; the sub-boxes it left go to
     ``pending`` (its whole sub-box ``box`` when the record is cut by the region limit)."""
-    rec, counters, reason, left = result
+    rec, counters, reason, left = result[:4]
     _add_counters(count, counters)
     st = count.store
+    lim = count.limits.max_regions
+    if lim is not None and _rows_on_disk(result) > max(0, lim - st.n):
+        _drop(result)           # past the region limit: the task's sub-box is left whole
+        st.truncated = "region limit"
+        pending.append(box)
+        return st.truncated
+    _adopt(count, result)
     first = len(st.settled)
     for part, settled in zip(rec, (True, False)):
         quota, why = None, ""
@@ -202,3 +218,24 @@ def _merge(count, result, pending, box) -> str:
     else:
         pending += left
     return st.truncated or reason
+
+
+def _rows_on_disk(result) -> int:
+    files = result[4] if len(result) > 4 else None
+    return 0 if files is None else sum(f[1] for f in files[1])
+
+
+def _adopt(count, result, settled_only: bool = False) -> None:
+    """Take over the files a worker spilled (``result[4]``, :meth:`.Spill.export`)."""
+    files = result[4] if len(result) > 4 else None
+    if files is not None:
+        count.store.n += count.store.disk.adopt(files, settled_only)
+
+
+def _drop(result) -> None:
+    """Remove the files a worker spilled for a task whose record is not taken."""
+    import shutil
+
+    files = result[4] if len(result) > 4 else None
+    if files is not None:
+        shutil.rmtree(files[0], ignore_errors=True)

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -174,17 +175,34 @@ def _read_rows(path: Path, width: int, rows: int, step: int) -> Iterator[np.ndar
             yield np.fromfile(f, np.uint8, m * width).reshape(m, width)
 
 
+@dataclass
+class _File:
+    """One file of a :class:`Spill`: ``rows`` packed patterns; ``side``: the classes and
+    flags beside flagged patterns (None: the regions cannot repeat, tallied in ``per_class``
+    and ``bad``); ``settled``: its sub-boxes were counted to the end."""
+
+    path: Path
+    rows: int
+    side: Path | None
+    settled: bool
+    per_class: dict
+    bad: int
+
+
 class Spill:
     """Packed patterns of a vertex count on disk, in a fresh directory inside ``parent``
     (removed by :meth:`close`). The regions that cannot repeat are files of patterns, with
-    their output classes and failed certificates tallied as they go (``per_class``, ``bad``);
-    the ones that may repeat (flagged: met by several sub-boxes, or several cells of one
-    region) keep their class and flag in a file beside the patterns, since which copy counts is decided
-    at the end (:func:`distinct_rows`). ``n``: rows written, a repeated region once per copy.
+    their output classes and failed certificates tallied as they go; the ones that may repeat
+    (flagged: met by several sub-boxes, or several cells of one region) keep their class and
+    flag in a file beside the patterns, since which copy counts is decided at the end
+    (:func:`distinct_rows`). ``n``: rows written, a repeated region once per copy.
 
-    With a checkpoint the directory outlives a stopped count (``keep``): the checkpoint names
-    the files written so far (:meth:`state`) and a resumed count reopens them
-    (:meth:`reopen`)."""
+    Files of a sub-box still being counted are written too (not *settled*): :meth:`rollback`
+    removes them when the sub-box is cut further, :meth:`settle` keeps them. With
+    a checkpoint the directory outlives a stopped count (``keep``): the checkpoint names the
+    settled files (:meth:`state`) and a resumed count reopens them (:meth:`reopen`). A worker
+    process spills into a directory of its own inside the master's, whose files the master
+    takes over (:meth:`export`, :meth:`adopt`)."""
 
     def __init__(self, parent, width: int, directory=None):
         if directory is None:
@@ -192,90 +210,159 @@ class Spill:
             directory = tempfile.mkdtemp(prefix="regioncount-record-", dir=parent)
         self.dir = Path(directory)
         self.width = int(width)
-        self.once: list[tuple[Path, int]] = []
-        self.flagged: list[tuple[Path, int, Path]] = []
-        self.n = 0
-        self.per_class: dict[int, int] = {}
-        self.bad = 0
+        self.files: list[_File] = []
         #: leave the files when the count ends (a checkpoint names them: the count stopped)
         self.keep = False
         #: the count ended complete: a checkpoint written now says the files are gone
         self.finished = False
 
+    # -- tallies ------------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    @property
+    def n_once(self) -> int:
+        return sum(f.rows for f in self.files if f.side is None)
+
+    @property
+    def once(self) -> list[tuple[Path, int]]:
+        return [(f.path, f.rows) for f in self.files if f.side is None]
+
+    @property
+    def flagged(self) -> list[tuple[Path, int, Path]]:
+        return [(f.path, f.rows, f.side) for f in self.files if f.side is not None]
+
+    @property
+    def per_class(self) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for f in self.files:
+            for k, v in f.per_class.items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    @property
+    def bad(self) -> int:
+        return sum(f.bad for f in self.files)
+
+    # -- writing, undoing -----------------------------------------------------------------------
+    def _name(self, kind: str) -> Path:
+        i = 1 + max((int(f.path.name.split("-")[1][:6]) for f in self.files), default=-1)
+        return self.dir / f"{kind}-{i:06d}.npy"
+
+    def write(self, B: list, F: list, C: list, U: list, settled: bool = True) -> None:
+        """Append the regions of the chunks ``B`` (packed patterns), ``F``, ``C``, ``U``
+        (``settled``: of sub-boxes counted to the end)."""
+        rows = sum(int(np.count_nonzero(~f)) for f in F)
+        if rows:
+            path = self._name("once")
+            _write_rows(path, self.width, rows, (b[~f] for b, f in zip(B, F)))
+            per_class: dict[int, int] = {}
+            for c, f in zip(C, F):
+                for k, v in zip(*np.unique(c[~f], return_counts=True)):
+                    per_class[int(k)] = per_class.get(int(k), 0) + int(v)
+            bad = sum(int(np.count_nonzero(u[~f])) for u, f in zip(U, F))
+            self.files.append(_File(path, rows, None, settled, per_class, bad))
+        frows = sum(int(np.count_nonzero(f)) for f in F)
+        if frows:
+            path = self._name("flagged")
+            _write_rows(path, self.width, frows, (b[f] for b, f in zip(B, F)))
+            side = path.with_name(path.stem + "-cu.npz")
+            with open(side, "wb") as out:
+                np.savez(out, C=np.concatenate([c[f] for c, f in zip(C, F)]),
+                         U=np.concatenate([u[f] for u, f in zip(U, F)]))
+                out.flush()
+                os.fsync(out.fileno())
+            self.files.append(_File(path, frows, side, settled, {}, 0))
+
+    def rollback(self) -> None:
+        """Remove the files of the sub-box being counted (the ones not settled)."""
+        for f in self.files:
+            if not f.settled:
+                _unlink(f.path, f.side)
+        self.files = [f for f in self.files if f.settled]
+
+    def settle(self) -> None:
+        """Every file so far belongs to sub-boxes counted to the end."""
+        for f in self.files:
+            f.settled = True
+
+    # -- workers -------------------------------------------------------------------------------
+    def export(self) -> tuple[str, list]:
+        """The directory and files of a worker's spill, for the master (:meth:`adopt`); the
+        worker leaves them in place."""
+        self.keep = True
+        return str(self.dir), [(str(f.path), f.rows, None if f.side is None else str(f.side),
+                                f.settled, f.per_class, f.bad) for f in self.files]
+
+    def adopt(self, exported: tuple[str, list], settled_only: bool = False) -> int:
+        """Move the files of a worker's spill (:meth:`export`) here, then remove its
+        directory; with ``settled_only`` its other files are dropped. Returns the rows
+        taken over."""
+        folder, files = exported
+        rows = 0
+        for path, n, side, settled, per_class, bad in files:
+            path, side = Path(path), None if side is None else Path(side)
+            if settled_only and not settled:
+                _unlink(path, side)
+                continue
+            kind = "once" if side is None else "flagged"
+            new = self._name(kind)
+            os.replace(path, new)
+            new_side = None
+            if side is not None:
+                new_side = new.with_name(new.stem + "-cu.npz")
+                os.replace(side, new_side)
+            self.files.append(_File(new, int(n), new_side, bool(settled), dict(per_class),
+                                    int(bad)))
+            rows += int(n)
+        shutil.rmtree(folder, ignore_errors=True)
+        return rows
+
+    # -- checkpoints ---------------------------------------------------------------------------
     def state(self) -> dict:
-        """What a checkpoint keeps of the spill (JSON): the directory, the files written so
-        far with their rows, and the tallies of the regions that cannot repeat."""
+        """What a checkpoint keeps of the spill (JSON): the directory and its settled files
+        with their rows and tallies."""
         if self.finished:
             return {"removed": True}
-        return {"dir": str(self.dir.resolve()), "n": self.n, "bad": self.bad,
-                "once": [[p.name, r] for p, r in self.once],
-                "flagged": [[p.name, r, side.name] for p, r, side in self.flagged],
-                "per_class": [[k, v] for k, v in sorted(self.per_class.items())]}
+        return {"dir": str(self.dir.resolve()),
+                "files": [[f.path.name, f.rows, None if f.side is None else f.side.name,
+                           [[k, v] for k, v in sorted(f.per_class.items())], f.bad]
+                          for f in self.files if f.settled]}
 
     @classmethod
     def reopen(cls, state, width: int, where) -> "Spill":
         """The spill a checkpoint (``where``: its file, for messages) names, its files checked
-        against their rows; files written after that checkpoint are removed."""
+        against their rows; files and worker folders written after that checkpoint are
+        removed."""
         def bad(what):
             return RegioncountError(f"{where}: its spilled record is damaged or missing ({what})")
 
         try:
             sp = cls(None, width, directory=state["dir"])
             sp.keep = True                  # a refused checkpoint leaves its files alone
-            once = [(sp.dir / str(name), int(r)) for name, r in state["once"]]
-            flagged = [(sp.dir / str(name), int(r), sp.dir / str(side))
-                       for name, r, side in state["flagged"]]
-            per_class = {int(k): int(v) for k, v in state["per_class"]}
-            n, nbad = int(state["n"]), int(state["bad"])
+            files = [_File(sp.dir / str(name), int(r), None if side is None else
+                           sp.dir / str(side), True, {int(k): int(v) for k, v in pc}, int(nb))
+                     for name, r, side, pc, nb in state["files"]]
         except (KeyError, TypeError, ValueError):
             raise bad("the checkpoint's list of files") from None
         if not sp.dir.is_dir():
             raise bad(f"no folder {sp.dir}")
-        for path, rows, *side in [*once, *flagged]:
-            if path.parent != sp.dir or _rows_of(path, sp.width) != rows:
-                raise bad(f"{path.name}")
-            if side and not _side_ok(side[0], rows):
-                raise bad(f"{side[0].name}")
-        if n != sum(r for _, r in once) + sum(r for _, r, _ in flagged):
-            raise bad("rows do not add up")
-        named = {p.name for p, *_ in once} | {q.name for _, _, q in flagged} | \
-            {p.name for p, _, _ in flagged}
+        for f in files:
+            if f.path.parent != sp.dir or _rows_of(f.path, sp.width) != f.rows:
+                raise bad(f"{f.path.name}")
+            if f.side is not None and (f.side.parent != sp.dir or not _side_ok(f.side, f.rows)):
+                raise bad(f"{f.side.name}")
+        named = {f.path.name for f in files} | {f.side.name for f in files if f.side}
         for f in sp.dir.iterdir():          # written after the checkpoint: not in the count
-            if f.name not in named and _SPILL_FILE.fullmatch(f.name):
+            if f.is_file() and f.name not in named and _SPILL_FILE.fullmatch(f.name):
                 f.unlink()
-        sp.once, sp.flagged, sp.n, sp.per_class, sp.bad = once, flagged, n, per_class, nbad
-        sp.keep = False
+            elif f.is_dir() and f.name.startswith("regioncount-record-"):
+                shutil.rmtree(f, ignore_errors=True)
+        sp.files, sp.keep = files, False
         return sp
 
-    @property
-    def n_once(self) -> int:
-        return sum(r for _, r in self.once)
-
-    def write(self, B: list, F: list, C: list, U: list) -> None:
-        """Append the regions of the chunks ``B`` (packed patterns), ``F``, ``C``, ``U``."""
-        i = len(self.once) + len(self.flagged)
-        rows = sum(int(np.count_nonzero(~f)) for f in F)
-        if rows:
-            path = self.dir / f"once-{i:06d}.npy"
-            _write_rows(path, self.width, rows, (b[~f] for b, f in zip(B, F)))
-            self.once.append((path, rows))
-            for c, f in zip(C, F):
-                for k, v in zip(*np.unique(c[~f], return_counts=True)):
-                    self.per_class[int(k)] = self.per_class.get(int(k), 0) + int(v)
-            self.bad += sum(int(np.count_nonzero(u[~f])) for u, f in zip(U, F))
-        frows = sum(int(np.count_nonzero(f)) for f in F)
-        if frows:
-            path = self.dir / f"flagged-{i:06d}.npy"
-            _write_rows(path, self.width, frows, (b[f] for b, f in zip(B, F)))
-            side = self.dir / f"flagged-{i:06d}-cu.npz"
-            with open(side, "wb") as out:
-                np.savez(out, C=np.concatenate([c[f] for c, f in zip(C, F)]),
-                         U=np.concatenate([u[f] for u, f in zip(U, F)]))
-                out.flush()
-                os.fsync(out.fileno())
-            self.flagged.append((path, frows, side))
-        self.n += rows + frows
-
+    # -- reading -------------------------------------------------------------------------------
     def _step(self) -> int:
         return max(1, _BLOCK // max(1, self.width))
 
@@ -303,6 +390,12 @@ class Spill:
     def __del__(self):
         if os.path.isdir(getattr(self, "dir", "")):
             self.close()
+
+
+def _unlink(*paths) -> None:
+    for p in paths:
+        if p is not None:
+            Path(p).unlink(missing_ok=True)
 
 
 #: The names of the files a :class:`Spill` writes.
