@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import ConvexHull
 
 from .. import tolerances as tol
 from ..domain import Domain
@@ -110,25 +111,12 @@ def _area(P: np.ndarray) -> float:
 
 
 def _hull(points: np.ndarray) -> np.ndarray:
-    """Convex hull (counter-clockwise) of 2-D points, monotone chain."""
+    """Convex hull (counter-clockwise vertices) of 2-D points: the vertices of positive-area
+    cells of one region, so never all on one line (qhull, through scipy)."""
     pts = np.unique(np.round(points, 12), axis=0)
     if len(pts) < 3:
         return pts
-    pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    for p in pts[::-1]:
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return np.array(lower[:-1] + upper[:-1])
+    return pts[ConvexHull(pts).vertices]
 
 
 def _slice_cells(net: Network, domain: Domain, origin, dirs: np.ndarray, cell0, split):
