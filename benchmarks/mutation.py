@@ -139,7 +139,8 @@ MODULES: dict[str, Target] = {
                         "count or conv_maxpool_model_is_unrolled)")),
     "tighten": Target(("regioncount/milp/tighten.py",), ("tests/test_tighten.py",)),
     "range": Target(("regioncount/milp/range.py",),
-                    ("tests/test_backends.py", "tests/test_milp.py", "-k", "range")),
+                    ("tests/test_backends.py", "tests/test_milp.py", "tests/test_cli_options.py",
+                     "-k", "range")),
     "exact": Target(("regioncount/enumeration/exact.py",),
                     ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
                      "test_mutants or not (reference_network or cli or report or "
