@@ -754,3 +754,27 @@ def test_spill_refusals(tmp_path, cli_run):
     assert json.loads(out)["regions"] == plain.regions and json.loads(out)["complete"]
     code, out, err = cli_run(*args, "--resume")
     assert code == 2 and "nothing to resume" in err and "Traceback" not in err
+
+
+def test_a_worker_reports_its_running_regions_and_takes_them_back():
+    """Progress of a pool count: each running task adds the regions it has found (its count
+    may also drop, when a sub-box is cut further) to one shared number, and takes them back
+    when its record goes to the master."""
+    import multiprocessing as mp
+
+    from regioncount.enumeration.results import Progress
+    from regioncount.enumeration.vertex_pool import _Shown
+
+    running = mp.get_context("spawn").Value("q", 0)
+    a, b = _Shown(running), _Shown(running)
+    a(Progress(10, 0, 0, 0.1))
+    b(Progress(4, 0, 0, 0.1))
+    a(Progress(25, 0, 0, 0.2))
+    assert running.value == 29
+    b(Progress(1, 0, 0, 0.3))                       # rolled back
+    assert running.value == 26
+    a.done()
+    assert running.value == 1
+    b.done()
+    assert running.value == 0
+    _Shown(None)(Progress(5, 0, 0, 0.1))            # no shared number: nothing to do

@@ -17,6 +17,7 @@ import multiprocessing as mp
 import signal
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -36,11 +37,12 @@ _POLL = 0.05
 _W: dict = {}
 
 
-def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel, spill=None):
+def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel, spill=None,
+          running=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
     _W.update(net=net, domain=domain, budget=budget, keep_points=keep_points, stop=stop_flag,
-              regions=shared_regions, kernel=kernel, spill=spill)
+              regions=shared_regions, kernel=kernel, spill=spill, running=running)
 
 
 def _task(lo, hi, depth, deadline_wall, max_regions):
@@ -56,7 +58,8 @@ def _task(lo, hi, depth, deadline_wall, max_regions):
         return bool(stop.value) or (max_regions is not None and shared.value >= max_regions)
 
     limits = Limits(deadline_from_wall(deadline_wall), max_regions, interrupted)
-    count = _Count(_W["net"], _W["domain"], _W["budget"], limits, None, time.monotonic(),
+    shown = _Shown(_W.get("running"))
+    count = _Count(_W["net"], _W["domain"], _W["budget"], limits, shown, time.monotonic(),
                    _W["keep_points"])
     if _W.get("spill") is not None:
         from .vertex_record import Spill
@@ -68,9 +71,32 @@ def _task(lo, hi, depth, deadline_wall, max_regions):
     rec = (count.store.arrays(settled=True), count.store.arrays(settled=False))
     with shared.get_lock():
         shared.value += count.store.n
+    shown.done()
     counters = (count.cells, count.splits, count.lps, count.slivers, count.subboxes)
     files = count.store.disk.export() if count.store.disk is not None else None
     return rec, counters, reason, pending, files
+
+
+class _Shown:
+    """The progress callback of a worker's task: its regions so far go to the shared count of
+    the running tasks (``running``), which the master adds to its own in progress reports."""
+
+    def __init__(self, running):
+        self.running, self.sent = running, 0
+
+    def __call__(self, p) -> None:
+        self._add(p.regions - self.sent)
+
+    def done(self) -> None:
+        """The task's regions go back to the master with its record."""
+        self._add(-self.sent)
+
+    def _add(self, delta: int) -> None:
+        if self.running is None or not delta:
+            return
+        with self.running.get_lock():
+            self.running.value += delta
+        self.sent += delta
 
 
 def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
@@ -99,7 +125,7 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
     it, which would be a cycle). ``boxes``: the sub-boxes ``(lo, hi, depth)`` to count
     (default: the domain, split into :data:`BOXES_PER_WORKER` per worker)."""
     ctx = mp.get_context("spawn")
-    stop, shared = ctx.Value("b", 0), ctx.Value("q", 0)
+    stop, shared, running = ctx.Value("b", 0), ctx.Value("q", 0), ctx.Value("q", 0)
     if boxes is None:
         boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
                              BOXES_PER_WORKER * workers, kernel[2])
@@ -108,13 +134,18 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(count.net, count.domain, worker_budget(budget, workers),
                               count.store.keep_points, stop, shared, kernel,
-                              None if count.store.disk is None else str(count.store.disk.dir)))
+                              None if count.store.disk is None else str(count.store.disk.dir),
+                              running))
     def submit(box):
         return pool.apply_async(_task, (*box, limits.wall_deadline(), limits.max_regions))
 
+    def shown(p):               # the regions of the running tasks too
+        progress(replace(p, regions=p.regions + max(0, int(running.value))))
+
     try:
         tasks = [(box, submit(box)) for box in boxes]
-        return _collect(count, tasks, stop, progress, t0, (submit, kernel[2]))
+        return _collect(count, tasks, stop, None if progress is None else shown, t0,
+                        (submit, kernel[2]))
     finally:
         _shutdown(pool)
 
