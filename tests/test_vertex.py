@@ -661,27 +661,25 @@ def test_spilled_files_of_a_sub_box_cut_further_are_removed(monkeypatch, tmp_pat
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_spilled_record_with_checkpoints_resumes_exactly(workers, tmp_path, monkeypatch):
+def test_spilled_record_with_checkpoints_resumes_exactly(workers, tmp_path):
     """A spilled count stopped every 150 records and resumed from its checkpoint until it
     ends: the files the checkpoint names are reopened (the ones written after it removed),
-    and the count is the one of one uninterrupted run in memory. A finished count leaves no
-    files, and its checkpoint says there is nothing to resume. (With workers, each gets 1 MiB
-    and the master's record 6000 bytes: a worker whose record fills stops a count that has a
-    region limit.)"""
-    import regioncount.enumeration.vertex_pool as vp
-
-    monkeypatch.setattr(vp, "worker_budget", lambda budget, workers: 1 << 20)
+    and the count is the one of one uninterrupted run in memory; no partial count holds a
+    region twice (a task cut by the region limit leaves its whole sub-box, its files
+    dropped). A finished count leaves no files, and its checkpoint says there is nothing to
+    resume. (With workers: 2000 bytes each, so that they spill too.)"""
     net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
     full = count_vertex(net, dom)
     ck, sp = tmp_path / "v.ck", tmp_path / "spill"
-    kw = dict(memory_budget=6000 + (workers - 1) * (2 << 20), spill_dir=sp, checkpoint=ck,
-              checkpoint_every=0.0, workers=workers)
+    kw = dict(memory_budget=6000, spill_dir=sp, checkpoint=ck, checkpoint_every=0.0,
+              workers=workers)
     res, limit, runs, spilled = count_vertex(net, dom, max_regions=150, **kw), 150, 1, 0
     while not res.complete:
         assert res.stop_reason in ("region limit", "memory budget") and ck.exists()
         (folder,) = sp.iterdir()                           # kept for the resume
         limit += 150                                       # records, repeats included
         res = count_vertex(net, dom, max_regions=limit, resume=True, **kw)
+        assert res.regions <= 602 and res.per_layer[-1] == res.regions
         spilled, runs = max(spilled, res.extra["spilled"]), runs + 1
         assert runs < 30
     assert runs > 3 and spilled > 300

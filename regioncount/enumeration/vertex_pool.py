@@ -231,9 +231,11 @@ def _merge(count, result, pending, box) -> str:
     _add_counters(count, counters)
     st = count.store
     lim = count.limits.max_regions
-    if lim is not None and _rows_on_disk(result) > max(0, lim - st.n):
+    on_disk = _rows_on_disk(result)
+    if on_disk and (st.truncated or lim is not None and
+                    on_disk + sum(len(p["B"]) for p in rec) > max(0, lim - st.n)):
         _drop(result)           # past the region limit: the task's sub-box is left whole
-        st.truncated = "region limit"
+        st.truncated = st.truncated or "region limit"
         pending.append(box)
         return st.truncated
     _adopt(count, result)
