@@ -46,7 +46,7 @@ def _box_task(kernel, net, domain, budget, keep_points, box, deadline_wall, max_
         reason = "" if looked[1] else "region limit"    # the master knows why it stopped
     rec = (count.store.arrays(settled=True), count.store.arrays(settled=False))
     counters = (count.cells, count.splits, count.lps, count.slivers, count.subboxes)
-    return rec, counters, reason, pending
+    return rec, counters, reason, pending, None       # no spilled files: the record is sent
 
 
 class _Flag:

@@ -212,13 +212,13 @@ def _halves(count, result, requeue) -> list | None:
     keep its settled record (sub-boxes it finished) and return the halves of the sub-boxes
     it left, to be counted as new tasks; None for any other task, or past
     :data:`MAX_REQUEUE_DEPTH` (the count then stops as before)."""
-    rec, counters, reason, left = result[:4]
+    rec, counters, reason, left, files = result
     if (requeue is None or reason != "memory budget" or count.limits.max_regions is not None
             or count.store.truncated or any(b[2] >= MAX_REQUEUE_DEPTH for b in left)):
         return None
     _add_counters(count, counters)
     count.store.add(rec[0], settled=True)           # the unsettled part is counted again
-    _adopt(count, result, settled_only=True)
+    _adopt(count, files, settled_only=True)
     bisect = requeue[1]
     return [(lo, hi, depth + 1) for lo0, hi0, depth in left
             for lo, hi in bisect(lo0, hi0)]
@@ -227,18 +227,18 @@ def _halves(count, result, requeue) -> list | None:
 def _merge(count, result, pending, box) -> str:
     """Add a task's record and counters to ``count``; the sub-boxes it left go to
     ``pending`` (its whole sub-box ``box`` when the record is cut by the region limit)."""
-    rec, counters, reason, left = result[:4]
+    rec, counters, reason, left, files = result
     _add_counters(count, counters)
     st = count.store
     lim = count.limits.max_regions
-    on_disk = _rows_on_disk(result)
+    on_disk = 0 if files is None else sum(f[1] for f in files[1])
     if on_disk and (st.truncated or lim is not None and
                     on_disk + sum(len(p["B"]) for p in rec) > max(0, lim - st.n)):
-        _drop(result)           # past the region limit: the task's sub-box is left whole
+        st.disk.discard(files)          # past the region limit: the task's sub-box is left whole
         st.truncated = st.truncated or "region limit"
         pending.append(box)
         return st.truncated
-    _adopt(count, result)
+    _adopt(count, files)
     first = len(st.settled)
     for part, settled in zip(rec, (True, False)):
         quota, why = None, ""
@@ -253,22 +253,7 @@ def _merge(count, result, pending, box) -> str:
     return st.truncated or reason
 
 
-def _rows_on_disk(result) -> int:
-    files = result[4] if len(result) > 4 else None
-    return 0 if files is None else sum(f[1] for f in files[1])
-
-
-def _adopt(count, result, settled_only: bool = False) -> None:
-    """Take over the files a worker spilled (``result[4]``, :meth:`.Spill.export`)."""
-    files = result[4] if len(result) > 4 else None
+def _adopt(count, files, settled_only: bool = False) -> None:
+    """Take over the files a worker spilled (:meth:`.Spill.export`; None: it spilled none)."""
     if files is not None:
         count.store.n += count.store.disk.adopt(files, settled_only)
-
-
-def _drop(result) -> None:
-    """Remove the files a worker spilled for a task whose record is not taken."""
-    import shutil
-
-    files = result[4] if len(result) > 4 else None
-    if files is not None:
-        shutil.rmtree(files[0], ignore_errors=True)

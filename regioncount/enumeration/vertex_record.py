@@ -319,6 +319,11 @@ class Spill:
         shutil.rmtree(folder, ignore_errors=True)
         return rows
 
+    @staticmethod
+    def discard(exported: tuple[str, list]) -> None:
+        """Remove the files of a worker's spill (:meth:`export`) the master does not take."""
+        shutil.rmtree(exported[0], ignore_errors=True)
+
     # -- checkpoints ---------------------------------------------------------------------------
     def state(self) -> dict:
         """What a checkpoint keeps of the spill (JSON): the directory and its settled files
