@@ -572,6 +572,22 @@ def test_checkpoint_with_workers_resumes_exactly(tmp_path):
     res = count_vertex(net, dom, workers=2, checkpoint=ck, resume=True, keep_patterns=True)
     assert res.complete and res.pattern_set() == full.pattern_set()
     assert res.per_layer == full.per_layer
+    assert res.extra["subboxes"] >= 8       # what was left, spread over both workers
+
+
+def test_sub_boxes_left_are_spread_over_the_workers():
+    """One sub-box left (two bisections deep) becomes 4 for 4 tasks: the widest side is
+    halved first, the halves tile the box and are one bisection deeper."""
+    from regioncount.enumeration.vertex import _bisect
+    from regioncount.enumeration.vertex_pool import spread_boxes
+
+    box = (np.array([0.0, 0.0, 0.0]), np.array([0.5, 1.0, 0.25]), 2)
+    four = spread_boxes([box], 4, _bisect)
+    assert [b[2] for b in four] == [4, 4, 4, 4]
+    got = sorted((tuple(l), tuple(h)) for l, h, _ in four)
+    assert got == [((0, 0, 0), (0.25, 0.5, 0.25)), ((0, 0.5, 0), (0.25, 1, 0.25)),
+                   ((0.25, 0, 0), (0.5, 0.5, 0.25)), ((0.25, 0.5, 0), (0.5, 1, 0.25))]
+    assert spread_boxes([box] * 5, 4, _bisect) == [box] * 5
 
 
 def test_a_worker_whose_record_fills_hands_back_halves(monkeypatch):

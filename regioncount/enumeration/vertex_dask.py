@@ -19,7 +19,7 @@ import uuid
 
 from .executors import DASK_STOP_POLL, cluster_threads, dask_client
 from .limits import Limits, deadline_from_wall
-from .vertex_pool import BOXES_PER_WORKER, _collect, split_domain
+from .vertex_pool import BOXES_PER_WORKER, _collect, spread_boxes
 
 
 def _box_task(kernel, net, domain, budget, keep_points, box, deadline_wall, max_regions,
@@ -94,9 +94,9 @@ def count_dask(count, scheduler, workers: int, budget: int, progress, t0, kernel
     futures = []
     try:
         nthreads = count.workers = cluster_threads(client)
-        if boxes is None:
-            boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
-                                 BOXES_PER_WORKER * nthreads, kernel[2])
+        whole = [(count.domain.lo.copy(), count.domain.hi.copy(), 0)]
+        boxes = spread_boxes(boxes if boxes is not None else whole,
+                             BOXES_PER_WORKER * nthreads, kernel[2])
         event = Event(f"regioncount-vertex-stop-{uuid.uuid4().hex}", client=client)
         share = budget // nthreads if own and cluster is not None else budget
         net, dom = (client.scatter(x, broadcast=True, hash=False)

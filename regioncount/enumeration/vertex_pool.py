@@ -1,9 +1,9 @@
 """Sub-boxes of a vertex count on a pool of worker processes (``count_vertex(workers=N)``).
 
-The domain is bisected (widest side first) into :data:`BOXES_PER_WORKER` sub-boxes per worker;
-each task counts one sub-box with its own share of the memory budget (cutting it further if its
-cells do not fit) and returns its record: packed patterns, points, margins and which regions
-touch an inner sub-box face. The master merges the records as they come, counting a region met
+The domain is bisected (largest sub-box first, along its widest side) into
+:data:`BOXES_PER_WORKER` sub-boxes per worker; each task counts one sub-box with its own share
+of the memory budget (cutting it further if its cells do not fit) and returns its record:
+packed patterns, points, margins and which regions touch an inner sub-box face. The master merges the records as they come, counting a region met
 by several sub-boxes once (those regions touch an inner face, and their patterns go through the
 master's set), reports progress, and stops the workers through a shared flag on a time limit, a
 region limit or Ctrl-C (workers ignore SIGINT; the master waits :data:`STOP_GRACE` seconds for
@@ -99,13 +99,15 @@ class _Shown:
         self.sent += delta
 
 
-def split_domain(lo: np.ndarray, hi: np.ndarray, k: int, _bisect) -> list:
-    """``[lo, hi]`` bisected (by ``_bisect``) along the widest side until there are ``k``
-    sub-boxes ``(lo, hi, depth)``."""
-    boxes = [(lo, hi, 0)]
+def spread_boxes(boxes: list, k: int, _bisect) -> list:
+    """The sub-boxes ``(lo, hi, depth)`` with the largest (by volume, the first of equals)
+    bisected (by ``_bisect``) until there are ``k`` of them, so that the tasks are of like
+    size and a resumed count with fewer sub-boxes left than workers leaves none idle. The
+    regions of halves are counted once as for any sub-boxes."""
+    boxes = list(boxes)
     while len(boxes) < k:
-        widths = [float(np.max(h - l)) for l, h, _ in boxes]
-        i = int(np.argmax(widths))
+        volumes = [float(np.prod(h - l)) for l, h, _ in boxes]
+        i = int(np.argmax(volumes))
         depth = boxes[i][2] + 1
         boxes[i:i + 1] = [(l, h, depth) for l, h in _bisect(*boxes[i][:2])]
     return boxes
@@ -123,12 +125,12 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
     Returns the stop reason and the sub-boxes not done. ``kernel`` is ``(count class,
     sub-box counter, bisection)`` of :mod:`.vertex` (passed in: this module does not import
     it, which would be a cycle). ``boxes``: the sub-boxes ``(lo, hi, depth)`` to count
-    (default: the domain, split into :data:`BOXES_PER_WORKER` per worker)."""
+    (default: the domain), bisected until there are :data:`BOXES_PER_WORKER` per worker."""
     ctx = mp.get_context("spawn")
     stop, shared, running = ctx.Value("b", 0), ctx.Value("q", 0), ctx.Value("q", 0)
-    if boxes is None:
-        boxes = split_domain(count.domain.lo.copy(), count.domain.hi.copy(),
-                             BOXES_PER_WORKER * workers, kernel[2])
+    dom = count.domain
+    boxes = spread_boxes(boxes if boxes is not None else [(dom.lo.copy(), dom.hi.copy(), 0)],
+                         BOXES_PER_WORKER * workers, kernel[2])
     limits = count.limits
     count.record_cap = budget - workers * worker_budget(budget, workers)
     pool = ctx.Pool(workers, initializer=_init,
