@@ -308,14 +308,14 @@ def table(rows: list[dict]) -> list[str]:
 
 
 def checks(rows: list[dict]) -> list[str]:
-    """Per vertex row: the per-layer counts and the certificates that did not reproduce their
-    pattern (0 expected: every region's point is checked with the network)."""
+    """Per vertex row: the per-layer counts and the certificates not shown inside their
+    region (0 expected: every region's point is checked with the network)."""
     out = []
     for x in rows:
         if x["method"].startswith("vertex") and x.get("per_layer") is not None:
             out.append(f"- {x['case']}, {x['method']}: regions after each PWL layer "
                        f"{', '.join(f'{v:,}' for v in x['per_layer'])}; certificate points "
-                       f"that do not reproduce their pattern: {x['unverified']}")
+                       f"not shown inside their region: {x['unverified']}")
     return ["", *out] if out else []
 
 

@@ -11,7 +11,8 @@ MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
            "regioncount.enumeration.milp_count", "regioncount.bounds.formulas",
            "regioncount.app", "regioncount.analysis", "regioncount.stages",
            "regioncount.milp.formulation",
-           "regioncount.milp.tighten"]
+           "regioncount.milp.tighten", "regioncount.enumeration.certify",
+           "regioncount.enumeration.vertex"]
 
 
 @pytest.mark.parametrize("name", MODULES)

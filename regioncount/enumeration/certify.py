@@ -175,7 +175,8 @@ def _judge(net, domain, stage_pats, x, absw) -> tuple[int, str]:
 
 
 def _centre(net, domain, stage_pats, absw) -> np.ndarray | None:
-    """The Chebyshev centre of the region's rows (float), None when it has no interior."""
+    """The Chebyshev centre of the region's rows (float), moved into the open box by at most
+    half its radius; None when it has no interior."""
     from .lp import ChebyshevLP
 
     r = _region_rows(net, stage_pats, False, absw)
@@ -191,11 +192,19 @@ def _centre(net, domain, stage_pats, absw) -> np.ndarray | None:
         nr = float(np.linalg.norm(a))
         lp.push(j, a / nr, b / nr)
     rad, u = lp.solve()
-    return None if u is None or rad <= 0 else lo + u * width
+    if u is None or rad <= 0:
+        return None
+    c = np.where(hi > lo, 0.5, 0.0)         # into the open box, keeping half the radius
+    nd = float(np.linalg.norm(c - u))
+    if nd > 0:
+        u = u + min(0.5, rad / (2 * nd)) * (c - u)
+    return lo + u * width
 
 
-def _lower(net, domain, P: np.ndarray, X: np.ndarray, cols: list, checks: dict) -> np.ndarray:
-    """Which patterns are certified regions (a boolean per row of ``P``)."""
+def _lower(net, domain, P: np.ndarray, X: np.ndarray, cols: list, checks: dict,
+           moved: dict | None = None) -> np.ndarray:
+    """Which patterns are certified regions (a boolean per row of ``P``); ``moved``, when
+    given, gets the row and new point of each point moved to its region's centre."""
     ok = _in_domain(domain, X)
     for a in range(0, len(P), 4096):
         ok[a:a + 4096] &= _forward(net, X[a:a + 4096], P[a:a + 4096], cols)
@@ -206,9 +215,11 @@ def _lower(net, domain, P: np.ndarray, X: np.ndarray, cols: list, checks: dict) 
         v, how = _judge(net, domain, pats, X[j], absw)
         if not v:
             x = _centre(net, domain, pats, absw)
-            if x is not None:
+            if x is not None and _in_domain(domain, x[None, :])[0]:
                 v, how = _judge(net, domain, pats, x, absw)
                 checks["points_moved"] = checks.get("points_moved", 0) + int(v)
+                if v and moved is not None:
+                    moved[int(j)] = x
         checks[f"points_{how}"] = checks.get(f"points_{how}", 0) + int(v)
         ok[j] = bool(v)
     return ok
@@ -555,6 +566,34 @@ def certify(net, domain, patterns, points, complete: bool = True,
     checks["points_failed"] = int((~ok).sum())
     return Certificate(certified=upper is not None and lower == upper, lower=lower,
                        upper=upper, checks=checks, seconds=time.perf_counter() - t0)
+
+
+def confirm_points(net, domain, patterns, points) -> tuple[np.ndarray, np.ndarray]:
+    """``(ok, points)``: which points are shown strictly inside their pattern's region (the
+    first half of :func:`certify`), with a point that is not replaced by its region's
+    Chebyshev centre where that one is shown inside (the points given are not changed).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from regioncount import Domain, Network
+    >>> net = Network.from_layers([(np.array([[1.0, -1.0]]), np.array([0.0]))])
+    >>> ok, x = confirm_points(net, Domain.box(0, 1, 2), [[1], [0]], [[0.7, 0.2], [0.5, 0.5]])
+    >>> ok.tolist(), x[1].round(3).tolist()
+    ([True, True], [0.25, 0.75])
+    """
+    P = np.asarray(patterns, int).reshape(len(patterns), sum(s.size for s in net.pwl_stages))
+    X = np.array(points, float).reshape(len(P), net.input_size)
+    safe = ex.no_underflow(_scales(net, domain) + [X], len(net.stages) + 2)
+    old = ex.set_floor(0.0 if safe else ex.UNDERFLOW_FLOOR)
+    moved: dict = {}
+    try:
+        ok = _lower(net, domain, P, X, _stage_columns(net), {}, moved)
+    finally:
+        ex.set_floor(old)
+    for j, x in moved.items():
+        X[j] = x
+    return ok, X
 
 
 def _upper(net, domain, P, cols, checks, complete, t0, time_limit) -> int | None:

@@ -25,7 +25,9 @@ cell's facet rows that are not box faces (the box is a bound, as in the region t
 ``REGION_MARGIN``; otherwise the Chebyshev LP of the cell decides (a cell whose inscribed radius
 is not above the margin is a sliver and not a region, the rule of the region tree) and its
 centre, moved into the open box, is the certificate. Every certificate is checked to reproduce
-its pattern with the network (``extra["unverified_points"]``).
+its pattern with the network's float forward pass; one it misreads is moved to its cell's
+Chebyshev centre, then decided in exact arithmetic (:func:`.certify.confirm_points`), and what
+none shows is counted (``extra["unverified_points"]``).
 
 **Memory.** The cells in flight (the batch being cut and the pending ones) are kept below half
 the memory budget: a batch that grows past an eighth of it is halved (its cells are
@@ -792,6 +794,8 @@ class _Count:
         X, M, ok = self.certify(cs, table, x)
         B = self.plan.packer.pack(P[ok])
         C, U = verify(self.net, self.plan.packer, B, X[ok])
+        if U.any():
+            self._recentre(cs, table, np.flatnonzero(ok), X, M, B, C, U)
         st = self.store
         quota = st.room(self.record_cap, bool(flagged.any()))
         if quota < len(B) and st.disk is not None:
@@ -829,6 +833,35 @@ class _Count:
                 X[i], M[i] = got
         return X, M, ok
 
+    def _recentre(self, cs, table, cells, X, M, B, C, U) -> None:
+        """Certificates that fail to reproduce their pattern in the float forward pass (the
+        vertex mean near a row whose composed value the layer-by-layer pass rounds the other
+        way) are replaced by the Chebyshev centre of their cell, the point farthest from its
+        facets; those that still fail are decided with rounding-error bounds, then in exact
+        rationals (:func:`.certify.confirm_points`, which moves a point it cannot show inside
+        to its region's centre). In place; ``cells``: the cell of each record row."""
+        from .certify import confirm_points
+
+        for r in np.flatnonzero(U):
+            got = self._chebyshev(cs, table, cells[r])
+            if got is not None:
+                c, u = verify(self.net, self.plan.packer, B[r:r + 1], got[0][None, :])
+                if not u[0]:
+                    X[cells[r]], M[cells[r]] = got
+                    C[r], U[r] = c[0], False
+        left = np.flatnonzero(U)
+        if not len(left):
+            return
+        shown, Xs = confirm_points(self.net, self.domain, self.plan.packer.unpack(B[left]),
+                                   X[cells[left]])
+        for r, x in zip(left[shown], Xs[shown]):
+            Ra, Rb = self._cell_rows(cs, table, cells[r])
+            margin = float(np.min(Rb - Ra @ x, initial=math.inf))
+            if margin > 0:              # (a centre of the region outside this cell is not kept)
+                X[cells[r]], M[cells[r]] = x, margin
+                vals = self.net.forward(x[None, :])[self.net.output]
+                C[r], U[r] = int(np.argmax(np.asarray(vals).ravel())), False
+
     def _coefficients(self, table, anc, rows) -> np.ndarray:
         """The unit-norm rows ``(a, b)`` (value ``a x + b``) of line rows ``rows`` on the cells
         whose rows in the last stage's table are ``anc``, read from the tables of their
@@ -850,16 +883,7 @@ class _Count:
         as bounds) moved towards the sub-box centre, and its slack; None for a sliver."""
         d = self.d
         lo, hi, _ = self.box
-        vi = cs.vertex_index(np.array([i]))
-        bits = np.unpackbits(cs.Z[vi].view(np.uint8), axis=1, bitorder="little")
-        rows = np.flatnonzero(bits[:, :self.plan.rows].sum(axis=0) >= d)
-        rows = rows[rows >= self.plan.first_line]
-        coef = self._coefficients(table, np.full(len(rows), cs.anc[i]), rows)
-        vals = cs.V[vi] @ coef[:, :d].T + coef[:, d]
-        side = np.sign(vals[np.argmax(np.abs(vals), axis=0), np.arange(len(rows))])
-        Ra, Rb = -side[:, None] * coef[:, :d], side * coef[:, d]
-        if self.fixed is not None:
-            Ra, Rb = np.vstack([Ra, self.fixed[0]]), np.concatenate([Rb, self.fixed[1]])
+        Ra, Rb = self._cell_rows(cs, table, i)
         self.lps += 1
         if not len(Rb):
             return 0.5 * (lo + hi), math.inf
@@ -873,6 +897,22 @@ class _Count:
         nd = float(np.linalg.norm(c - xc))
         x = xc + (min(0.5, r / (2 * nd)) * (c - xc) if nd > 0 else 0.0)
         return x, float(np.min(Rb - Ra @ x))
+
+    def _cell_rows(self, cs, table, i):
+        """``(Ra, Rb)``: cell ``i`` as ``Ra x <= Rb`` (its facet rows, unit norm, and the
+        domain's rows; the sub-box is apart)."""
+        d = self.d
+        vi = cs.vertex_index(np.array([i]))
+        bits = np.unpackbits(cs.Z[vi].view(np.uint8), axis=1, bitorder="little")
+        rows = np.flatnonzero(bits[:, :self.plan.rows].sum(axis=0) >= d)
+        rows = rows[rows >= self.plan.first_line]
+        coef = self._coefficients(table, np.full(len(rows), cs.anc[i]), rows)
+        vals = cs.V[vi] @ coef[:, :d].T + coef[:, d]
+        side = np.sign(vals[np.argmax(np.abs(vals), axis=0), np.arange(len(rows))])
+        Ra, Rb = -side[:, None] * coef[:, :d], side * coef[:, d]
+        if self.fixed is not None:
+            Ra, Rb = np.vstack([Ra, self.fixed[0]]), np.concatenate([Rb, self.fixed[1]])
+        return Ra, Rb
 
 
 def _touching(cs: CellSet, plan: _Plan):
@@ -1138,7 +1178,7 @@ def _result(count: _Count, to_input, reason, pending, t0, keep_patterns, keep_po
     B, X, M = rec["B"], rec["X"], rec["M"]
     regions, per_class, bad, per_layer = _tallies(count, rec)
     if bad:
-        log.warning("vertex count: %d certificate points do not reproduce their pattern", bad)
+        log.warning("vertex count: %d certificate points not shown inside their region", bad)
     if per_layer and per_layer[-1] != regions:   # never expected: each pattern is new
         log.warning("vertex count: repeated patterns in the record")
     return CountResult(
