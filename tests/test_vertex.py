@@ -620,7 +620,8 @@ def test_bucketed_counts_equal_one_sort(seed, monkeypatch):
     parts = [(B[a:b], C[a:b], U[a:b]) for a, b in zip(cuts, cuts[1:])]
     widths = [1, 2, 4, 6]
     want = tuple(len(np.unique(B[:, :w], axis=0)) for w in widths)
-    assert vr.distinct_prefixes(lambda: [p[0] for p in parts], len(B), widths, 300) == want
+    for room in (300, 3000, 10**6):     # every width alone; the first alone, then one sort
+        assert vr.distinct_prefixes(lambda: [p[0] for p in parts], len(B), widths, room) == want
     n, per_class, bad = vr.distinct_rows(lambda: parts, len(B), 6, 300)
     _, first = np.unique(B, axis=0, return_index=True)
     assert n == len(first) == sum(per_class.values())

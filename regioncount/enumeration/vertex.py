@@ -1206,12 +1206,23 @@ def _tallies(count: _Count, rec: dict) -> tuple[int, dict, int, tuple]:
         return len(B), per_class, int(U.sum()), prefix_counts(B, widths)
     room = max(count.record_cap - B.nbytes, MIN_INFLIGHT)
     once = ~F
+    step = disk.step()
+
+    def flagged():             # block by block: a pass never holds more than one block
+        yield from disk.flagged_blocks()
+        for a in range(0, len(B), step):
+            f = F[a:a + step]
+            yield B[a:a + step][f], C[a:a + step][f], U[a:a + step][f]
+
+    def every():
+        yield from disk.blocks()
+        yield B
+
     nf, per_class, bad = distinct_rows(
-        lambda: [*disk.flagged_blocks(), (B[F], C[F], U[F])],
-        sum(r for _, r, _ in disk.flagged) + int(F.sum()), plan.packer.nbytes, room)
+        flagged, sum(r for _, r, _ in disk.flagged) + int(F.sum()), plan.packer.nbytes, room)
     for part in (disk.per_class, dict(zip(*np.unique(C[once], return_counts=True)))):
         for k, v in part.items():
             per_class[int(k)] = per_class.get(int(k), 0) + int(v)
-    per_layer = distinct_prefixes(lambda: [*disk.blocks(), B], disk.n + len(B), widths, room)
+    per_layer = distinct_prefixes(every, disk.n + len(B), widths, room)
     return (disk.n_once + int(once.sum()) + nf, dict(sorted(per_class.items())),
             bad + disk.bad + int(U[once].sum()), per_layer)

@@ -79,9 +79,14 @@ def buckets(P: np.ndarray, k: int) -> np.ndarray:
 def distinct_prefixes(blocks: Callable[[], Iterable[np.ndarray]], rows: int, widths,
                       room: int) -> tuple[int, ...]:
     """:func:`prefix_counts` of the rows of every block ``blocks()`` yields (uint8 matrices
-    of one width; ``rows`` in all), in about ``room`` bytes beside the blocks: for each prefix
-    width the rows are hashed into as many buckets as it takes for one bucket's prefixes to
-    fit, and each bucket is read (one pass over the blocks) and counted on its own.
+    of one width; ``rows`` in all), in about ``room`` bytes beside the blocks.
+
+    Rows are hashed into buckets by their shortest prefix: rows with equal prefixes of any
+    longer width then share a bucket too, so one sort of each bucket gives every width's
+    count, and the counts of the buckets add up. A first pass takes the histogram of the hash
+    in fine bins, which are packed into buckets that fit (largest first). When one prefix
+    holds more rows than a bucket fits, that width is counted on its own (hashed into as many
+    buckets as it takes, one pass each) and the next width leads.
 
     Examples
     --------
@@ -89,20 +94,69 @@ def distinct_prefixes(blocks: Callable[[], Iterable[np.ndarray]], rows: int, wid
     >>> B = np.array([[1, 2], [1, 3], [2, 2], [1, 2]], np.uint8)
     >>> distinct_prefixes(lambda: [B[:2], B[2:]], 4, [1, 2], room=1)
     (2, 3)
+    >>> distinct_prefixes(lambda: [B[:2], B[2:]], 4, [1, 2], room=10**6)
+    (2, 3)
     """
-    out = []
-    for w in widths:
-        k = max(1, math.ceil(rows * (2 * w + _BUCKET_ROW) / max(1, room)))
-        total = 0
-        for b in range(k):
-            parts = []
-            for blk in blocks():
-                P = blk[:, :w]
-                parts.append(np.ascontiguousarray(P[buckets(P, k) == b]))
-            sub = np.concatenate(parts) if parts else np.zeros((0, w), np.uint8)
-            total += prefix_counts(sub, [w])[0]
-        out.append(total)
-    return tuple(out)
+    out: dict = {}
+    todo = sorted(set(widths))
+    while todo:
+        cap = max(1, room // (2 * todo[-1] + _BUCKET_ROW))     # rows of one bucket
+        of = _pack_bins(blocks, todo[0], math.ceil(rows / cap), cap)
+        if of is not None:
+            for b in range(int(of.max(initial=0)) + 1):
+                got = prefix_counts(_gather(blocks, todo[0], of, b, todo[-1]), todo)
+                for w, n in zip(todo, got):
+                    out[w] = out.get(w, 0) + n
+            break
+        out[todo[0]] = _one_width(blocks, rows, todo[0], room)
+        todo.pop(0)
+    return tuple(out.get(w, 0) for w in widths)
+
+
+#: Fine bins of the histogram per bucket (:func:`_pack_bins`).
+_BINS_PER_BUCKET = 64
+
+
+def _pack_bins(blocks, w: int, k: int, cap: int) -> np.ndarray | None:
+    """The bucket of every fine bin of the ``w``-byte prefixes' hash, packed largest first
+    into buckets of at most ``cap`` rows; None when one bin alone holds more."""
+    nb = max(1, k) * _BINS_PER_BUCKET
+    hist = np.zeros(nb, np.int64)
+    for blk in blocks():
+        hist += np.bincount(buckets(blk[:, :w], nb), minlength=nb)
+    if hist.max(initial=0) > cap:
+        return None
+    of, load = np.zeros(nb, np.int64), []
+    for i in np.argsort(-hist, kind="stable"):
+        if not hist[i]:
+            break
+        j = next((j for j, x in enumerate(load) if x + hist[i] <= cap), len(load))
+        if j == len(load):
+            load.append(0)
+        load[j] += int(hist[i])
+        of[i] = j
+    return of
+
+
+def _gather(blocks, w: int, of: np.ndarray, b: int, wide: int) -> np.ndarray:
+    """The ``wide``-byte prefixes of the rows whose ``w``-byte prefix falls in bucket ``b``."""
+    parts = [np.ascontiguousarray(blk[:, :wide][of[buckets(blk[:, :w], len(of))] == b])
+             for blk in blocks()]
+    return np.concatenate(parts) if parts else np.zeros((0, wide), np.uint8)
+
+
+def _one_width(blocks, rows: int, w: int, room: int) -> int:
+    """Distinct ``w``-byte prefixes, hashed into as many buckets as it takes to fit."""
+    k = max(1, math.ceil(rows * (2 * w + _BUCKET_ROW) / max(1, room)))
+    total = 0
+    for b in range(k):
+        parts = []
+        for blk in blocks():
+            P = blk[:, :w]
+            parts.append(np.ascontiguousarray(P[buckets(P, k) == b]))
+        sub = np.concatenate(parts) if parts else np.zeros((0, w), np.uint8)
+        total += prefix_counts(sub, [w])[0]
+    return total
 
 
 def distinct_rows(blocks: Callable[[], Iterable[tuple]], rows: int, width: int,
@@ -368,19 +422,20 @@ class Spill:
         return sp
 
     # -- reading -------------------------------------------------------------------------------
-    def _step(self) -> int:
+    def step(self) -> int:
+        """Rows of one block of the reads (:data:`_BLOCK` bytes)."""
         return max(1, _BLOCK // max(1, self.width))
 
     def blocks(self) -> Iterator[np.ndarray]:
         """Every pattern written (read in blocks, not mapped)."""
         for path, rows in self.once:
-            yield from _read_rows(path, self.width, rows, self._step())
+            yield from _read_rows(path, self.width, rows, self.step())
         for path, rows, _ in self.flagged:
-            yield from _read_rows(path, self.width, rows, self._step())
+            yield from _read_rows(path, self.width, rows, self.step())
 
     def flagged_blocks(self) -> Iterator[tuple]:
         """The flagged patterns written, with their classes and flags: ``(B, C, U)``."""
-        step = self._step()
+        step = self.step()
         for path, rows, side in self.flagged:
             with np.load(side) as z:
                 C, U = z["C"], z["U"]
