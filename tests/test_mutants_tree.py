@@ -85,3 +85,49 @@ def test_a_checkpoint_folder_is_checked_before_any_work(tmp_path, monkeypatch):
         tree.count_tree(_net(), Domain.box(-1, 1, 2), checkpoint=tmp_path / "no" / "c.npz",
                         progress=seen.append)
     assert seen == []
+
+
+def test_the_result_of_a_complete_count_field_by_field():
+    """7 regions by hand; the reason of a complete count is the empty string; patterns are
+    int32 (one row of 0/1 per region, 3 units), points and margins only when asked."""
+    dom = Domain.box(-1, 1, 2)
+    res = tree.count_tree(_net(), dom, max_regions=100, keep_patterns=True, keep_points=True)
+    assert res.complete and res.stop_reason == "" and res.regions == 7
+    assert res.method == "tree" and res.solver == "highs" and res.workers == 1
+    assert res.patterns.dtype == np.int32 and res.patterns.shape == (7, 3)
+    assert {tuple(p) for p in res.patterns.tolist()} == {
+        (0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1), (0, 1, 1)}
+    assert res.points.shape == (7, 2) and res.margins.shape == (7,)
+    assert np.all(res.margins > 0)
+    assert res.per_layer == (7,) and sum(res.per_class.values()) == 7
+    bare = tree.count_tree(_net(), dom)
+    assert bare.patterns is None and bare.points is None and bare.margins is None
+    assert bare.stop_reason == "" and bare.regions == 7
+
+
+def test_the_result_of_a_stopped_count_keeps_its_reason():
+    res = tree.count_tree(_net(), Domain.box(-1, 1, 2), max_regions=3, keep_patterns=True)
+    assert not res.complete and res.stop_reason == "region limit" and res.regions == 3
+    assert res.patterns.shape == (3, 3)
+
+
+def test_a_count_stopped_before_its_first_region_has_an_empty_int32_record():
+    res = tree.count_tree(_net(), Domain.box(-1, 1, 2), time_limit=0.0, keep_patterns=True,
+                          keep_points=True)
+    assert not res.complete and res.stop_reason == "time limit" and res.regions == 0
+    assert res.patterns.dtype == np.int32 and res.patterns.shape == (0, 3)
+    assert res.points.shape == (0, 2)
+
+
+def test_only_a_stopped_count_warns(caplog):
+    with caplog.at_level("WARNING", logger="regioncount.enumeration.tree"):
+        tree.count_tree(_net(), Domain.box(-1, 1, 2))
+        assert not caplog.records
+        tree.count_tree(_net(), Domain.box(-1, 1, 2), max_regions=3)
+    assert [r.getMessage() for r in caplog.records] == [
+        "region count stopped early (region limit): 3 regions found so far"]
+
+
+def test_the_result_names_its_workers():
+    res = tree.count_tree(_net(), Domain.box(-1, 1, 2), workers=2)
+    assert res.complete and res.regions == 7 and res.workers == 2
