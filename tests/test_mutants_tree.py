@@ -131,3 +131,22 @@ def test_only_a_stopped_count_warns(caplog):
 def test_the_result_names_its_workers():
     res = tree.count_tree(_net(), Domain.box(-1, 1, 2), workers=2)
     assert res.complete and res.regions == 7 and res.workers == 2
+
+
+def test_resuming_from_a_missing_folder_names_the_missing_file(tmp_path):
+    """On resume the checkpoint is read, not written first: a file in a folder that does not
+    exist is reported as missing (not as a folder that cannot be written)."""
+    path = tmp_path / "nowhere" / "t.ckpt"
+    with pytest.raises(RegioncountError, match="no such checkpoint file"):
+        tree.count_tree(_net(), Domain.box(-1, 1, 2), checkpoint=path, resume=True)
+
+
+def test_the_scheduler_reaches_the_executor(monkeypatch):
+    """``scheduler`` is handed to the executor factory (which makes a dask executor of it);
+    here the factory is watched and given no scheduler, so the count runs locally."""
+    seen = []
+    real = tree.make_executor
+    monkeypatch.setattr(tree, "make_executor",
+                        lambda workers, scheduler: (seen.append(scheduler), real(workers, None))[1])
+    res = tree.count_tree(_net(), Domain.box(-1, 1, 2), scheduler="tcp://nowhere:1")
+    assert seen == ["tcp://nowhere:1"] and res.regions == 7
