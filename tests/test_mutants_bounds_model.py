@@ -213,3 +213,44 @@ def test_the_note_says_where_the_stable_units_come_from():
         "stable units on the domain from interval bounds")
     assert note(bounds_for_network(net, dom, neuron_bounds=Given())).startswith(
         "stable units on the domain from given bounds")
+
+
+def _maxout_net(rng):
+    """2 -> affine 6 -> max over groups of 3 (2 maxout units of rank 3)."""
+    from regioncount.network import MaxGroups
+
+    return Network([Input(size=2),
+                    Affine(size=6, sources=(0,), weights=(rng.normal(size=(6, 2)),),
+                           bias=rng.normal(size=6)),
+                    MaxGroups(size=2, source_index=1, indptr=np.array([0, 3, 6]),
+                              indices=np.arange(6))], name="two maxouts")
+
+
+def test_a_maxout_rank_beside_max_groups_is_noted_as_unused():
+    rng = np.random.default_rng(6)
+    note = "maxout rank 3 not used: the model's max groups give the ranks"
+    r = bounds_for_network(_maxout_net(rng), maxout_rank=3)
+    assert note in r.notes and r.maxout_rank == 3
+    assert not any("not used" in n for n in bounds_for_network(_maxout_net(rng)).notes)
+    relu = bounds_for_network(_layers(rng, (2, 3)), maxout_rank=3)
+    assert not any("not used" in n for n in relu.notes) and relu.maxout_rank == 3
+
+
+def test_the_report_names_its_source_and_the_references_of_its_extras():
+    rng = np.random.default_rng(7)
+    net = _layers(rng, (2, 3))
+    net.name = "two-three"
+    r = bounds_for_network(net)
+    assert r.source == "two-three" and r.maxout_rank is None
+    assert r.references["pieces_product"] == "every unit is on one of its pieces"
+    assert r.references["layer1_independent_sets"] == (
+        "Zaslavsky 1975 (independent sets of the rows of W1)")
+    assert r.bounds["layer1_independent_sets"] == 7     # 3 lines in general position in 2-D
+    assert r.reasons["layer1_independent_sets"] == "exact maximum over biases for these weights"
+
+
+def test_too_many_independent_sets_say_why():
+    r = bounds_for_network(_layers(np.random.default_rng(8), (2, 3)), independent_sets_limit=2)
+    assert r.bounds["layer1_independent_sets"] is None
+    assert r.reasons["layer1_independent_sets"] == (
+        "Z(n1, rank W1) > 2 subsets: too many to enumerate")
