@@ -147,6 +147,9 @@ MODULES: dict[str, Target] = {
                      "shared_models)")),
 }
 
+_LABEL = ("the label of the bounds the MILP is built on: make_bounds stores it, the encoding "
+          "never reads it (only their values)")
+
 #: Surviving mutants judged equivalent: name -> (fragment of the mutated line, reason).
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
@@ -984,6 +987,16 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.bounds.model.x__domain_text__mutmut_20": (
         'getattr(domain, "A", )',
         "every Domain has the attribute A (None for a box): the default is never used"),
+    # milp/tighten.py
+    "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_4": (
+        'enc = self._encode(i, None, False)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_9": (
+        'enc = self._encode(i, "XXmilpXX", False)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_10": (
+        'enc = self._encode(i, "MILP", False)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_5": (
+        'enc = self._encode(i, "milp", None)',
+        "relax is only tested for truth (`if relax`): None builds the same exact MILP as False"),
 }
 
 

@@ -1,0 +1,187 @@
+"""Tests written against the mutants of regioncount/milp/tighten.py (benchmarks/mutation.py,
+docs/benchmarks.md "Mutation score"): the JSON of ``regioncount stable`` field by field, the
+widening of bounds before a stability test, and the MILP stage."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+from regioncount import Domain, Network
+from regioncount.milp import tighten
+from regioncount.milp.tighten import StableReport
+
+tighten_module = importlib.import_module("regioncount.milp.tighten")
+
+
+def _net():
+    """x -> relu(x), relu(-x), relu(x + 5) -> relu(h1 + h2 - 1.5) on [-1, 1]. The third unit
+    is stably active by intervals (x + 5 in [4, 6]); the last is stably inactive, since
+    relu(x) + relu(-x) = |x| <= 1 < 1.5, which the LP proves and intervals cannot (each relu
+    in [0, 1]: the sum reaches 2 > 1.5)."""
+    return Network.from_layers([(np.array([[1.0], [-1.0], [1.0]]), np.array([0.0, 0.0, 5.0])),
+                                (np.array([[1.0, 1.0, 0.0]]), np.array([-1.5]))])
+
+
+@pytest.mark.parametrize("method", ["lp", "milp"])
+def test_the_stable_report_field_by_field(method):
+    t = tighten(_net(), Domain.box(-1, 1, 1), method=method)
+    got = StableReport("m.onnx", {"box": [[-1, 1]]}, "highs", t, ("relu1",)).to_json()
+    assert got.pop("seconds") >= 0
+    for layer in got["layers"]:
+        assert layer.pop("seconds") >= 0
+    assert got == {
+        "model": "m.onnx", "domain": {"box": [[-1, 1]]}, "tighten": method, "solver": "highs",
+        "units": 4, "stable": 2, "proved_by": {"interval": 1, "lp": 1, "milp": 0},
+        "partial": False,
+        "layers": [
+            {"stage": 2, "kind": "relu", "name": "relu1", "units": 3, "stably_active": [2],
+             "stably_inactive": [], "proved_by": {"interval": [2], "lp": [], "milp": []},
+             "lp_solves": 0, "milp_solves": 0},
+            {"stage": 4, "kind": "relu", "name": "", "units": 1, "stably_active": [],
+             "stably_inactive": [0], "proved_by": {"interval": [], "lp": [0], "milp": []},
+             "lp_solves": 2, "milp_solves": 0}]}
+
+
+def test_bounds_are_widened_by_the_stability_tolerance_relative_to_their_size():
+    tol = tighten_module.STABILITY_TOL
+    assert tighten_module._widen_lo(0.0) == -tol
+    assert tighten_module._widen_hi(0.0) == tol
+    assert tighten_module._widen_lo(3.0) == 3.0 - 4 * tol
+    assert tighten_module._widen_hi(-3.0) == -3.0 + 4 * tol
+
+
+def _loose():
+    """relu(x1 + x2), relu(x1 - x2), relu(-x1 + x2), relu(-x1 - x2) summed, minus 3, on
+    [-1, 1]^2: the sum is 2 max(|x1|, |x2|) <= 2, so the last unit is stably inactive (its
+    input in [-3, -1]); the LP relaxation (each relu of an input in [-2, 2] below
+    (z + 2) / 2) only shows the sum <= 4, so only the MILP proves it."""
+    W1 = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    return Network.from_layers([(W1, np.zeros(4)), (np.ones((1, 4)), np.array([-3.0]))])
+
+
+def test_the_milp_proves_what_the_lp_cannot():
+    dom = Domain.box(-1, 1, 2)
+    lp = tighten(_loose(), dom, method="lp")
+    assert lp.stages[1].proved_by.tolist() == [""] and lp.bounds.pre(4)[1][0] >= 1 - 1e-6
+    t = tighten(_loose(), dom, method="milp")
+    last = t.stages[1]
+    assert last.proved_by.tolist() == ["milp"] and last.inactive.tolist() == [True]
+    assert (last.lp_solves, last.milp_solves) == (2, 2) and not t.partial
+    lo, hi = t.bounds.pre(4)
+    assert lo[0] == pytest.approx(-3, abs=1e-6) and hi[0] == pytest.approx(-1, abs=1e-6)
+    assert t.counts() == {"interval": 0, "lp": 0, "milp": 1}
+
+
+@pytest.mark.parametrize("left, solves, proved, partial", [
+    ([0.5, 0.5], 2, "milp", False),     # time left for both solves
+    ([0.5, 0.0], 1, "", True),          # none left after the first: stop, keep what is proved
+    ([0.0], 0, "", True),               # none at all (exactly 0 counts as none)
+])
+def test_the_milp_stage_stops_when_no_time_is_left(monkeypatch, left, solves, proved, partial):
+    """The clock is scripted: None (no limit) while the LP runs, then ``left`` seconds before
+    each MILP solve."""
+    Run = tighten_module._Run
+    script = {"on": False, "left": list(left)}
+    lp = Run._lp
+
+    def after_lp(self, i, todo):
+        out = lp(self, i, todo)
+        script["on"] = i == 3
+        return out
+
+    def clock(self):
+        if not script["on"]:
+            return None
+        return script["left"].pop(0) if script["left"] else 0.0
+
+    monkeypatch.setattr(Run, "_lp", after_lp)
+    monkeypatch.setattr(Run, "left", clock)
+    t = tighten(_loose(), Domain.box(-1, 1, 2), method="milp")
+    last = t.stages[1]
+    assert (last.milp_solves, last.proved_by.tolist(), t.partial) == (solves, [proved], partial)
+
+
+class _Watched:
+    """A backend that passes every call to HiGHS and records the arguments of ``solve``;
+    ``error``: every solve comes back as an error that still carries a (wrong) bound."""
+
+    def __init__(self, be, calls, error=False):
+        self._be, self._calls, self._error = be, calls, error
+
+    def __getattr__(self, name):
+        return getattr(self._be, name)
+
+    def solve(self, **kw):
+        from dataclasses import replace
+
+        from regioncount.backends import Status
+
+        self._calls.append(kw)
+        sol = self._be.solve(**kw)
+        return replace(sol, status=Status.ERROR, bound=-100.0) if self._error else sol
+
+
+def _watch(monkeypatch, error=False):
+    """Watch the MILP's backend: the LPs of a run share the first backend made, each MILP
+    stage makes its own after it."""
+    import regioncount.backends as backends
+
+    calls, made, real = [], [], backends.get_backend
+
+    def make(name):
+        made.append(name)
+        return _Watched(real(name), calls, error) if len(made) > 1 else real(name)
+
+    monkeypatch.setattr(backends, "get_backend", make)
+    return calls
+
+
+@pytest.mark.parametrize("unit, want", [(7.0, 0.5), (0.25, 0.25)])
+def test_a_milp_bound_gets_the_least_of_its_budget_and_the_time_left(monkeypatch, unit, want):
+    Run = tighten_module._Run
+    lp, on = Run._lp, []
+
+    def after_lp(self, i, todo):
+        out = lp(self, i, todo)
+        on.append(i == 3)
+        return out
+
+    monkeypatch.setattr(Run, "_lp", after_lp)
+    monkeypatch.setattr(Run, "left", lambda self: 0.5 if on and on[-1] else None)
+    calls = _watch(monkeypatch)
+    tighten(_loose(), Domain.box(-1, 1, 2), method="milp", milp_unit_seconds=unit)
+    assert [c["time_limit"] for c in calls] == [want, want]
+
+
+def test_each_milp_bound_has_its_own_time_budget_and_the_threads(monkeypatch):
+    calls = _watch(monkeypatch)
+    t = tighten(_loose(), Domain.box(-1, 1, 2), method="milp", milp_unit_seconds=7.0,
+                threads=1)
+    assert [c for c in calls] == [{"time_limit": 7.0, "threads": 1}] * 2
+    assert t.stages[1].proved_by.tolist() == ["milp"]
+
+
+def test_a_milp_solve_that_fails_leaves_the_lp_bounds(monkeypatch):
+    lp = tighten(_loose(), Domain.box(-1, 1, 2), method="lp")
+    _watch(monkeypatch, error=True)
+    t = tighten(_loose(), Domain.box(-1, 1, 2), method="milp")
+    assert t.stages[1].milp_solves == 2 and t.stages[1].proved_by.tolist() == [""]
+    assert np.array_equal(t.bounds.pre(4)[0], lp.bounds.pre(4)[0])
+    assert np.array_equal(t.bounds.pre(4)[1], lp.bounds.pre(4)[1])
+
+
+def test_an_unknown_method_is_refused_with_the_choices():
+    from regioncount.errors import RegioncountError
+
+    with pytest.raises(RegioncountError) as e:
+        tighten(_loose(), Domain.box(-1, 1, 2), method="simplex")
+    assert str(e.value) == "unknown tightening method 'simplex' (choose from interval, lp, milp)"
+
+
+def test_lp_is_the_default_method():
+    t = tighten(_loose(), Domain.box(-1, 1, 2))
+    assert t.method == "lp" and t.bounds.method == "lp"
+    assert t.stages[1].lp_solves == 2 and t.stages[1].milp_solves == 0
