@@ -147,6 +147,9 @@ MODULES: dict[str, Target] = {
                      "shared_models)")),
 }
 
+_SAME_RANK = ("the only caller passes the rank that matrix_rank gives for the same matrix "
+              "(A.layers[0].rank of A.first_matrix, the identity's size when the first layer "
+              "reads the input): without it the same value is recomputed")
 _LABEL = ("the label of the bounds the MILP is built on: make_bounds stores it, the encoding "
           "never reads it (only their values)")
 
@@ -987,6 +990,16 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.bounds.model.x__domain_text__mutmut_20": (
         'getattr(domain, "A", )',
         "every Domain has the attribute A (None for a box): the default is never used"),
+    "regioncount.bounds.model.x__independent_sets__mutmut_12": (
+        "limit=limit, rank=None)", _SAME_RANK),
+    "regioncount.bounds.model.x__independent_sets__mutmut_15": (
+        "count_independent_rows(A.first_matrix, limit=limit, )", _SAME_RANK),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_14": (
+        "if (rank is None) or True else rank", _SAME_RANK),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_29": (
+        "np.asarray(W, dtype=None)",
+        "the dtype of an array only read as numbers: weights reach it as float arrays, and "
+        "integer arrays give the same ranks and subsets"),
     # milp/tighten.py
     "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_4": (
         'enc = self._encode(i, None, False)', _LABEL),

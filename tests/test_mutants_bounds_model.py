@@ -254,3 +254,45 @@ def test_too_many_independent_sets_say_why():
     assert r.bounds["layer1_independent_sets"] is None
     assert r.reasons["layer1_independent_sets"] == (
         "Z(n1, rank W1) > 2 subsets: too many to enumerate")
+
+
+def test_a_rank_too_large_for_svd_is_noted_with_its_layer_and_shape(monkeypatch):
+    import regioncount.bounds.linalg as linalg
+
+    monkeypatch.setattr(linalg, "DENSE_RANK_FLOPS", 0)
+    net = _layers(np.random.default_rng(9), (2, 3, 4))
+    notes = network_architecture(net).notes
+    assert notes[:2] == (
+        "layer 1 (3 x 2): rank replaced by the structural rank 2 (an upper bound; too large "
+        "for SVD)",
+        "layer 2 (4 x 3): rank replaced by the structural rank 3 (an upper bound; too large "
+        "for SVD)")
+
+
+def test_a_relu_on_the_input_has_the_identity_as_first_matrix():
+    """In(2) -> ReLU -> affine 3 -> ReLU: the first layer's rows are the 2 unit vectors,
+    whose independent subsets are all 4 subsets."""
+    rng = np.random.default_rng(10)
+    net = Network([Input(size=2), Relu(size=2, source_index=0), _aff(3, 1, rng, 2),
+                   Relu(size=3, source_index=2)])
+    A = network_architecture(net)
+    assert A.first_matrix.format == "csr" and (A.first_matrix != sp.identity(2)).nnz == 0
+    r = bounds_for_network(net)
+    assert r.bounds["layer1_independent_sets"] == 4
+    assert r.reasons["layer1_independent_sets"] == "the first layer alone, over generic biases"
+
+
+def test_a_maxout_rank_is_dropped_for_a_network_with_max_groups():
+    from regioncount.bounds.model import bound_input
+
+    rng = np.random.default_rng(11)
+    assert bound_input(network_architecture(_maxout_net(rng)), 3).maxout_rank is None
+    assert bound_input(network_architecture(_layers(rng, (2, 3))), 3).maxout_rank == 3
+
+
+def test_a_leaky_first_layer_has_independent_sets_too():
+    """Three leaky-ReLU lines in general position in the plane: 1 + 3 + 3 = 7 subsets."""
+    rng = np.random.default_rng(12)
+    layers = [(rng.normal(size=(3, 2)), rng.normal(size=3))]
+    r = bounds_for_network(Network.from_layers(layers, activation="leaky_relu", alpha=0.1))
+    assert r.bounds["layer1_independent_sets"] == 7
