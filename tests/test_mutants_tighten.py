@@ -5,6 +5,7 @@ widening of bounds before a stability test, and the MILP stage."""
 from __future__ import annotations
 
 import importlib
+import re
 
 import numpy as np
 import pytest
@@ -185,3 +186,51 @@ def test_lp_is_the_default_method():
     t = tighten(_loose(), Domain.box(-1, 1, 2))
     assert t.method == "lp" and t.bounds.method == "lp"
     assert t.stages[1].lp_solves == 2 and t.stages[1].milp_solves == 0
+
+
+def test_progress_says_what_each_stage_took():
+    said = []
+    t = tighten(_loose(), Domain.box(-1, 1, 2), method="milp", progress=said.append)
+    assert len(said) == 1
+    assert re.fullmatch(r"stage 3 \(affine, 1 units\): 1 unstable inputs, 2 LP / 2 MILP "
+                        r"solves, \d+\.\d\d s", said[0])
+    assert all(0 <= s.seconds <= t.seconds for s in t.stages)
+
+
+def test_given_bounds_are_the_start():
+    """Starting from the MILP's bounds, intervals alone see the last unit stably inactive."""
+    dom = Domain.box(-1, 1, 2)
+    milp = tighten(_loose(), dom, method="milp")
+    t = tighten(_loose(), dom, method="interval", bounds=milp.bounds)
+    assert t.stages[1].inactive.tolist() == [True]
+    assert tighten(_loose(), dom, method="interval").stages[1].inactive.tolist() == [False]
+
+
+def test_a_time_limit_that_is_not_reached_changes_nothing():
+    t = tighten(_loose(), Domain.box(-1, 1, 2), method="milp", time_limit=600)
+    assert not t.partial and t.stages[1].proved_by.tolist() == ["milp"]
+
+
+def test_ctrl_c_keeps_the_bounds_found_and_says_so(monkeypatch, caplog):
+    Run = tighten_module._Run
+
+    def interrupted(self, i, todo):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Run, "_lp", interrupted)
+    said = []
+    with caplog.at_level("WARNING", logger="regioncount.milp.tighten"):
+        t = tighten(_loose(), Domain.box(-1, 1, 2), method="lp", progress=said.append)
+    assert t.partial and t.stages[1].proved_by.tolist() == [""]
+    assert said == ["stage 3: interrupted; the remaining stages keep interval bounds"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "tightening interrupted at stage 3; keeping the bounds found so far"]
+
+
+def test_the_lp_stage_line_says_no_milp_solves(caplog):
+    said = []
+    with caplog.at_level("INFO", logger="regioncount.milp.tighten"):
+        tighten(_loose(), Domain.box(-1, 1, 2), method="lp", progress=said.append)
+    assert re.fullmatch(r"stage 3 \(affine, 1 units\): 1 unstable inputs, 2 LP / 0 MILP "
+                        r"solves, \d+\.\d\d s", said[0])
+    assert [r.getMessage() for r in caplog.records] == said
