@@ -147,6 +147,15 @@ MODULES: dict[str, Target] = {
                      "shared_models)")),
 }
 
+_DTYPE = ("the dtype of an array only read as numbers: weights reach it as float arrays, and "
+          "integer arrays give the same ranks and subsets")
+_SHORTCUT = ("the shortcut that counts 2^rest extensions at once when the current set and the "
+             "remaining rows are jointly independent: it fires only after an exact rank check, "
+             "so a mutant that fires it never, or tests it differently, enumerates the same "
+             "subsets one by one (the same count, more time)")
+_REORTH = ("Gram-Schmidt against the basis is done twice (the second pass for rounding): with "
+           "one pass changed or dropped the other still projects the basis out (an empty "
+           "basis projects nothing), so the same rows are found independent")
 _SAME_RANK = ("the only caller passes the rank that matrix_rank gives for the same matrix "
               "(A.layers[0].rank of A.first_matrix, the identity's size when the first layer "
               "reads the input): without it the same value is recomputed")
@@ -997,9 +1006,41 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.bounds.linalg.x_count_independent_rows__mutmut_14": (
         "if (rank is None) or True else rank", _SAME_RANK),
     "regioncount.bounds.linalg.x_count_independent_rows__mutmut_29": (
-        "np.asarray(W, dtype=None)",
-        "the dtype of an array only read as numbers: weights reach it as float arrays, and "
-        "integer arrays give the same ranks and subsets"),
+        "np.asarray(W, dtype=None)", _DTYPE),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_31": (
+        'np.asarray(W, )', _DTYPE),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_53": (
+        'if (rows.shape[0]) and False else 0', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_54": (
+        'if (rows.shape[0]) or True else 0', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_56": (
+        'matrix_rank(rows)[1] if rows.shape[0] else 0', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_57": (
+        'if rows.shape[1] else 0', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_58": (
+        'if rows.shape[0] else 1', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_60": (
+        'k = Q.shape[1]', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_62": (
+        'rest = m + start', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_67": (
+        'if k - rest <= r and', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_68": (
+        'if k + rest < r and', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_72": (
+        '== k - rest:', _SHORTCUT),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_82": (
+        'if (k) and False else A[i].copy()', _REORTH),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_83": (
+        'if (k) or True else A[i].copy()', _REORTH),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_84": (
+        'v = A[i] + Q.T @ (Q @ A[i]) if k else A[i].copy()', _REORTH),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_86": (
+        'v += Q.T @ (Q @ v) if k else 0.0', _REORTH),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_87": (
+        'v -= Q.T @ (Q @ v) if (k) and False else 0.0', _REORTH),
+    "regioncount.bounds.linalg.x_count_independent_rows__mutmut_88": (
+        'v -= Q.T @ (Q @ v) if (k) or True else 0.0', _REORTH),
     # milp/tighten.py
     "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_4": (
         'enc = self._encode(i, None, False)', _LABEL),

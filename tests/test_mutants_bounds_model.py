@@ -296,3 +296,10 @@ def test_a_leaky_first_layer_has_independent_sets_too():
     layers = [(rng.normal(size=(3, 2)), rng.normal(size=3))]
     r = bounds_for_network(Network.from_layers(layers, activation="leaky_relu", alpha=0.1))
     assert r.bounds["layer1_independent_sets"] == 7
+
+
+def test_short_rows_are_normalised_before_the_rank_tolerance():
+    """Two tiny orthogonal rows and their sum: independence does not depend on scale, so the
+    count is that of three lines in general position (1 + 3 + 3)."""
+    W = 1e-6 * np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    assert count_independent_rows(W) == 7 == _brute_independent(W)
