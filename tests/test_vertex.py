@@ -658,6 +658,35 @@ def test_spilled_record_gives_the_same_count(workers, tmp_path, monkeypatch):
     assert stopped.regions < 602
 
 
+def test_the_end_of_a_spilled_count_reads_one_block_at_a_time(tmp_path, monkeypatch):
+    """The regions made distinct and the per-layer counts read the files block by block:
+    every block a pass asks for is hashed before the next is read (a pass that listed the
+    blocks first would hold the whole record: 5 GB on the moonshot)."""
+    import regioncount.enumeration.vertex_record as vr
+
+    monkeypatch.setattr(vr, "_BLOCK", 64 * 14)          # blocks of 64 rows of 14 bytes
+    log = []
+    real_blocks, real_flagged, real_buckets = (vr.Spill.blocks, vr.Spill.flagged_blocks,
+                                               vr.buckets)
+
+    def watched(gen):
+        def wrapper(self):
+            for blk in gen(self):
+                log.append("read")
+                yield blk
+        return wrapper
+
+    monkeypatch.setattr(vr.Spill, "blocks", watched(real_blocks))
+    monkeypatch.setattr(vr.Spill, "flagged_blocks", watched(real_flagged))
+    monkeypatch.setattr(vr, "buckets", lambda P, k: (log.append("hash"), real_buckets(P, k))[1])
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    res = count_vertex(net, dom, memory_budget=6000, spill_dir=tmp_path)
+    assert res.complete and res.regions == 602 and res.per_layer == (82, 602)
+    reads = [i for i, e in enumerate(log) if e == "read"]
+    assert len(reads) >= 5
+    assert all(log[i + 1] == "hash" for i in reads)
+
+
 def test_spilled_files_of_a_sub_box_cut_further_are_removed(monkeypatch, tmp_path):
     """The record of the sub-box being counted goes to disk too; when the cells in flight
     then overflow and the sub-box is cut in two, its files are removed with it (else its
