@@ -12,7 +12,7 @@ MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
            "regioncount.app", "regioncount.analysis", "regioncount.stages",
            "regioncount.milp.formulation",
            "regioncount.milp.tighten", "regioncount.enumeration.certify",
-           "regioncount.enumeration.vertex"]
+           "regioncount.enumeration.vertex", "regioncount.enumeration.lp"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -177,7 +177,7 @@ def _judge(net, domain, stage_pats, x, absw) -> tuple[int, str]:
 def _centre(net, domain, stage_pats, absw) -> np.ndarray | None:
     """The Chebyshev centre of the region's rows (float), moved into the open box by at most
     half its radius; None when it has no interior."""
-    from .lp import ChebyshevLP
+    from .lp import ChebyshevLP, toward_centre
 
     r = _region_rows(net, stage_pats, False, absw)
     cls = classify(r)
@@ -194,11 +194,7 @@ def _centre(net, domain, stage_pats, absw) -> np.ndarray | None:
     rad, u = lp.solve()
     if u is None or rad <= 0:
         return None
-    c = np.where(hi > lo, 0.5, 0.0)         # into the open box, keeping half the radius
-    nd = float(np.linalg.norm(c - u))
-    if nd > 0:
-        u = u + min(0.5, rad / (2 * nd)) * (c - u)
-    return lo + u * width
+    return lo + toward_centre(u, rad, np.where(hi > lo, 0.5, 0.0)) * width
 
 
 def _lower(net, domain, P: np.ndarray, X: np.ndarray, cols: list, checks: dict,

@@ -18,6 +18,7 @@ the basis it has (dual simplex, presolve off), which is the warm start.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import threading
@@ -241,6 +242,22 @@ class ChebyshevLP:
             raise SolverError(f"HiGHS could not solve a Chebyshev-centre LP ({h.modelStatusToString(st)})")
         sol = np.asarray(h.getSolution().col_value)
         return float(sol[self.n]), sol[: self.n].copy()
+
+
+def toward_centre(x: np.ndarray, r: float, centre: np.ndarray) -> np.ndarray:
+    """``x``, the centre of a ball of radius ``r`` inside a polytope of the box, moved towards
+    the box's ``centre`` by at most ``r / 2`` and at most half way: every slack stays above
+    ``r / 2`` and the point lies in the open box (the rule of the module docstring; an
+    infinite ``r`` moves it half way).
+
+    >>> toward_centre(np.array([0.0, 0.0]), 0.2, np.array([0.5, 0.0])).tolist()
+    [0.1, 0.0]
+    """
+    d = centre - x
+    nd = float(np.linalg.norm(d))
+    if nd == 0:
+        return x
+    return x + (0.5 if not math.isfinite(r) else min(0.5, r / (2 * nd))) * d
 
 
 def require_interior(domain: Domain) -> None:

@@ -42,7 +42,7 @@ from ..errors import DomainError, RegioncountError
 from ..intervals import interval_bounds
 from ..network import Network
 from .limits import NO_LIMITS, Limits
-from .lp import ChebyshevLP
+from .lp import ChebyshevLP, toward_centre
 from .unitbox import unit_box
 from .units import UnitPlan
 
@@ -432,12 +432,7 @@ class Searcher:
 
     # -- regions ----------------------------------------------------------------------------
     def _record(self, node: Node) -> None:
-        x = node.x
-        d = self.center - x
-        nd = float(np.linalg.norm(d))
-        if nd > 0:
-            t = 0.5 if not math.isfinite(node.r) else min(0.5, node.r / (2 * nd))
-            x = x + t * d
+        x = toward_centre(node.x, node.r, self.center)
         m = math.inf
         for a, b in node.keys:
             s = b - float(a @ x)

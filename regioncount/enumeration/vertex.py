@@ -67,6 +67,7 @@ from ..network import Network
 from ..stages import Elementwise, MaxGroups, _matmul
 from .executors import resolve_workers, unguarded_script
 from .limits import Interrupt, Limits
+from .lp import toward_centre
 from .results import CountResult, Progress
 from .checkpoint import CHECKPOINT_EVERY
 from .unitbox import unit_box
@@ -859,8 +860,8 @@ class _Count:
             margin = float(np.min(Rb - Ra @ x, initial=math.inf))
             if margin > 0:              # (a centre of the region outside this cell is not kept)
                 X[cells[r]], M[cells[r]] = x, margin
-                vals = self.net.forward(x[None, :])[self.net.output]
-                C[r], U[r] = int(np.argmax(np.asarray(vals).ravel())), False
+                C[r] = verify(self.net, self.plan.packer, B[r:r + 1], x[None, :])[0][0]
+                U[r] = False            # shown in exact arithmetic, whatever the float pass reads
 
     def _coefficients(self, table, anc, rows) -> np.ndarray:
         """The unit-norm rows ``(a, b)`` (value ``a x + b``) of line rows ``rows`` on the cells
@@ -892,10 +893,7 @@ class _Count:
                       + [(None, 1.0)], method="highs")
         if res.status != 0 or not -res.fun > tol.REGION_MARGIN:
             return None
-        r, xc = float(-res.fun), res.x[:d]
-        c = 0.5 * (lo + hi)
-        nd = float(np.linalg.norm(c - xc))
-        x = xc + (min(0.5, r / (2 * nd)) * (c - xc) if nd > 0 else 0.0)
+        x = toward_centre(res.x[:d], float(-res.fun), 0.5 * (lo + hi))
         return x, float(np.min(Rb - Ra @ x))
 
     def _cell_rows(self, cs, table, i):

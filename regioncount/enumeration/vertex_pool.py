@@ -3,12 +3,13 @@
 The domain is bisected (largest sub-box first, along its widest side) into
 :data:`BOXES_PER_WORKER` sub-boxes per worker; each task counts one sub-box with its own share
 of the memory budget (cutting it further if its cells do not fit) and returns its record:
-packed patterns, points, margins and which regions touch an inner sub-box face. The master merges the records as they come, counting a region met
-by several sub-boxes once (those regions touch an inner face, and their patterns go through the
-master's set), reports progress, and stops the workers through a shared flag on a time limit, a
-region limit or Ctrl-C (workers ignore SIGINT; the master waits :data:`STOP_GRACE` seconds for
-the running tasks to hand back what they found, then ends them). Workers are ``spawn``
-processes, as for the region tree (:mod:`.executors`).
+packed patterns, points, margins and which regions touch an inner sub-box face. The master
+merges the records as they come, counting a region met by several sub-boxes once (those regions
+touch an inner face, and their patterns go through the master's set), reports progress, and
+stops the workers through a shared flag on a time limit, a region limit or Ctrl-C (workers
+ignore SIGINT; the master waits :data:`STOP_GRACE` seconds for the running tasks to hand back
+what they found, then ends them). Workers are ``spawn`` processes, as for the region tree
+(:mod:`.executors`).
 """
 
 from __future__ import annotations
