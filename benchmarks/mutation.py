@@ -162,6 +162,13 @@ _SAME_RANK = ("the only caller passes the rank that matrix_rank gives for the sa
 _LABEL = ("the label of the bounds the MILP is built on: make_bounds stores it, the encoding "
           "never reads it (only their values)")
 
+_LATER = ("the bounds of the stages after i: the LP of stage i encodes stages 1..i only "
+          "(upto=i + 1), whose bounds are self.lo / self.hi whatever follows them")
+_NOT_MIN = ("the second sense of the LP loop is only compared with 'min': any other string "
+            "maximises (negated cost) and stores an upper bound, as 'max' does")
+_SENSE = ("both backends minimise for any sense but 'max' (highs and ortools test "
+          "`sense == 'max'`), and the loop maximises by negating the cost")
+
 #: Surviving mutants judged equivalent: name -> (fragment of the mutated line, reason).
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
@@ -1051,6 +1058,44 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_5": (
         'enc = self._encode(i, "milp", None)',
         "relax is only tested for truth (`if relax`): None builds the same exact MILP as False"),
+    "regioncount.milp.tighten.xǁ_Runǁ_encode__mutmut_6": (
+        '                      None)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_encode__mutmut_13": (
+        'list(ib.lo[i - 1:])', _LATER),
+    "regioncount.milp.tighten.xǁ_Runǁ_encode__mutmut_14": (
+        'list(ib.lo[i + 2:])', _LATER),
+    "regioncount.milp.tighten.xǁ_Runǁ_encode__mutmut_17": (
+        'list(ib.hi[i - 1:])', _LATER),
+    "regioncount.milp.tighten.xǁ_Runǁ_encode__mutmut_18": (
+        'list(ib.hi[i + 2:])', _LATER),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_3": (
+        'enc = self._encode(i, None, self.relax)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_8": (
+        'enc = self._encode(i, "XXlpXX", self.relax)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_9": (
+        'enc = self._encode(i, "LP", self.relax)', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_24": (
+        'for sn in ("min", "XXmaxXX")', _NOT_MIN),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_25": (
+        'for sn in ("min", "MAX")', _NOT_MIN),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_46": (
+        'be.set_objective(obj, None)', _SENSE),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_48": (
+        'be.set_objective(obj, )', _SENSE),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_49": (
+        'be.set_objective(obj, "XXminXX")', _SENSE),
+    "regioncount.milp.tighten.xǁ_Runǁ_lp__mutmut_50": (
+        'be.set_objective(obj, "MIN")', _SENSE),
+    "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_22": (
+        'self.domain.sample(2, 0)[0]', "the first of two points sampled with seed 0 is the one point sampled with seed 0 (the same stream, drawn in the same order)"),
+    "regioncount.milp.tighten.xǁ_Runǁstage__mutmut_52": (
+        'self.stage_secs.get(None, 0.0) + dt', "each PWL stage has one input, so stage_secs[k] is written once, from 0: the sum never has an earlier term"),
+    "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_39": (
+        '[b for _, b in snap], None))', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_44": (
+        '[b for _, b in snap], "XXlpXX"))', _LABEL),
+    "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_45": (
+        '[b for _, b in snap], "LP"))', _LABEL),
 }
 
 

@@ -234,3 +234,177 @@ def test_the_lp_stage_line_says_no_milp_solves(caplog):
     assert re.fullmatch(r"stage 3 \(affine, 1 units\): 1 unstable inputs, 2 LP / 0 MILP "
                         r"solves, \d+\.\d\d s", said[0])
     assert [r.getMessage() for r in caplog.records] == said
+
+
+def _three_layers():
+    """x -> h = relu(x), relu(-x) -> a = relu(h1 + h2 - 1.5), p = relu(h1), q = relu(h2)
+    -> relu(p + q + a - 1.1) on [-1, 1].
+
+    The LP proves a off (h1 + h2 = |x| <= 1 over the hull of each relu). With that bound the
+    LP of the last unit reads a = 0, and p + q <= 1 over the hulls: its input is at most
+    -0.1, so it is off. Intervals cannot see it (p + q in [0, 2]); nor can an LP that
+    encodes a with its interval bounds [0, 0.5]: its hull lets a reach (h1 + h2) / 4, so the
+    last input reaches 1 + 1/4 - 1.1 = 0.15 > 0."""
+    return Network.from_layers([
+        (np.array([[1.0], [-1.0]]), np.zeros(2)),
+        (np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]]), np.array([-1.5, 0.0, 0.0])),
+        (np.array([[1.0, 1.0, 1.0]]), np.array([-1.1]))])
+
+
+def test_each_stage_is_encoded_with_the_bounds_tightened_before_it():
+    """Worked out by hand in ``_three_layers``: the last unit is off, proved only by an LP that
+    uses the LP bound of a."""
+    t = tighten(_three_layers(), Domain.box(-1, 1, 1), method="lp")
+    last = t.stages[-1]
+    assert last.inactive.tolist() == [True] and last.proved_by.tolist() == ["lp"]
+    assert t.bounds.hi[5][0] == pytest.approx(-0.1, abs=1e-6)
+    iv = tighten(_three_layers(), Domain.box(-1, 1, 1), method="interval")
+    assert iv.stages[-1].inactive.tolist() == [False]
+
+
+def test_each_stage_loads_only_the_stages_before_it(monkeypatch):
+    """The LP of stage i encodes stages 1..i, with the tightened bounds, as the hull relaxation
+    (built without binaries): each loaded model has the size of the one built here."""
+    import regioncount.backends as backends
+    from regioncount.intervals import make_bounds
+    from regioncount.milp.formulation import encode
+
+    loaded, real = [], backends.get_backend
+
+    def make(name):
+        be = real(name)
+        load = be.load
+        be.load = lambda model: (loaded.append(model), load(model))[1]
+        return be
+
+    monkeypatch.setattr(backends, "get_backend", make)
+    net, dom = _three_layers(), Domain.box(-1, 1, 1)
+    b = tighten(net, dom, method="lp").bounds
+    cur = make_bounds(net, b.lo, b.hi, "lp")
+    # the affine stages that feed an unstable relu
+    want = [encode(net, dom, cur, upto=i + 1, relax=True).model for i in (3, 5)]
+    assert encode(net, dom, cur, upto=4).model.num_cols != want[0].num_cols   # big-M differs
+    got = [(m.num_cols, m.num_rows, int(m.integer.sum())) for m in loaded]
+    assert got == [(m.num_cols, m.num_rows, int(m.integer.sum())) for m in want]
+
+
+def _negated():
+    """x -> relu(x), relu(-x) -> relu(1.5 - h1 - h2) on [-1, 1]: the mirror of ``_net``'s last
+    unit. Its input is 1.5 - |x| >= 0.5 (the LP's lower bound: each relu's hull keeps
+    h1 + h2 <= 1), while intervals give 1.5 - 2 = -0.5: only a *lower* LP bound proves it on."""
+    return Network.from_layers([(np.array([[1.0], [-1.0]]), np.zeros(2)),
+                                (np.array([[-1.0, -1.0]]), np.array([1.5]))])
+
+
+def test_the_lp_tightens_lower_bounds_too():
+    t = tighten(_negated(), Domain.box(-1, 1, 1), method="lp")
+    assert t.bounds.lo[3][0] == pytest.approx(0.5, abs=1e-6)
+    assert t.bounds.hi[3][0] == pytest.approx(1.5, abs=1e-6)
+    assert t.stages[1].active.tolist() == [True] and t.stages[1].proved_by.tolist() == ["lp"]
+
+
+def _lp_watch(monkeypatch, status=None):
+    """Record the LP backend's ``solve`` arguments and ``reset`` calls; ``status``: every
+    solve comes back with that status and a bound of 0, which would tighten both sides."""
+    import regioncount.backends as backends
+
+    calls, resets, real = [], [], backends.get_backend
+
+    class Lp(_Watched):
+        def reset(self):
+            resets.append(1)
+            self._be.reset()
+
+        def solve(self, **kw):
+            from dataclasses import replace
+
+            self._calls.append(kw)
+            sol = self._be.solve(**kw)
+            return sol if status is None else replace(sol, status=status, bound=0.0)
+
+    monkeypatch.setattr(backends, "get_backend", lambda name: Lp(real(name), calls))
+    return calls, resets
+
+
+@pytest.mark.parametrize("warm, resets", [(True, 0), (False, 2)])
+def test_each_lp_gets_the_time_left_and_the_threads_and_a_cold_start_when_asked(
+        monkeypatch, warm, resets):
+    calls, reset = _lp_watch(monkeypatch)
+    tighten(_net(), Domain.box(-1, 1, 1), method="lp", time_limit=1000.0, threads=1, warm=warm)
+    assert len(calls) == 2 and len(reset) == resets           # min and max of the one input
+    assert all(c["threads"] == 1 and 0 < c["time_limit"] <= 1000.0 for c in calls)
+
+
+def test_an_lp_that_does_not_finish_leaves_the_interval_bound(monkeypatch):
+    from regioncount.backends import Status
+
+    _lp_watch(monkeypatch, Status.TIME_LIMIT)
+    t = tighten(_net(), Domain.box(-1, 1, 1), method="lp")
+    assert (t.bounds.lo[3][0], t.bounds.hi[3][0]) == (-1.5, 0.5)
+    assert t.stages[1].proved_by.tolist() == [""]
+
+
+@pytest.mark.parametrize("left, solves, partial", [
+    ([0.5, 0.5], 2, False),           # under a second left is still time to solve
+    ([0.0], 0, True),                 # none left: stop before the first LP
+    ([3.0, 0.0], 1, True),            # the minimisation ran, the maximisation did not
+])
+def test_the_lp_stage_stops_when_no_time_is_left(monkeypatch, left, solves, partial):
+    Run = tighten_module._Run
+    script = list(left)
+    monkeypatch.setattr(Run, "left", lambda self: script.pop(0) if script else 0.0)
+    t = tighten(_net(), Domain.box(-1, 1, 1), method="lp")
+    assert (t.stages[1].lp_solves, t.partial) == (solves, partial)
+
+
+def test_a_solver_without_lps_is_refused(monkeypatch):
+    import regioncount.backends as backends
+    from regioncount.errors import SolverError
+
+    class NoLp:
+        capabilities = frozenset({"milp"})
+
+    monkeypatch.setattr(backends, "get_backend", lambda name: NoLp())
+    with pytest.raises(SolverError, match=r"^solver 'highs' cannot solve LPs$"):
+        tighten(_net(), Domain.box(-1, 1, 1), method="lp")
+
+
+def test_an_empty_polytope_is_refused_with_a_reason():
+    from regioncount.errors import DomainError
+
+    dom = Domain(-np.ones(1), np.ones(1), A=[[1.0]], b=[-2.0])      # x <= -2 on [-1, 1]
+    with pytest.raises(DomainError, match=r"^domain: the LP relaxation is infeasible; is the "
+                                          r"domain empty\?$"):
+        tighten(_net(), dom, method="lp")
+
+
+def test_by_default_each_lp_starts_from_the_last_basis_and_the_time_is_measured(monkeypatch):
+    import time
+
+    calls, reset = _lp_watch(monkeypatch)
+    t0 = time.perf_counter()
+    t = tighten(_net(), Domain.box(-1, 1, 1))
+    assert len(calls) == 2 and reset == []
+    assert 0 <= t.seconds <= time.perf_counter() - t0
+
+
+def test_the_milp_starts_from_the_domains_seeded_sample_point(monkeypatch):
+    """Reproducible runs: every MILP bound is given the same start, built on the point
+    ``domain.sample(1, 0)``."""
+    import regioncount.backends as backends
+
+    starts, real = [], backends.get_backend
+
+    def make(name):
+        be = real(name)
+        set_start = be.set_start
+        be.set_start = lambda x: (starts.append(np.array(x)), set_start(x))[1]
+        return be
+
+    monkeypatch.setattr(backends, "get_backend", make)
+    dom = Domain.box(-1, 1, 2)
+    t = tighten(_loose(), dom, method="milp")
+    assert t.stages[1].milp_solves == len(starts) == 2
+    assert np.array_equal(starts[0], starts[1])
+    assert np.array_equal(starts[0][:2], dom.sample(1, 0)[0])
+    assert not np.array_equal(starts[0][:2], dom.sample(1, 1)[0])
