@@ -12,7 +12,8 @@ MODULES = ["regioncount.network", "regioncount.domain", "regioncount.results",
            "regioncount.app", "regioncount.analysis", "regioncount.stages",
            "regioncount.milp.formulation",
            "regioncount.milp.tighten", "regioncount.enumeration.certify",
-           "regioncount.enumeration.vertex", "regioncount.enumeration.lp"]
+           "regioncount.enumeration.vertex", "regioncount.enumeration.lp",
+           "regioncount.enumeration.vertex_pool"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -4,6 +4,7 @@ reproduce their patterns, on random and degenerate networks, every PWL kind and 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -596,7 +597,9 @@ def test_a_worker_whose_record_fills_hands_back_halves(monkeypatch):
     ends with the one-process pattern set."""
     import regioncount.enumeration.vertex_pool as vp
 
-    monkeypatch.setattr(vp, "worker_budget", lambda budget, workers: 6000)
+    # 12,000 bytes each, of which a worker's cells and record have half (vp.own_share: its
+    # interpreter alone is larger than its share)
+    monkeypatch.setattr(vp, "worker_budget", lambda budget, workers: 12000)
     net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
     one = count_vertex(net, dom, keep_patterns=True)
     two = count_vertex(net, dom, keep_patterns=True, workers=2)
@@ -856,3 +859,32 @@ def test_points_the_forward_pass_misreads_are_moved_or_shown_exactly(monkeypatch
         proof = certify(net, dom, res.patterns, res.points)
         assert proof.lower == proof.upper == 7 and proof.checks["points_failed"] == 0
     assert sum(failed) >= 3         # the float pass misread some first points
+
+
+def test_a_process_share_pays_for_the_process_first():
+    """With workers, a share of the budget is for the whole process: what it holds before it
+    counts and the temporaries come out of it, never more than half of it."""
+    import regioncount.enumeration.vertex_pool as vp
+
+    share = 683 << 20
+    assert vp.own_share(share, 85 << 20) == share - (85 << 20) - vp.TEMPORARIES
+    assert vp.own_share(share, 600 << 20) == share // 2
+    assert vp.own_share(share, None) == share                 # where it cannot be read
+    rss = vp.resident_bytes()
+    if sys.platform.startswith("linux"):
+        assert 10 << 20 < rss < 8 << 30 and vp.release_freed_arrays()
+
+
+def test_a_spilled_task_sends_its_record_as_files(tmp_path, monkeypatch):
+    """With a spill directory and no region limit a worker's task writes its whole record
+    to its folder before it ends: the arrays it sends back are empty, the count the same."""
+    import regioncount.enumeration.vertex_pool as vp
+
+    sent = []
+    real = vp._merge
+    monkeypatch.setattr(vp, "_merge", lambda count, result, *a: (
+        sent.append(sum(len(p["B"]) for p in result[0])), real(count, result, *a))[1])
+    net, dom = _two_layer_net(14), Domain.box(-1, 1, 3)
+    res = count_vertex(net, dom, spill_dir=tmp_path, workers=2)
+    assert res.complete and res.regions == 602 and res.per_layer == (82, 602)
+    assert len(sent) == 8 and sent == [0] * 8

@@ -1046,6 +1046,9 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     """
     t0 = time.monotonic()
     budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
+    from .vertex_pool import release_freed_arrays
+
+    release_freed_arrays()        # resident memory follows what the count holds
     _check_arguments(net, domain, budget, checkpoint, resume, spill=spill_dir is not None,
                      keep=keep_patterns or keep_points)
     u_net, u_dom, to_input = unit_box(net, domain)

@@ -14,8 +14,11 @@ what they found, then ends them). Workers are ``spawn`` processes, as for the re
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -28,6 +31,15 @@ from .results import Progress
 
 #: Sub-boxes per worker (load balance; each costs the cells its faces cut in two).
 BOXES_PER_WORKER = 4
+#: Arrays from this size on get memory of their own, returned to the system when freed
+#: (:func:`release_freed_arrays`).
+MMAP_THRESHOLD = 1 << 20
+#: Bytes a counting process holds beyond its cells and record, for the temporaries of a pass
+#: (batched matrix products of up to 32 MiB of values and their operands; the merge of a
+#: task's record in the master): measured about 60-70 MiB per process.
+TEMPORARIES = 64 << 20
+#: glibc's ``mallopt`` parameter for the mmap threshold (``M_MMAP_THRESHOLD`` in malloc.h).
+_M_MMAP_THRESHOLD = -3
 #: Seconds the master waits after a stop for the running tasks to return their records.
 STOP_GRACE = 2.0
 #: Bisections at most of a sub-box handed back by a worker whose record filled its share.
@@ -38,10 +50,55 @@ _POLL = 0.05
 _W: dict = {}
 
 
+def release_freed_arrays() -> bool:
+    """Let this process return the memory of large freed arrays to the system (glibc; elsewhere
+    nothing is changed). Returns whether the setting took.
+
+    glibc raises its mmap threshold each time a block it mapped is freed, up to 32 MiB; arrays
+    below the threshold then come from the heap, which keeps their freed space. A long vertex
+    count allocates and frees arrays of every size, so its resident memory grew far past what
+    it held: with a 160 MiB budget a count on the moonshot box peaked at 334 MiB resident
+    (81 MiB of it the interpreter and libraries), 238 MiB with the threshold fixed at
+    :data:`MMAP_THRESHOLD`; workers of the 2 GiB moonshot held 1 GB each for a 683 MiB share.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):       # not glibc (no mallopt)
+        return False
+
+
+def resident_bytes() -> int | None:
+    """This process's resident memory now (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def own_share(share: int, resident: int | None) -> int:
+    """A process's memory for its cells and record, with worker processes: its share of the
+    budget less what it holds before it counts (the interpreter, the libraries, the network)
+    and :data:`TEMPORARIES`, so that the whole process stays within the share; at least half
+    the share (budgets of a few megabytes, smaller than an interpreter, keep their meaning of a
+    data budget).
+
+    >>> own_share(600 << 20, 80 << 20) >> 20, own_share(6000, 80 << 20), own_share(6000, None)
+    (456, 3000, 6000)
+    """
+    if resident is None:
+        return share
+    return max(share - resident - TEMPORARIES, share // 2)
+
+
 def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel, spill=None,
           running=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+    release_freed_arrays()
+    budget = own_share(budget, resident_bytes())
     _W.update(net=net, domain=domain, budget=budget, keep_points=keep_points, stop=stop_flag,
               regions=shared_regions, kernel=kernel, spill=spill, running=running)
 
@@ -69,6 +126,10 @@ def _task(lo, hi, depth, deadline_wall, max_regions):
     reason, pending = _count_boxes(count, [(lo, hi, depth)])
     if reason == "interrupted" and not stop.value:
         reason = "region limit"                     # the count's regions reached the limit
+    if max_regions is None:
+        # with a spill directory the record leaves as files: the pipe to the master would
+        # hold a copy of it (and the arrays sent a second one)
+        count.store.spill()
     rec = (count.store.arrays(settled=True), count.store.arrays(settled=False))
     with shared.get_lock():
         shared.value += count.store.n
@@ -133,7 +194,8 @@ def count_pool(count, workers: int, budget: int, progress, t0, kernel,
     boxes = spread_boxes(boxes if boxes is not None else [(dom.lo.copy(), dom.hi.copy(), 0)],
                          BOXES_PER_WORKER * workers, kernel[2])
     limits = count.limits
-    count.record_cap = budget - workers * worker_budget(budget, workers)
+    count.record_cap = own_share(budget - workers * worker_budget(budget, workers),
+                                 resident_bytes())
     pool = ctx.Pool(workers, initializer=_init,
                     initargs=(count.net, count.domain, worker_budget(budget, workers),
                               count.store.keep_points, stop, shared, kernel,
