@@ -164,6 +164,8 @@ _LABEL = ("the label of the bounds the MILP is built on: make_bounds stores it, 
 
 _LATER = ("the bounds of the stages after i: the LP of stage i encodes stages 1..i only "
           "(upto=i + 1), whose bounds are self.lo / self.hi whatever follows them")
+_SNAP_LABEL = ("the label of the bounds of the LP stage's snapshot: stable_units reads their "
+               "values only")
 _NOT_MIN = ("the second sense of the LP loop is only compared with 'min': any other string "
             "maximises (negated cost) and stores an upper bound, as 'max' does")
 _SENSE = ("both backends minimise for any sense but 'max' (highs and ortools test "
@@ -1091,11 +1093,11 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.milp.tighten.xǁ_Runǁstage__mutmut_52": (
         'self.stage_secs.get(None, 0.0) + dt', "each PWL stage has one input, so stage_secs[k] is written once, from 0: the sum never has an earlier term"),
     "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_39": (
-        '[b for _, b in snap], None))', _LABEL),
+        '[b for _, b in snap], None))', _SNAP_LABEL),
     "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_44": (
-        '[b for _, b in snap], "XXlpXX"))', _LABEL),
+        '[b for _, b in snap], "XXlpXX"))', _SNAP_LABEL),
     "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_45": (
-        '[b for _, b in snap], "LP"))', _LABEL),
+        '[b for _, b in snap], "LP"))', _SNAP_LABEL),
 }
 
 
