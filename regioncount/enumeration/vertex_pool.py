@@ -57,9 +57,9 @@ def release_freed_arrays() -> bool:
     glibc raises its mmap threshold each time a block it mapped is freed, up to 32 MiB; arrays
     below the threshold then come from the heap, which keeps their freed space. A long vertex
     count allocates and frees arrays of every size, so its resident memory grew far past what
-    it held: with a 160 MiB budget a count on the moonshot box peaked at 334 MiB resident
-    (81 MiB of it the interpreter and libraries), 238 MiB with the threshold fixed at
-    :data:`MMAP_THRESHOLD`; workers of the 2 GiB moonshot held 1 GB each for a 683 MiB share.
+    it held: the workers of a 2 GiB moonshot run held 0.9 to 1.2 GB each for a share of
+    683 MiB. With the threshold fixed at :data:`MMAP_THRESHOLD` arrays of that size or more
+    are mapped on their own and unmapped when freed.
     """
     if not sys.platform.startswith("linux"):
         return False
