@@ -70,6 +70,7 @@ from .limits import Interrupt, Limits
 from .lp import toward_centre
 from .results import CountResult, Progress
 from .checkpoint import CHECKPOINT_EVERY
+from .heap import TRIM_EVERY, trim_heap
 from .unitbox import unit_box
 from .vertex_checkpoint import COUNTERS, VertexCheckpoint
 from .vertex_record import Spill, distinct_prefixes, distinct_rows, prefix_counts
@@ -611,7 +612,7 @@ class _Count:
         self.batch_cap = self.inflight_cap // 8
         self.record_cap = budget - share
         self.limits, self.progress_cb, self.t0 = limits, progress, t0
-        self.last_progress = t0
+        self.last_progress = self.last_trim = t0
         self.cells = self.lps = self.slivers = self.splits = 0
         self.subboxes = 0
         self.table_bytes = 0
@@ -652,6 +653,9 @@ class _Count:
         if self.progress_cb is not None and now - self.last_progress >= PROGRESS_EVERY:
             self.last_progress = now
             self.progress_cb(Progress(self.store.n, self.lps, self.depth, now - self.t0))
+        if now - self.last_trim >= TRIM_EVERY:
+            self.last_trim = now
+            trim_heap()             # resident memory follows what the count holds
         return ""
 
     def _track(self, table: _Table) -> None:
@@ -1046,9 +1050,6 @@ def count_vertex(net: Network, domain: Domain, *, time_limit: float | None = Non
     """
     t0 = time.monotonic()
     budget = MEMORY_BUDGET if memory_budget is None else int(memory_budget)
-    from .vertex_pool import release_freed_arrays
-
-    release_freed_arrays()        # resident memory follows what the count holds
     _check_arguments(net, domain, budget, checkpoint, resume, spill=spill_dir is not None,
                      keep=keep_patterns or keep_points)
     u_net, u_dom, to_input = unit_box(net, domain)

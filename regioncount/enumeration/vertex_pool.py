@@ -14,11 +14,8 @@ what they found, then ends them). Workers are ``spawn`` processes, as for the re
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing as mp
-import os
 import signal
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -26,20 +23,16 @@ from dataclasses import replace
 import numpy as np
 
 from .executors import _exit_with_parent, _shutdown
+from .heap import resident_bytes, trim_heap
 from .limits import Limits, deadline_from_wall
 from .results import Progress
 
 #: Sub-boxes per worker (load balance; each costs the cells its faces cut in two).
 BOXES_PER_WORKER = 4
-#: Arrays from this size on get memory of their own, returned to the system when freed
-#: (:func:`release_freed_arrays`).
-MMAP_THRESHOLD = 1 << 20
 #: Bytes a counting process holds beyond its cells and record, for the temporaries of a pass
 #: (batched matrix products of up to 32 MiB of values and their operands; the merge of a
 #: task's record in the master): measured about 60-70 MiB per process.
 TEMPORARIES = 64 << 20
-#: glibc's ``mallopt`` parameter for the mmap threshold (``M_MMAP_THRESHOLD`` in malloc.h).
-_M_MMAP_THRESHOLD = -3
 #: Seconds the master waits after a stop for the running tasks to return their records.
 STOP_GRACE = 2.0
 #: Bisections at most of a sub-box handed back by a worker whose record filled its share.
@@ -48,34 +41,6 @@ MAX_REQUEUE_DEPTH = 24
 _POLL = 0.05
 
 _W: dict = {}
-
-
-def release_freed_arrays() -> bool:
-    """Let this process return the memory of large freed arrays to the system (glibc; elsewhere
-    nothing is changed). Returns whether the setting took.
-
-    glibc raises its mmap threshold each time a block it mapped is freed, up to 32 MiB; arrays
-    below the threshold then come from the heap, which keeps their freed space. A long vertex
-    count allocates and frees arrays of every size, so its resident memory grew far past what
-    it held: the workers of a 2 GiB moonshot run held 0.9 to 1.2 GB each for a share of
-    683 MiB. With the threshold fixed at :data:`MMAP_THRESHOLD` arrays of that size or more
-    are mapped on their own and unmapped when freed.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return bool(ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
-    except (OSError, AttributeError):       # not glibc (no mallopt)
-        return False
-
-
-def resident_bytes() -> int | None:
-    """This process's resident memory now (Linux), or None where it cannot be read."""
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def own_share(share: int, resident: int | None) -> int:
@@ -97,7 +62,6 @@ def _init(net, domain, budget, keep_points, stop_flag, shared_regions, kernel, s
           running=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
-    release_freed_arrays()
     budget = own_share(budget, resident_bytes())
     _W.update(net=net, domain=domain, budget=budget, keep_points=keep_points, stop=stop_flag,
               regions=shared_regions, kernel=kernel, spill=spill, running=running)
@@ -240,6 +204,7 @@ def _collect(count, tasks, stop, progress, t0, requeue=None) -> tuple[str, list]
                 tasks += [(b, requeue[0](b)) for b in halves]
                 continue
             got = _merge(count, result, pending, t[0])
+            trim_heap()                 # the task's arrays, once merged
             if stopped_at is None and got:          # a worker's own stop (its time limit)
                 reason, stop.value, stopped_at = got, 1, now
         if done and stopped_at is None and _full(count):
