@@ -199,6 +199,56 @@ def _relucent_count(net, r: float, seconds: float | None, patterns: bool):
     return n, complete, reason or "", pats
 
 
+#: Seconds between two samples of the resident memory of a run's processes together.
+SAMPLE_EVERY = 0.25
+
+
+def _tree_rss_mib(root: int) -> float:
+    """The resident memory of process ``root`` and all its descendants, summed (Linux /proc;
+    0 where it cannot be read)."""
+    kids: dict[int, list] = {}
+    for st in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            _, _, rest = st.read_text().rpartition(")")
+            kids.setdefault(int(rest.split()[1]), []).append(int(st.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += kids.get(pid, [])
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class _Sampler:
+    """The largest sum of the resident memory of this process and its descendants, sampled
+    every :data:`SAMPLE_EVERY` seconds in a thread while the ``with`` block runs: what the
+    processes held together (a sample can miss a peak shorter than the interval)."""
+
+    def __init__(self):
+        self.peak, self._stop = 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        me = os.getpid()
+        while True:
+            self.peak = max(self.peak, _tree_rss_mib(me))
+            if self._stop.wait(SAMPLE_EVERY):
+                return
+
+
 def _run(model: str, d: int, r: float, method: str, seconds: float | None, patterns: bool,
          vertex_opts: dict | None = None):
     """One count in this (forked) process: (regions, complete, stop reason, seconds, CPU
@@ -208,20 +258,22 @@ def _run(model: str, d: int, r: float, method: str, seconds: float | None, patte
     dom = Domain.box(-r, r, d)
     t, c = time.monotonic(), time.process_time()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if method == "relucent":
-        n, complete, reason, pats = _relucent_count(net, r, seconds, patterns)
-        extra = {}
-    else:
-        if method == "vertex":
-            res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns,
-                               progress=_printer(f"{model} r={r:g}"), **(vertex_opts or {}))
-        elif method == "tree":
-            res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
+    with _Sampler() as sampled:
+        if method == "relucent":
+            n, complete, reason, pats = _relucent_count(net, r, seconds, patterns)
+            extra = {}
         else:
-            res = count_slice(net, dom)
-        n, complete, reason = res.regions, res.complete, res.stop_reason
-        extra = {**res.extra, "per_layer": list(res.per_layer)}
-        pats = res.pattern_set() if res.complete and res.patterns is not None else None
+            if method == "vertex":
+                res = count_vertex(net, dom, time_limit=seconds, keep_patterns=patterns,
+                                   progress=_printer(f"{model} r={r:g}"), **(vertex_opts or {}))
+            elif method == "tree":
+                res = count_tree(net, dom, time_limit=seconds, keep_patterns=patterns)
+            else:
+                res = count_slice(net, dom)
+            n, complete, reason = res.regions, res.complete, res.stop_reason
+            extra = {**res.extra, "per_layer": list(res.per_layer)}
+            pats = res.pattern_set() if res.complete and res.patterns is not None else None
+    extra["sampled_peak"] = sampled.peak
     wall, cpu = time.monotonic() - t, time.process_time() - c
     if method == "vertex" and (vertex_opts or {}).get("resume"):
         wall = res.seconds          # the earlier runs included (CPU s: this run only)
@@ -270,7 +322,8 @@ def run_case(case, seconds: dict, vertex_opts: dict | None = None,
                          complete=complete, reason=reason, seconds=wall, cpu=cpu, peak=peak,
                          patterns=pats, subboxes=extra.get("subboxes"),
                          per_layer=extra.get("per_layer"),
-                         unverified=extra.get("unverified_points")))
+                         unverified=extra.get("unverified_points"),
+                         sampled=extra.get("sampled_peak")))
         print(f"{label} r={r:g} {m}: {n} regions, complete={complete} {reason}, {wall:.2f} s "
               f"(CPU {cpu:.2f} s), {peak:.0f} MiB", flush=True)
     done = [x for x in rows if x["patterns"] is not None]
@@ -308,14 +361,18 @@ def table(rows: list[dict]) -> list[str]:
 
 
 def checks(rows: list[dict]) -> list[str]:
-    """Per vertex row: the per-layer counts and the certificates not shown inside their
-    region (0 expected: every region's point is checked with the network)."""
+    """Per vertex row: the per-layer counts, the certificates not shown inside their region
+    (0 expected: every region's point is checked with the network), and the largest sampled
+    sum of the resident memory of the run's processes (the table's peak RSS is a bound that
+    adds peaks of different moments)."""
     out = []
     for x in rows:
         if x["method"].startswith("vertex") and x.get("per_layer") is not None:
             out.append(f"- {x['case']}, {x['method']}: regions after each PWL layer "
                        f"{', '.join(f'{v:,}' for v in x['per_layer'])}; certificate points "
-                       f"not shown inside their region: {x['unverified']}")
+                       f"not shown inside their region: {x['unverified']}; the run's processes "
+                       f"together at most {x['sampled']:,.0f} MiB (sampled every "
+                       f"{SAMPLE_EVERY:g} s)")
     return ["", *out] if out else []
 
 
