@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 
 from regioncount import Domain, load  # noqa: E402
 from regioncount.enumeration import count_tree  # noqa: E402
+from regioncount.enumeration.heap import resident_bytes  # noqa: E402
 from regioncount.enumeration.slices import count_slice  # noqa: E402
 from regioncount.enumeration.vertex import count_vertex  # noqa: E402
 
@@ -217,11 +218,8 @@ def _tree_rss_mib(root: int) -> float:
     while todo:
         pid = todo.pop()
         todo += kids.get(pid, [])
-        try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+        total += resident_bytes(pid) or 0
+    return total / 2**20
 
 
 class _Sampler:

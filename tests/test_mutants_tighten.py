@@ -106,23 +106,29 @@ def test_the_milp_stage_stops_when_no_time_is_left(monkeypatch, left, solves, pr
 
 
 class _Watched:
-    """A backend that passes every call to HiGHS and records the arguments of ``solve``;
-    ``error``: every solve comes back as an error that still carries a (wrong) bound."""
+    """A backend that passes every call to HiGHS and records the arguments of ``solve`` in
+    ``calls`` (and each ``reset`` in ``resets``, when given); ``fake``: ``(status, bound)``
+    that every solve comes back with instead of its own."""
 
-    def __init__(self, be, calls, error=False):
-        self._be, self._calls, self._error = be, calls, error
+    def __init__(self, be, calls, fake=None, resets=None):
+        self._be, self._calls, self._fake, self._resets = be, calls, fake, resets
 
     def __getattr__(self, name):
         return getattr(self._be, name)
 
+    def reset(self):
+        if self._resets is not None:
+            self._resets.append(1)
+        self._be.reset()
+
     def solve(self, **kw):
         from dataclasses import replace
 
-        from regioncount.backends import Status
-
         self._calls.append(kw)
         sol = self._be.solve(**kw)
-        return replace(sol, status=Status.ERROR, bound=-100.0) if self._error else sol
+        if self._fake is None:
+            return sol
+        return replace(sol, status=self._fake[0], bound=self._fake[1])
 
 
 def _watch(monkeypatch, error=False):
@@ -134,7 +140,10 @@ def _watch(monkeypatch, error=False):
 
     def make(name):
         made.append(name)
-        return _Watched(real(name), calls, error) if len(made) > 1 else real(name)
+        from regioncount.backends import Status
+
+        fake = (Status.ERROR, -100.0) if error else None      # an error with a (wrong) bound
+        return _Watched(real(name), calls, fake) if len(made) > 1 else real(name)
 
     monkeypatch.setattr(backends, "get_backend", make)
     return calls
@@ -309,20 +318,9 @@ def _lp_watch(monkeypatch, status=None):
     import regioncount.backends as backends
 
     calls, resets, real = [], [], backends.get_backend
-
-    class Lp(_Watched):
-        def reset(self):
-            resets.append(1)
-            self._be.reset()
-
-        def solve(self, **kw):
-            from dataclasses import replace
-
-            self._calls.append(kw)
-            sol = self._be.solve(**kw)
-            return sol if status is None else replace(sol, status=status, bound=0.0)
-
-    monkeypatch.setattr(backends, "get_backend", lambda name: Lp(real(name), calls))
+    fake = None if status is None else (status, 0.0)
+    monkeypatch.setattr(backends, "get_backend",
+                        lambda name: _Watched(real(name), calls, fake, resets))
     return calls, resets
 
 

@@ -40,10 +40,11 @@ def trim_heap() -> bool:
     return bool(_LIBC.malloc_trim(0)) if _LIBC is not None else False
 
 
-def resident_bytes() -> int | None:
-    """This process's resident memory now (Linux), or None where it cannot be read."""
+def resident_bytes(pid: int | str = "self") -> int | None:
+    """The resident memory now of process ``pid`` (default: this one; Linux), or None where it
+    cannot be read."""
     try:
-        with open("/proc/self/statm") as f:
+        with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
