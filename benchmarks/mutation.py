@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "mutants"
 SHARED = Path(os.environ.get("REGIONCOUNT_SHARED", ROOT.parent / "shared")).resolve()
 START, END = "<!-- mutation:start -->", "<!-- mutation:end -->"
-COPIED = ("regioncount", "tests", "models", "pyproject.toml", "setup.cfg")
+COPIED = ("regioncount", "tests", "models", "docs", "pyproject.toml", "setup.cfg")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,11 @@ class Target:
     files: tuple[str, ...]
     tests: tuple[str, ...]
 
+
+#: The vertex method's tests: the worker pool, dask and the CLI (spawned processes, seconds
+#: each) and the 45 s TLL model left out (the same cell code on the tests' networks).
+_VERTEX_TESTS = ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
+                 "not (workers or dask or tllBench or hands_back or cli or milp)")
 
 #: Priority order (largest value first). ``tests/test_mutants_<key>.py`` is added to every
 #: module's selection (a placeholder without tests when the file does not exist).
@@ -125,13 +130,10 @@ MODULES: dict[str, Target] = {
     "slices": Target(("regioncount/enumeration/slices.py",),
                      ("tests/test_oracles.py", "tests/test_enumeration.py", "-k",
                       "not milp and not workers")),
-    # the worker pool, dask and the CLI (spawned processes, seconds each) and the 45 s TLL
-    # model left out: the same cell code on the tests' networks
-    "vertex": Target(("regioncount/enumeration/vertex.py",
-                      "regioncount/enumeration/vertex_cells.py",
-                      "regioncount/enumeration/vertex_record.py"),
-                     ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
-                      "not (workers or dask or tllBench or hands_back or cli or milp)")),
+    # (one module a file: about 2,500 mutants in all, too many for one sitting)
+    "vertex": Target(("regioncount/enumeration/vertex.py",), _VERTEX_TESTS),
+    "vertex_cells": Target(("regioncount/enumeration/vertex_cells.py",), _VERTEX_TESTS),
+    "vertex_record": Target(("regioncount/enumeration/vertex_record.py",), _VERTEX_TESTS),
     # priority 4: the bound registry, LP tightening and the output range
     "registry": Target(("regioncount/bounds/registry.py",),
                        ("tests/test_bounds.py", "tests/test_reference_data.py",
@@ -141,6 +143,19 @@ MODULES: dict[str, Target] = {
     "range": Target(("regioncount/milp/range.py",),
                     ("tests/test_backends.py", "tests/test_milp.py", "tests/test_cli_options.py",
                      "-k", "range")),
+    # priority 5: what a count passes through on its way (the unit-cube coordinates, the
+    # checkpoints it resumes from, the MILP model every backend loads)
+    "unitbox": Target(("regioncount/enumeration/unitbox.py",),
+                      ("tests/test_scale_free.py", "tests/test_enumeration.py", "-k",
+                       "not milp and not workers")),
+    "checkpoint": Target(("regioncount/enumeration/checkpoint.py",
+                          "regioncount/enumeration/vertex_checkpoint.py"),
+                         ("tests/test_stopped.py", "tests/test_hostile.py",
+                          "tests/test_count_cli.py", "tests/test_vertex.py", "-k",
+                          "(checkpoint or resume) and not workers")),
+    "milp_model": Target(("regioncount/milp/model.py",),
+                         ("tests/test_milp.py", "tests/test_backends.py", "-k",
+                          "test_mutants or not (ortools or agree or range_command)")),
     "exact": Target(("regioncount/enumeration/exact.py",),
                     ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
                      "test_mutants or not (reference_network or cli or report or "
