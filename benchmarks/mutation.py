@@ -1065,6 +1065,10 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'v -= Q.T @ (Q @ v) if (k) and False else 0.0', _REORTH),
     "regioncount.bounds.linalg.x_count_independent_rows__mutmut_88": (
         'v -= Q.T @ (Q @ v) if (k) or True else 0.0', _REORTH),
+    # bounds/registry.py
+    "regioncount.bounds.registry.xǁNamesǁ__missing____mutmut_3": (
+        "if (key in DEPRECATED_NAMES) or True else key", "current_name of a name that is not "
+        "deprecated is the name itself, without a warning (its doctest)"),
     # milp/tighten.py
     "regioncount.milp.tighten.xǁ_Runǁ_milp__mutmut_4": (
         'enc = self._encode(i, None, False)', _LABEL),
