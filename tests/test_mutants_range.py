@@ -75,3 +75,17 @@ def test_an_interrupted_range_keeps_sampled_values_and_sound_bounds(monkeypatch)
     assert o0.max_bound == b.hi[net.output][0] and o1.min_bound == b.lo[net.output][1]
     assert o1.max_bound == b.hi[net.output][1]
     assert o1.max_bound >= 2.0 - 1e-9 and o1.min_bound <= -1.0 + 1e-9
+
+
+def test_an_optimum_inside_the_box_is_the_milps_input_evaluated():
+    """f = -|x - 0.3| on [-1, 1]: the max 0 lies at x = 0.3, which no sampled start point
+    meets exactly, so only the MILP's input (evaluated by the network) attains it; the min
+    -1.3 is at the corner x = -1. By hand."""
+    net = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([-0.3, 0.3]))],
+                              final=(np.array([[-1.0, -1.0]]), np.zeros(1)), name="v.onnx")
+    dom = Domain(np.array([-1.0]), np.array([1.0]))
+    o = output_range(net, dom).outputs[0]
+    assert o.max == pytest.approx(0.0, abs=1e-9) and o.argmax[0] == pytest.approx(0.3, abs=1e-9)
+    assert o.min == pytest.approx(-1.3, abs=1e-12) and o.argmin[0] == -1.0
+    assert float(net.evaluate(o.argmax)[0]) == o.max and float(net.evaluate(o.argmin)[0]) == o.min
+    assert (o.min_status, o.max_status) == ("optimal", "optimal")
