@@ -1196,6 +1196,9 @@ def refresh_tests(name: str, target: Target) -> tuple[Path, list[str], list[str]
         raise SystemExit(f"--rerun-open: no earlier run of {name} in {work}")
     shutil.copytree(ROOT / "tests", work / "tests", ignore=IGNORE, dirs_exist_ok=True)
     own_tests(work, name, baseline=False)
+    # mutmut runs, for each mutant, only the tests its stats map to the mutated function: drop
+    # the earlier map so that it is collected again with the new tests
+    (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     st = statuses(work, target)
     open_ = sorted(k for k, v in st.items() if v not in ("killed", "timeout"))
     return work, [*target.tests, f"tests/test_mutants_{name}.py"], open_
