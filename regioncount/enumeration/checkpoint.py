@@ -289,7 +289,8 @@ def read_checkpoint(path, fp: str, inputs: int, units: int) -> dict:
     if not _counters_ok(h) or h.get("inputs") != inputs or h.get("units") != units:
         raise RegioncountError(f"{path}: damaged checkpoint (counters do not fit the network)")
     _check_arrays(path, data, h, inputs, units)
-    us, counts = data["node_u"], data["cut_counts"]
+    # (unsigned arrays pass the checks; numpy would sum uint64 with int64 into floats)
+    us, counts = data["node_u"].astype(np.int64), data["cut_counts"].astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(us)])
     cstarts = np.concatenate([[0], np.cumsum(counts)])
     stack = [(int(u), data["prefix"][starts[i]:starts[i + 1]].astype(np.int32),
