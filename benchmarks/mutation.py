@@ -190,6 +190,27 @@ _SENSE = ("both backends minimise for any sense but 'max' (highs and ortools tes
           "`sense == 'max'`), and the loop maximises by negating the cost")
 
 #: Surviving mutants judged equivalent: name -> (fragment of the mutated line, reason).
+_UNIT_FLOAT = ("the folded bias is the copy plus W @ lo, a float array whatever the copy's "
+               "type (lo is float): the same values")
+_UNIT_INPUT = ("lo + U * scale is float whatever U's type (lo and scale are float arrays): the "
+               "same points")
+
+_UNREACHED = ("a 0-d array has one entry and a 1-entry array is nonempty: the branch for an "
+              "empty one is never taken")
+_ONE_VALUE = ("the array has exactly one entry: any 1-D reshape of it holds that entry first")
+_VIOLATION_X = ("the point is only read in arithmetic with float bounds and rows: the same "
+                "violations for integer points")
+_VIOLATION_INITIAL = ("inside `if self.num_integer`, so the array is nonempty, and its entries "
+                      "are absolute values, never below the initial 0")
+_BUILD_CASTS = ("build() casts every part to its type (int64 rows and columns, float values) "
+                "before the matrix is made: the same model")
+_ASTYPE_NONE = ("astype(None) is astype(float64): float parts stay float64; integer indices become "
+                "floats of the same whole values, which scipy casts back to its index type")
+_NAMES_KEPT = ("the builder's names list is never None (it starts as a list and is only "
+               "extended)")
+_OBJECTIVE_COLS = ("asarray of integer column indices is int64 already; the values are only used "
+                   "as dictionary keys and indices")
+
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
     "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
@@ -1120,6 +1141,65 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         '[b for _, b in snap], "XXlpXX"))', _SNAP_LABEL),
     "regioncount.milp.tighten.xǁ_Runǁresult__mutmut_45": (
         '[b for _, b in snap], "LP"))', _SNAP_LABEL),
+    # enumeration/unitbox.py
+    "regioncount.enumeration.unitbox.x__fold__mutmut_3": (
+        "bias = np.array(s.bias, dtype=None)", _UNIT_FLOAT),
+    "regioncount.enumeration.unitbox.x__fold__mutmut_5": ("bias = np.array(s.bias, )", _UNIT_FLOAT),
+    "regioncount.enumeration.unitbox.x__fold__mutmut_18": (
+        "W = W @ sp.diags(scale) if (sp.issparse(W)) or True else W * scale[None, :]",
+        "a dense W times the sparse diagonal is a dense array whose entry (i, j) "
+        "is the one product W[i, j] * scale[j]: the same array, bit for bit"),
+    "regioncount.enumeration.unitbox.x_unit_box__mutmut_86": (
+        "lambda U: lo + np.asarray(U, None) * scale", _UNIT_INPUT),
+    "regioncount.enumeration.unitbox.x_unit_box__mutmut_88": (
+        "lambda U: lo + np.asarray(U, ) * scale", _UNIT_INPUT),
+    # milp/model.py
+    "regioncount.milp.model.x__broadcast__mutmut_16": (
+        'if (a.size) or True else float(a))', _UNREACHED),
+    "regioncount.milp.model.x__broadcast__mutmut_22": (
+        'if a.size else float(None))', _UNREACHED),
+    "regioncount.milp.model.x__broadcast__mutmut_19": (
+        'float(a.reshape(+1)[0])', _ONE_VALUE),
+    "regioncount.milp.model.x__broadcast__mutmut_20": (
+        'float(a.reshape(-2)[0])', _ONE_VALUE),
+    "regioncount.milp.model.xǁMilpModelǁviolation__mutmut_3": (
+        'x = np.asarray(x, dtype=None)', _VIOLATION_X),
+    "regioncount.milp.model.xǁMilpModelǁviolation__mutmut_5": (
+        'x = np.asarray(x, )', _VIOLATION_X),
+    "regioncount.milp.model.xǁMilpModelǁviolation__mutmut_35": (
+        'initial=None))', _VIOLATION_INITIAL),
+    "regioncount.milp.model.xǁMilpModelǁviolation__mutmut_37": (
+        'v.append(np.max(np.abs(xi - np.round(xi)), ))', _VIOLATION_INITIAL),
+    "regioncount.milp.model.xǁModelBuilderǁadd_rows__mutmut_8": (
+        'c = A.col.astype(None)', _BUILD_CASTS),
+    "regioncount.milp.model.xǁModelBuilderǁadd_rows__mutmut_11": (
+        'cols = np.asarray(cols, dtype=None).ravel()', _BUILD_CASTS),
+    "regioncount.milp.model.xǁModelBuilderǁadd_rows__mutmut_13": (
+        'cols = np.asarray(cols, ).ravel()', _BUILD_CASTS),
+    "regioncount.milp.model.xǁModelBuilderǁadd_rows__mutmut_30": (
+        'self._rows.append(A.row[keep].astype(None) + self._m)', _BUILD_CASTS),
+    "regioncount.milp.model.xǁModelBuilderǁadd_rows__mutmut_33": (
+        'self._vals.append(A.data[keep].astype(None))', _BUILD_CASTS),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_19": (
+        'sp.csr_matrix((cat(self._vals, None),', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_23": (
+        '(cat(self._rows, None), cat(self._cols, np.int64))', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_27": (
+        '(cat(self._rows, np.int64), cat(self._cols, None))', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_57": (
+        'return MilpModel(cat(self._lb, None),', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_61": (
+        'cat(self._ub, None), cat(self._int, bool)', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_69": (
+        'self._sense, A, cat(self._rlb, None),', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_73": (
+        'cat(self._rub, None), names)', _ASTYPE_NONE),
+    "regioncount.milp.model.xǁModelBuilderǁbuild__mutmut_35": (
+        'if (self._names is not None) or True else None', _NAMES_KEPT),
+    "regioncount.milp.model.xǁModelBuilderǁset_objective__mutmut_7": (
+        'cols = np.asarray(cols, dtype=None).ravel()', _OBJECTIVE_COLS),
+    "regioncount.milp.model.xǁModelBuilderǁset_objective__mutmut_9": (
+        'cols = np.asarray(cols, ).ravel()', _OBJECTIVE_COLS),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "

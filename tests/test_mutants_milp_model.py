@@ -167,3 +167,44 @@ def test_an_empty_model_and_a_builder_that_stays_usable():
     with pytest.raises(ValueError, match=r"^sense must be 'min' or 'max', not 'avg'$"):
         MilpModel(first.col_lb, first.col_ub, first.integer, first.obj, "avg", first.A,
                   first.row_lb, first.row_ub)
+
+
+def test_integer_bounds_become_float_bounds():
+    """Bounds given as integers are stored as floats: a later fractional bound is kept whole."""
+    b = ModelBuilder()
+    b.add_vars(2, lb=[0, 1], ub=[4, 5])
+    b.set_bounds([0, 1], lb=0.5, ub=[2.5, 4.75])
+    m = b.build()
+    assert m.col_lb.tolist() == [0.5, 0.5] and m.col_ub.tolist() == [2.5, 4.75]
+
+
+def test_one_value_in_a_vector_is_broadcast():
+    b = ModelBuilder()
+    b.add_vars(3, lb=[-2.0], ub=np.array([[7.0]]))
+    b.add_rows(np.eye(3), lb=[1.0], ub=np.array([2.0]))
+    m = b.build()
+    assert m.col_lb.tolist() == [-2.0] * 3 and m.col_ub.tolist() == [7.0] * 3
+    assert m.row_lb.tolist() == [1.0] * 3 and m.row_ub.tolist() == [2.0] * 3
+    assert m.relaxed().integer.dtype == bool
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda b: b.add_vars(2, lb=[1.0, 2.0, 3.0]), "lb has 3 entries, expected 2"),
+    (lambda b: b.add_rows(np.ones((2, 1)), lb=0.0, ub=[1.0, 2.0, 3.0]),
+     "ub has 3 entries, expected 2"),
+    (lambda b: b.set_bounds([0, 1], lb=[1.0, 2.0, 3.0]), "lb has 3 entries, expected 2"),
+    (lambda b: b.set_bounds([0, 1], ub=[1.0, 2.0, 3.0]), "ub has 3 entries, expected 2"),
+])
+def test_each_mismatch_names_its_argument(call, message):
+    b = ModelBuilder()
+    b.add_vars(2)
+    with pytest.raises(ValueError) as e:
+        call(b)
+    assert str(e.value) == message
+
+
+def test_changing_no_bounds_of_an_empty_builder():
+    e = ModelBuilder()
+    e.set_bounds([], lb=1.0, ub=2.0)
+    m = e.build()
+    assert m.col_lb.size == m.col_ub.size == m.integer.size == 0

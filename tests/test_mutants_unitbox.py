@@ -25,7 +25,7 @@ def _residual():
     stages = [Input(3), Affine(4, sources=(0,), weights=(W1,), bias=rng.normal(size=4)),
               Relu(4, source_index=1),
               Affine(2, sources=(2, 0), weights=(W2, S), bias=np.array([0.25, -1.0]))]
-    return Network(stages, input_shape=(1, 3), output_shape=(2,), name="res.onnx",
+    return Network(stages, input_shape=(1, 3), output_shape=(1, 2), name="res.onnx",
                    notes=("a note",), input_name="x", output_name="y")
 
 
@@ -47,7 +47,7 @@ def test_the_unit_network_is_the_same_function_of_the_unit_coordinates():
     assert u_dom.contains(U).tolist() == dom.contains(X).tolist()
     assert sp.issparse(u_net.stages[3].weights[1])
     assert u_net.stages[2] is net.stages[2] and u_net.stages[0] is not net.stages[0]
-    assert (u_net.output, u_net.input_shape, u_net.output_shape) == (3, (1, 3), (2,))
+    assert (u_net.output, u_net.input_shape, u_net.output_shape) == (3, (1, 3), (1, 2))
     assert (u_net.name, u_net.notes, u_net.input_name, u_net.output_name) == (
         "res.onnx", ("a note",), "x", "y")
     # the input's network is left as it was
@@ -59,6 +59,9 @@ def test_a_box_domain_stays_a_box():
     u_net, u_dom, to_input = unit_box(_residual(), Domain(LO, HI))
     assert u_dom.A is None and u_dom.b is None and u_dom.name == "box"
     assert to_input([[1.0, 1.0, 0.0]]).tolist() == [[4.0, 3.0, 2.0]]
+    # a coordinate of zero width keeps its units: only shifted
+    assert to_input([[0.0, 0.0, 0.5]]).tolist() == [[-4.0, 1.0, 2.5]]
+    assert u_net.stages[1].weights[0][:, 2].tolist() == _residual().stages[1].weights[0][:, 2].tolist()
 
 
 def test_an_output_stage_before_the_last_is_kept():
