@@ -211,6 +211,17 @@ _NAMES_KEPT = ("the builder's names list is never None (it starts as a list and 
 _OBJECTIVE_COLS = ("asarray of integer column indices is int64 already; the values are only used "
                    "as dictionary keys and indices")
 
+_NEG_RESHAPE = ("numpy reads any negative size as the one to infer: the same shape")
+_FLOATS_IN = ("the values are float64 already (interior points, margins, sub-box corners, and an "
+              "empty list gives float64 too): the same array")
+_KIND_LETTERS = ("a dtype kind is one letter, and X is none: the same test")
+_DOMAIN_FLOAT = ("a Domain stores its box and half-spaces as float64 (Domain.__post_init__): the "
+                 "same bytes")
+_NO_PICKLE_DEFAULT = ("numpy's np.load refuses pickles by default (allow_pickle=False); None is "
+                      "false: the same refusal")
+_TYPE_NAME_ONLY = ("the refusal names the exception's type only, never its message")
+_RESHAPE_NONE = ("the array is one-dimensional of length k already; reshape(None) keeps it")
+
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
     "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
@@ -1200,6 +1211,49 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'cols = np.asarray(cols, dtype=None).ravel()', _OBJECTIVE_COLS),
     "regioncount.milp.model.xǁModelBuilderǁset_objective__mutmut_9": (
         'cols = np.asarray(cols, ).ravel()', _OBJECTIVE_COLS),
+    # enumeration/checkpoint.py, enumeration/vertex_checkpoint.py
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_124": (
+        'reshape(-2, units)', _NEG_RESHAPE),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_62": (
+        '"node_r": np.array([f[4] for f in frozen_nodes], dtype=None)', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_64": (
+        '"node_r": np.array([f[4] for f in frozen_nodes], )', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_73": (
+        'dtype=None).reshape(k, inputs)', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_75": (
+        ').reshape(k, inputs)', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_77": (
+        'np.asarray(f[3], None) for f in frozen_nodes', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__arrays__mutmut_79": (
+        'np.asarray(f[3], ) for f in frozen_nodes', _FLOATS_IN),
+    "regioncount.enumeration.checkpoint.x__check_arrays__mutmut_108": (
+        'p.dtype.kind not in "XXiuXX"', _KIND_LETTERS),
+    "regioncount.enumeration.checkpoint.x_fingerprint__mutmut_59": (
+        'h.update(np.ascontiguousarray(v, dtype=None).tobytes())', _DOMAIN_FLOAT),
+    "regioncount.enumeration.checkpoint.x_fingerprint__mutmut_61": (
+        'h.update(np.ascontiguousarray(v, ).tobytes())', _DOMAIN_FLOAT),
+    "regioncount.enumeration.checkpoint.x_load_arrays__mutmut_3": (
+        'z = np.load(path, allow_pickle=None)', _NO_PICKLE_DEFAULT),
+    "regioncount.enumeration.checkpoint.x_load_arrays__mutmut_5": (
+        'z = np.load(path, )', _NO_PICKLE_DEFAULT),
+    "regioncount.enumeration.checkpoint.x_load_arrays__mutmut_8": (
+        'raise ValueError(None)', _TYPE_NAME_ONLY),
+    "regioncount.enumeration.checkpoint.x_load_arrays__mutmut_9": (
+        'raise ValueError("XXa single arrayXX")', _TYPE_NAME_ONLY),
+    "regioncount.enumeration.checkpoint.x_load_arrays__mutmut_10": (
+        'raise ValueError("A SINGLE ARRAY")', _TYPE_NAME_ONLY),
+    "regioncount.enumeration.checkpoint.x_read_checkpoint__mutmut_64": (
+        'data["node_x"][i].astype(None)', _FLOATS_IN),
+    "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_54": (
+        '"box_lo": np.array([b[0] for b in boxes], None)', _FLOATS_IN),
+    "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_56": (
+        '"box_lo": np.array([b[0] for b in boxes], )', _FLOATS_IN),
+    "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_65": (
+        '"box_hi": np.array([b[1] for b in boxes], None)', _FLOATS_IN),
+    "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_67": (
+        '"box_hi": np.array([b[1] for b in boxes], )', _FLOATS_IN),
+    "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_71": (
+        'np.int64).reshape(None)}', _RESHAPE_NONE),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "

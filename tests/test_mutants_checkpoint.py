@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -312,17 +314,35 @@ def _dead_pid():
     return pid
 
 
-def test_only_the_temporaries_of_dead_writers_are_removed(tmp_path):
+@pytest.fixture
+def writer():
+    """A live process standing for another count's writer (asked, never signalled)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_only_the_temporaries_of_dead_writers_are_removed(tmp_path, writer):
     ck = tmp_path / "c.ck"
     dead = tmp_path / f"c.ck.tmp{_dead_pid()}"
-    keep = [tmp_path / f"c.ck.tmp{os.getpid()}", tmp_path / f"c.ck.tmp{os.getppid()}",
+    keep = [tmp_path / f"c.ck.tmp{os.getpid()}", tmp_path / f"c.ck.tmp{writer.pid}",
             tmp_path / "c.ck.tmpx1", tmp_path / "c.ck.tmp"]
     for p in [dead, *keep]:
         p.write_bytes(b"half")
     assert remove_stale_temporaries(ck) == [str(dead)]
     assert not dead.exists() and all(p.exists() for p in keep)
     assert remove_stale_temporaries(ck) == []
-    assert cpt._alive(os.getpid()) and not cpt._alive(_dead_pid())
+    assert cpt._alive(writer.pid) and not cpt._alive(_dead_pid())
+    with pytest.raises(subprocess.TimeoutExpired):   # asked whether it lives, not signalled
+        writer.wait(timeout=0.5)
+
+
+def test_a_writer_of_another_user_counts_as_alive(monkeypatch):
+    def denied(pid, sig):
+        raise PermissionError(1, "Operation not permitted")
+    monkeypatch.setattr(cpt.os, "kill", denied)
+    assert cpt._alive(12345) is True
 
 
 def test_the_checkpoint_of_a_count(tmp_path, monkeypatch):
@@ -499,3 +519,192 @@ def test_a_vertex_checkpoint_for_another_network_is_refused(tmp_path, vertex_ck)
     assert not v.due()
     v.last -= 5.0
     assert v.due()
+
+
+# -- the limits of each check ------------------------------------------------------------------
+
+def _three_nodes(tmp_path):
+    """Three pending nodes, one unit decided each, no cuts."""
+    nodes = [(1, np.array([1]), (), np.array([0.0, 0.0]), 1.0) for _ in range(3)]
+    ck = tmp_path / "t.ck"
+    write_checkpoint(ck, FP, nodes, _counters(), False, inputs=2, units=3)
+    return ck, _arrays(ck)
+
+
+@pytest.mark.parametrize("us, prefix, refused", [
+    ([-1, 2, 2], [1, 0, 1], True),      # a negative count, the prefixes' length right
+    ([4, 0, 0], [1, 0, 1, 0], True),    # more units than the network has
+    ([3, 0, 0], [1, 0, 1], False),      # all units decided at one node, none at the others
+])
+def test_the_decided_units_of_a_node_are_from_0_to_all(tmp_path, us, prefix, refused):
+    ck, a = _three_nodes(tmp_path)
+    a.update(node_u=np.array(us), prefix=np.array(prefix, np.int32))
+    _save(ck, a)
+    if refused:
+        _refused(ck, _damaged("pattern prefixes out of range"))
+    else:
+        d = read_checkpoint(ck, FP, 2, 3)
+        assert [(u, p.tolist()) for u, p, *_ in d["stack"]] == [(3, [1, 0, 1]), (0, []), (0, [])]
+
+
+def test_unsigned_integers_are_accepted_only_for_integer_arrays(tmp_path):
+    ck = _written(tmp_path)
+    a = _arrays(ck)
+    a["node_r"] = np.array([1, 2], np.uint8)
+    _save(ck, a)
+    _refused(ck, _damaged("array 'node_r' has type uint8"))
+
+
+def test_an_empty_pattern_list_is_written_as_integers(tmp_path):
+    """A count that keeps patterns and has found none yet: its checkpoint reads back."""
+    ck = tmp_path / "c.ck"
+    write_checkpoint(ck, FP, NODES, _counters(()), True, inputs=2, units=3)
+    a = _arrays(ck)
+    assert a["patterns"].shape == (0, 3) and a["patterns"].dtype == np.int32
+    assert read_checkpoint(ck, FP, 2, 3)["patterns"] == []
+
+
+def test_a_class_key_must_be_an_integer(tmp_path):
+    ck = _written(tmp_path)
+    _save(ck, _arrays(ck), per_class={"X1": 1})
+    _refused(ck, COUNTERS)
+
+
+def test_a_header_of_wider_unsigned_bytes_is_read(tmp_path):
+    ck = _written(tmp_path)
+    a = _arrays(ck)
+    a["header"] = a["header"].astype(np.uint16)
+    with open(ck, "wb") as f:
+        np.savez(f, **a)
+    assert read_checkpoint(ck, FP, 2, 3)["regions"] == 7
+
+
+def test_a_folder_without_write_permission_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(cpt.os, "access", lambda path, mode: False)
+    with pytest.raises(RegioncountError, match="cannot write the checkpoint there"):
+        cpt.check_writable(tmp_path / "c.ck")
+
+
+def test_a_checkpoint_onto_a_folder_is_refused_and_leaves_nothing(tmp_path):
+    target = tmp_path / "d"
+    target.mkdir()
+    with pytest.raises(RegioncountError) as e:
+        save_atomic(target, {"v": np.arange(3)})
+    assert str(e.value).startswith(f"{target}: cannot write the checkpoint (")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]
+
+
+def test_a_period_of_zero_is_due_at_once(tmp_path, monkeypatch):
+    from regioncount.enumeration import vertex_checkpoint as vck
+
+    net = Network(_stages())
+    dom = Domain(np.zeros(2), np.ones(2))
+    monkeypatch.setattr(cpt.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(vck.time, "monotonic", lambda: 100.0)
+    assert Checkpoint(tmp_path / "c.ck", net, dom, every=0.0).due()
+    assert vck.VertexCheckpoint(tmp_path / "v.ck", net, dom, 1, every=0.0).due()
+    assert not Checkpoint(tmp_path / "c.ck", net, dom, every=1e-9).due()
+
+
+class _Thawless:
+    """A searcher whose pending nodes do not fit: thaw raises ``error``."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def thaw(self, frozen):
+        raise self.error
+
+
+@pytest.mark.parametrize("error, message", [
+    (IndexError("index 9"), "damaged checkpoint (a pending node does not fit the network: "
+                            "IndexError)"),
+    (ValueError("shape"), "damaged checkpoint (a pending node does not fit the network: "
+                          "ValueError)"),
+    (RegioncountError("checkpoint does not match this network"),
+     "checkpoint does not match this network"),
+])
+def test_a_pending_node_that_does_not_fit_is_refused_by_file(tmp_path, error, message):
+    net = Network(_stages())
+    dom = Domain(np.zeros(2), np.ones(2))
+    ck = Checkpoint(tmp_path / "c.ck", net, dom)
+    ck.write(NODES, _counters())
+    with pytest.raises(RegioncountError) as e:
+        ck.resume(_Thawless(error))
+    assert str(e.value) == f"{ck.path}: {message}"
+
+
+def test_the_parameters_of_a_unit_are_hashed_as_floats():
+    """The fingerprint hashes values, not their storage: float32 weights and biases and integer
+    group indices give the fingerprint of the same numbers in float64."""
+    box = Domain(np.zeros(3), np.ones(3))
+
+    def fp(dtype, itype):
+        W = np.array([[1.0, 2.0, 0.5], [0.0, 1.0, -1.0], [3.0, -1.0, 0.25]], dtype)
+        return fingerprint(Network([
+            Input(3), Affine(3, sources=(0,), weights=(W,), bias=np.array([0.5, 1, -1], dtype)),
+            MaxGroups(2, source_index=1, indptr=np.array([0, 1, 3], itype),
+                      indices=np.array([0, 1, 2], itype))]), box)
+    assert fp(np.float32, np.int64) == fp(np.float64, np.int64) == fp(np.float64, np.int32)
+
+
+def test_group_boundaries_are_in_the_fingerprint():
+    """Two max groups over three units, {0} {1, 2} against {0, 1} {2}: same sizes, indices."""
+    box = Domain(np.zeros(3), np.ones(3))
+
+    def fp(indptr):
+        return fingerprint(Network([
+            Input(3), Affine(3, sources=(0,), weights=(np.eye(3),), bias=np.zeros(3)),
+            MaxGroups(2, source_index=1, indptr=np.array(indptr), indices=np.arange(3))]), box)
+    assert fp([0, 1, 3]) != fp([0, 2, 3])
+
+
+def test_the_fingerprint_follows_its_recipe():
+    """Recomputed from the recipe in its docstring: each stage's kind, size and parameters
+    (as float64 bytes), then the domain's box (and half-spaces when it has them)."""
+    import hashlib
+
+    def recipe(net, dom):
+        h = hashlib.sha256()
+        for s in net.stages:
+            h.update(s.kind.encode() + str(s.size).encode())
+            for name in ("bias", "alpha", "beta", "lo", "hi", "indptr", "indices"):
+                if getattr(s, name, None) is not None:
+                    h.update(np.asarray(getattr(s, name), np.float64).tobytes())
+            for W in getattr(s, "weights", ()):
+                h.update(np.asarray(W.toarray() if sp.issparse(W) else W, np.float64).tobytes())
+        parts = [dom.lo, dom.hi] + ([dom.A, dom.b] if dom.A is not None else [])
+        for v in parts:
+            h.update(np.asarray(v, np.float64).tobytes())
+        return h.hexdigest()[:32]
+
+    net = Network(_stages())
+    for dom in (Domain(np.zeros(2), np.ones(2)),
+                Domain(np.zeros(2), np.ones(2), A=[[1.0, 1.0]], b=[1.0])):
+        assert fingerprint(net, dom) == recipe(net, dom)
+
+
+def test_a_one_output_network_has_one_class(tmp_path, vertex_ck):
+    from regioncount.enumeration import vertex_checkpoint as vck
+
+    a = {k: v.copy() for k, v in vertex_ck[3].items()}
+    h = json.loads(bytes(a["header"]).decode())
+    a["C"][:] = 0
+    vck._check("f.ck", a, h, 3, h["pattern_bytes"], 1)
+    a["C"][0] = 1
+    with pytest.raises(RegioncountError, match=r"^f.ck: damaged checkpoint \(an output class "):
+        vck._check("f.ck", a, h, 3, h["pattern_bytes"], 1)
+
+
+def test_a_vertex_checkpoint_removes_stale_temporaries_and_names_its_file(tmp_path, vertex_ck):
+    from regioncount.enumeration.vertex_checkpoint import VertexCheckpoint
+
+    net, dom, ck, a = vertex_ck
+    stale = tmp_path / f"v.ck.tmp{_dead_pid()}"
+    stale.write_bytes(b"half")
+    VertexCheckpoint(tmp_path / "v.ck", net, dom, 1)
+    assert not stale.exists()
+    tree = _written(tmp_path)
+    with pytest.raises(RegioncountError) as e:
+        VertexCheckpoint(tree, net, dom, 1, resume=True).read()
+    assert str(e.value) == f"{tree}: a checkpoint of --method tree; resume it with that method"
