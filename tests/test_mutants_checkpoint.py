@@ -317,10 +317,15 @@ def _dead_pid():
 @pytest.fixture
 def writer():
     """A live process standing for another count's writer (asked, never signalled)."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    # (hang-ups restored to their default, which a run under nohup would have it ignore)
+    proc = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal("
+                             "signal.SIGHUP, signal.SIG_DFL); print('ready', flush=True); "
+                             "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "ready\n"
     yield proc
     proc.kill()
     proc.wait()
+    proc.stdout.close()
 
 
 def test_only_the_temporaries_of_dead_writers_are_removed(tmp_path, writer):

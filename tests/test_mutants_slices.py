@@ -118,3 +118,180 @@ def test_slices_refuse_what_they_cannot_cut():
         slice_regions_1d(net, [0.0, 0.0, 0.0], [1.0, 0.0], (0, 1))
     with pytest.raises(DomainError, match="empty interior"):
         count_slice(Network.from_layers([(np.eye(2), np.zeros(2))]), Domain.box(0.0, 0.0, 2))
+
+
+# -- the margin rule of a cut, at exactly the margin (slices._halves) -------------------------
+
+E = tol.REGION_MARGIN
+X = np.array([1.0, 0.0])       # the line x = 0: a vertex's distance is its x
+
+
+def _rows(P):
+    return None if P is None else [tuple(v) for v in np.asarray(P).tolist()]
+
+
+def test_a_polygon_within_the_margin_of_a_line_is_not_cut():
+    """Farther than the margin on both sides or not cut: a polygon reaching exactly E (or
+    less) beyond the line stays whole, on the side where the rest of it lies."""
+    from regioncount.enumeration.slices import _halves
+
+    right = np.array([[-E, 0.0], [1.0, 0.0], [1.0, 1.0], [-E, 1.0]])
+    assert _rows(_halves(right, X, 0.0)[0]) == _rows(right) and _halves(right, X, 0.0)[1] is None
+    on = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])      # an edge on the line
+    assert _halves(on, X, 0.0)[1] is None
+    left = np.array([[-1.0, 0.0], [E, 0.0], [E, 1.0], [-1.0, 1.0]])
+    assert _halves(left, X, 0.0)[0] is None and _rows(_halves(left, X, 0.0)[1]) == _rows(left)
+
+
+@pytest.mark.parametrize("P, pos, neg", [
+    # distances 1, -E, -1, E: the vertices at exactly +-E go to both parts, and no edge crosses
+    ([(1, 0), (-E, 1), (-1, 0), (E, -1)], [(1, 0), (-E, 1), (E, -1)],
+     [(-E, 1), (-1, 0), (E, -1)]),
+    # distances E, -1, -E, 1
+    ([(E, 1), (-1, 0), (-E, -1), (1, 0)], [(E, 1), (-E, -1), (1, 0)],
+     [(E, 1), (-1, 0), (-E, -1)]),
+    # distances 1, 0, -1, 0: the vertices on the line go to both parts, no crossing is added
+    ([(1, 0), (0, 1), (-1, 0), (0, -1)], [(1, 0), (0, 1), (0, -1)], [(0, 1), (-1, 0), (0, -1)]),
+    # a clean cut: the crossings (0, -1) and (0, 1) are added to both parts
+    ([(-1, -1), (1, -1), (1, 1), (-1, 1)], [(0, -1), (1, -1), (1, 1), (0, 1)],
+     [(-1, -1), (0, -1), (0, 1), (-1, 1)]),
+])
+def test_a_cut_puts_the_vertices_within_the_margin_on_both_sides(P, pos, neg):
+    from regioncount.enumeration.slices import _halves
+
+    p, n = _halves(np.array(P, float), X, 0.0)
+    assert _rows(p) == pos and _rows(n) == neg
+
+
+@pytest.mark.parametrize("b, side", [(0.5, 0), (1.5, 0), (0.0, 0), (-0.5, 1), (-E, 1)])
+def test_a_line_without_normal_leaves_the_polygon_on_the_side_of_its_constant(b, side):
+    from regioncount.enumeration.slices import _halves
+
+    P = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    got = _halves(P, np.zeros(2), b)
+    assert got[side] is P and got[1 - side] is None
+
+
+def test_a_plane_of_a_three_input_network_at_a_constant_third_coordinate():
+    """relu(x), relu(y), relu(z) on [-1, 1]^3 cut by z = c: 4 quadrants for c inside the box
+    or on its face (with or without the domain given), none for c outside it."""
+    net = Network.from_layers([(np.eye(3), np.zeros(3))])
+    box = Domain.box(-1, 1, 3)
+    sq = ((-1, 1), (-1, 1))
+    for c in (0.0, 0.5, 1.0, -1.0):
+        for dom in (None, box):
+            polys = slice_regions_2d(net, [0, 0, c], [1, 0, 0], [0, 1, 0], sq, dom)
+            assert sorted(tuple(p.pattern[:2]) for p in polys) == [(0, 0), (0, 1), (1, 0),
+                                                                  (1, 1)], (c, dom)
+            assert all(p.pattern[2] == (c > 0) for p in polys)
+    assert slice_regions_2d(net, [0, 0, 2.0], [1, 0, 0], [0, 1, 0], sq, box) == []
+
+
+def test_a_triangle_region_is_counter_clockwise():
+    polys = slice_regions_2d(_quadrants(), [0.0, 0.0], [1.0, 0.0], [0.0, 1.0], ((-1, 1), (-1, 1)))
+    for p in polys:
+        v = p.vertices
+        signed = 0.5 * np.sum(v[:, 0] * np.roll(v[:, 1], -1) - v[:, 1] * np.roll(v[:, 0], -1))
+        assert signed == pytest.approx(p.area) and p.area > 0
+    assert sorted(len(p.vertices) for p in polys) == [3, 3, 4, 4, 4]
+
+
+def test_no_points_no_labels():
+    from regioncount.enumeration.slices import _labels
+
+    got = _labels(_quadrants(), [])
+    assert got.shape == (0,) and got.dtype.kind == "i"
+
+
+def test_a_rectangle_away_from_the_origin_without_a_domain():
+    """s in [0, 1], t in [0, 2] from (0.5, 0) on relu(x - 1), relu(y - 1): the plane's own box is
+    [0.5, 1.5] x [0, 2], cut at x = 1 and y = 1 into four squares of area 0.5 x 1."""
+    net = Network.from_layers([(np.eye(2), np.array([-1.0, -1.0]))])
+    polys = slice_regions_2d(net, [0.5, 0.0], [1.0, 0.0], [0.0, 1.0], ((0, 1), (0, 2)))
+    assert sorted(tuple(p.pattern) for p in polys) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert [p.area for p in polys] == pytest.approx([0.5] * 4)
+
+
+def test_a_segment_with_a_longer_direction_and_a_negative_start():
+    """origin 0, direction 2, t in [-0.5, 0.5]: x in [-1, 1], cut at x = 0 and x = 0.5 by
+    relu(x), relu(x - 0.5): at t = 0 and t = 0.25."""
+    net = Network.from_layers([(np.array([[1.0], [1.0]]), np.array([0.0, -0.5]))])
+    got = slice_regions_1d(net, [0.0], [2.0], (-0.5, 0.5))
+    assert [(i.t0, i.t1, tuple(i.pattern)) for i in got] == [
+        (-0.5, 0.0, (0, 0)), (0.0, 0.25, (1, 0)), (0.25, 0.5, (1, 1))]
+    assert [float(i.point[0]) for i in got] == [-0.5, 0.25, 0.75]
+
+
+def test_a_segment_exactly_as_long_as_the_margin_has_no_region():
+    net = Network.from_layers([(np.array([[1.0]]), np.zeros(1))])
+    assert slice_regions_1d(net, [0.0], [1.0], (0.0, E)) == []
+    assert len(slice_regions_1d(net, [0.0], [1.0], (0.0, 2 * E))) == 1
+
+
+@pytest.mark.parametrize("bias, n", [(-E, 1), (-(1 - E), 1)])
+def test_a_breakpoint_exactly_at_the_margin_does_not_split(bias, n):
+    net = Network.from_layers([(np.array([[1.0]]), np.array([bias]))])
+    assert len(slice_regions_1d(net, [0.0], [1.0], (0.0, 1.0))) == n
+
+
+def test_cells_of_one_max_region_merge_along_a_segment():
+    """max(x, -x, 5) on [-1, 1]: the members x and -x cross at 0, splitting the segment into
+    two cells, but 5 is the max on both: one interval [-1, 1]."""
+    from regioncount.stages import Affine, Input, MaxGroups
+
+    net = Network([Input(1), Affine(3, sources=(0,), weights=(np.array([[1.0], [-1.0], [0.0]]),),
+                                    bias=np.array([0.0, 0.0, 5.0])),
+                   MaxGroups(1, source_index=1, indptr=np.array([0, 3]), indices=np.arange(3))])
+    got = slice_regions_1d(net, [-1.0], [1.0], (0.0, 2.0))
+    assert [(i.t0, i.t1, i.pattern.tolist()) for i in got] == [(0.0, 2.0, [2])]
+
+
+def test_count_slice_of_a_polytope_and_its_fields():
+    """relu(x), relu(x - 0.5) on [-1, 1] cut by x <= 0.25: two regions, not three."""
+    net = Network.from_layers([(np.array([[1.0], [1.0]]), np.array([0.0, -0.5]))],
+                              final=(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.1])))
+    dom = Domain(np.array([-1.0]), np.array([1.0]), A=[[1.0]], b=[0.25])
+    t = __import__("time").monotonic()
+    res = count_slice(net, dom)
+    wall = __import__("time").monotonic() - t
+    assert res.regions == 2 and res.patterns.tolist() == [[0, 0], [1, 0]]
+    assert res.lps == 0 and 0.0 <= res.seconds <= wall
+    # classes: argmax of (relu(x), relu(x - 0.5) + 0.1) at the middles of [-1, 0] and [0, 0.25]:
+    # (0, 0.1) at -0.5, (0.125, 0.1) at 0.125; on the box also (0.75, 0.35) at 0.75
+    assert res.per_class == {1: 1, 0: 1}
+    assert count_slice(net, Domain.box(-1, 1, 1)).per_class == {1: 1, 0: 2}
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_a_region_thinner_than_twice_the_margin_is_counted_in_unit_steps(axis):
+    """relu(w) and relu(w - 1.5e-9) along one input: a region of width 1.5e-9, above the margin
+    1e-9, between two others: counted, in 1-D and along either axis in 2-D."""
+    w = 1.5e-9
+    net = Network.from_layers([(np.array([[1.0], [1.0]]), np.array([0.0, -w]))])
+    assert count_slice(net, Domain.box(-1, 1, 1)).regions == 3
+    W = np.zeros((2, 2))
+    W[:, axis] = 1.0
+    net2 = Network.from_layers([(W, np.array([0.0, -w]))])
+    assert count_slice(net2, Domain.box(-1, 1, 2)).regions == 3
+
+
+def test_count_slice_of_a_box_that_is_not_a_square():
+    """relu(x - 1.5), relu(y - 0.5) on [-1, 2] x [0, 1]: four regions (the x cut lies beyond
+    the height's range and the y cut beyond lo[0] + height)."""
+    net = Network.from_layers([(np.eye(2), np.array([-1.5, -0.5]))])
+    res = count_slice(net, Domain(np.array([-1.0, 0.0]), np.array([2.0, 1.0])))
+    assert res.regions == 4 and res.per_layer == (4,)
+    assert sorted(map(tuple, res.patterns.tolist())) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_tiny_weights_cut_as_large_ones_do():
+    """relu(1e-5 x), relu(1e-5 y): the same four quadrants as relu(x), relu(y); distances to a
+    line are measured in the plane, not in the units of the weights."""
+    net = Network.from_layers([(1e-5 * np.eye(2), np.zeros(2))])
+    assert count_slice(net, Domain.box(-1, 1, 2)).regions == 4
+
+
+def test_an_origin_of_the_wrong_size_is_refused():
+    net = Network.from_layers([(np.eye(3), np.zeros(3))])
+    with pytest.raises(DomainError, match=r"^slice: origin and directions need 3 coordinates$"):
+        slice_regions_2d(net, [0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0], ((0, 1), (0, 1)))

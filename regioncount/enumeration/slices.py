@@ -73,10 +73,12 @@ class Interval:
 
 def _halves(P: np.ndarray, a: np.ndarray, b: float):
     """The parts of convex polygon ``P`` (k, 2) where ``a . p + b >= 0`` and ``<= 0``; ``None``
-    for a part without positive extent beyond ``REGION_MARGIN`` (distance in the plane)."""
+    for a part without positive extent beyond ``REGION_MARGIN`` (distance in the plane).
+    When ``a`` is zero the whole polygon is on the side of ``b``, ``b = 0`` counting as ``>= 0``
+    (a domain's face holds the plane: kept, as a segment on it is in 1-D)."""
     na = float(np.hypot(a[0], a[1]))
     if na == 0.0:
-        return (P, None) if b > 0 else (None, P)
+        return (P, None) if b >= 0 else (None, P)
     d = (P @ a + b) / na
     eps = tol.REGION_MARGIN
     if not d.min() < -eps:
