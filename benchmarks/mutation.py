@@ -222,6 +222,18 @@ _NO_PICKLE_DEFAULT = ("numpy's np.load refuses pickles by default (allow_pickle=
 _TYPE_NAME_ONLY = ("the refusal names the exception's type only, never its message")
 _RESHAPE_NONE = ("the array is one-dimensional of length k already; reshape(None) keeps it")
 
+_SLICE_PATTERNS = ("a cell's pattern is an int32 array (the unit plan's): the same array")
+_SLICE_INTS = ("integer coordinates enter only sums and products with float maps, distances and "
+               "the float domain: the same values (at most an integer dtype of the same numbers)")
+_ZERO_ROW = ("a row with a = 0 gives b / 0: +inf (b > 0) or nan (b = 0) leave t1 as it is, -inf "
+             "(b < 0) empties the segment as the original's return does")
+_ORDERED_CELLS = ("the cells come in order along the segment (each split returns its left piece "
+                  "first, in every stage), so a pattern's first cell has the smallest start and its "
+                  "last the largest end, and the intervals are disjoint: the same intervals")
+_NO_FLAT_CELL = ("no cell has zero area: a part of a cut is kept only when it reaches farther "
+                 "than REGION_MARGIN from the line, and a convex part that touches the line and "
+                 "reaches beyond it has positive area")
+
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
     "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
@@ -1254,6 +1266,53 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         '"box_hi": np.array([b[1] for b in boxes], )', _FLOATS_IN),
     "regioncount.enumeration.vertex_checkpoint.xǁVertexCheckpointǁwrite__mutmut_71": (
         'np.int64).reshape(None)}', _RESHAPE_NONE),
+    # enumeration/slices.py
+    "regioncount.enumeration.slices.x__labels__mutmut_16": (
+        'reshape(len(pts), -2)', _NEG_RESHAPE),
+    "regioncount.enumeration.slices.x_count_slice__mutmut_72": (
+        'np.int32).reshape(len(cells), -2)', _NEG_RESHAPE),
+    "regioncount.enumeration.slices.x_count_slice__mutmut_68": (
+        'pats = np.array([c.pattern for c in cells], None)', _SLICE_PATTERNS),
+    "regioncount.enumeration.slices.x_count_slice__mutmut_70": (
+        'pats = np.array([c.pattern for c in cells], )', _SLICE_PATTERNS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_3": (
+        'origin = np.asarray(origin, None).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_5": (
+        'origin = np.asarray(origin, ).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_8": (
+        'd = np.asarray(direction, None).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_10": (
+        'd = np.asarray(direction, ).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_3": (
+        'origin = np.asarray(origin, None).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_5": (
+        'origin = np.asarray(origin, ).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_9": (
+        'np.asarray(u, None).ravel(), np.asarray(v, float)', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_11": (
+        'np.asarray(u, ).ravel(), np.asarray(v, float)', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_13": (
+        'np.asarray(u, float).ravel(), np.asarray(v, None)', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_15": (
+        'np.asarray(u, float).ravel(), np.asarray(v, ).ravel()', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_24": (
+        '[s0, t1]], None)', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_26": (
+        '[s0, t1]], )', _SLICE_INTS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_52": (
+        'if a >= 0:', _ZERO_ROW),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_93": (
+        '[pat, I[1][0], I[1][0]])', _ORDERED_CELLS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_98": (
+        'g[2] = min(g[1], I[0][0])', _ORDERED_CELLS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_104": (
+        'g[1] = min(g[1], I[1][0])', _ORDERED_CELLS),
+    "regioncount.enumeration.slices.x_slice_regions_1d__mutmut_121": (
+        'key=lambda g: g[2])', _ORDERED_CELLS),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_71": (
+        'if abs(_area(p)) < 0:', _NO_FLAT_CELL),
+    "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_73": (
+        'break', _NO_FLAT_CELL),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "

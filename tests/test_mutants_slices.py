@@ -235,15 +235,25 @@ def test_a_breakpoint_exactly_at_the_margin_does_not_split(bias, n):
 
 
 def test_cells_of_one_max_region_merge_along_a_segment():
-    """max(x, -x, 5) on [-1, 1]: the members x and -x cross at 0, splitting the segment into
-    two cells, but 5 is the max on both: one interval [-1, 1]."""
+    """max(x, -x, 0.5) on [-1, 1] (x = t - 1): the members cross at x = -0.5, 0 and 0.5; the
+    crossing of x and -x at 0 splits the constant's region [-0.5, 0.5] into two cells, which
+    merge into one interval."""
     from regioncount.stages import Affine, Input, MaxGroups
 
     net = Network([Input(1), Affine(3, sources=(0,), weights=(np.array([[1.0], [-1.0], [0.0]]),),
-                                    bias=np.array([0.0, 0.0, 5.0])),
+                                    bias=np.array([0.0, 0.0, 0.5])),
                    MaxGroups(1, source_index=1, indptr=np.array([0, 3]), indices=np.arange(3))])
     got = slice_regions_1d(net, [-1.0], [1.0], (0.0, 2.0))
-    assert [(i.t0, i.t1, i.pattern.tolist()) for i in got] == [(0.0, 2.0, [2])]
+    assert [(i.t0, i.t1, i.pattern.tolist()) for i in got] == [
+        (0.0, 0.5, [1]), (0.5, 1.5, [2]), (1.5, 2.0, [0])]
+
+
+def test_a_domain_cuts_a_segment_with_a_longer_direction():
+    """direction 2, t in [-0.5, 0.5] (x in [-1, 1]) inside the domain [-0.5, 0.5]: t is cut
+    to [-0.25, 0.25], at x = 0 by relu(x)."""
+    net = Network.from_layers([(np.array([[1.0]]), np.zeros(1))])
+    got = slice_regions_1d(net, [0.0], [2.0], (-0.5, 0.5), Domain.box(-0.5, 0.5, 1))
+    assert [(i.t0, i.t1, tuple(i.pattern)) for i in got] == [(-0.25, 0.0, (0,)), (0.0, 0.25, (1,))]
 
 
 def test_count_slice_of_a_polytope_and_its_fields():
