@@ -58,7 +58,8 @@ def prefix_counts(B: np.ndarray, widths) -> tuple[int, ...]:
         a, b = B[order[s:s + step + 1]][:-1], B[order[s + 1:s + step + 1]]
         diff = a != b
         hit = diff.any(axis=1)
-        first[s:s + len(b)][hit] = np.argmax(diff[hit], axis=1)
+        if hit.any():                   # (rows of no bytes never differ)
+            first[s:s + len(b)][hit] = np.argmax(diff[hit], axis=1)
     return tuple(1 + int(np.count_nonzero(first < w)) for w in widths)
 
 
