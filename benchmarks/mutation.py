@@ -63,8 +63,8 @@ class Target:
 #: past mutmut's 30 s beside a second child) left out (the same cell code on the tests'
 #: networks).
 _VERTEX_TESTS = ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
-                 "not (workers or dask or tllBench or hands_back or cli or milp or "
-                 "spilled_record_with)")
+                 "test_mutants or not (workers or dask or tllBench or hands_back or cli or "
+                 "milp or spilled_record_with)")
 
 #: Priority order (largest value first). ``tests/test_mutants_<key>.py`` is added to every
 #: module's selection (a placeholder without tests when the file does not exist).
@@ -236,6 +236,39 @@ _ORDERED_CELLS = ("the cells come in order along the segment (each split returns
 _NO_FLAT_CELL = ("no cell has zero area: a part of a cut is kept only when it reaches farther "
                  "than REGION_MARGIN from the line, and a convex part that touches the line and "
                  "reaches beyond it has positive area")
+
+_SIZING = ("the number of buckets or the rows of a bucket, which only decide which pass sees "
+           "a row: rows with equal prefixes share a bucket whatever their number, so the counts "
+           "are the same (the memory and the passes differ)")
+_PACKING = ("the packing of the hash's fine bins into buckets (or none: every width counted on "
+            "its own), which only decides which pass sees a row: the same counts")
+_STEPS = ("the rows of one block of a batched operation: the same values, computed in other "
+          "slices")
+_EMPTY_BUCKET = ("an extra bucket number past the last packed one holds no row and adds 0 to "
+                 "every count")
+_EVERY_WIDTH = ("every width asked for is in the counts when the loop ends (counted with the "
+                "others or on its own): the default is never used")
+_SORT_KIND = ("the order of equal rows only: equal neighbours never differ, so the first "
+              "differing bytes and the counts are the same")
+_SAME_NUMBERS = ("the dtype of an array of the same numbers (bytes stay bytes, an empty array "
+                 "stays empty, and a sum of uint64 is uint64 by default)")
+_NONEMPTY_HIST = ("the histogram has at least one bin and a bucket holds at least one row, so "
+                  "the initial value of its maximum never decides")
+_FIRST_LONGER = ("two more neighbour pairs marked as differing only after the last byte: "
+                 "never below a width asked for, so the counts are the same")
+_NO_BYTES = ("rows of no bytes are all equal: sorted or in their order, they never differ")
+_LOAD_DEFAULTS = ("numpy's np.load refuses pickles by default: the same refusal")
+_MMAP = ("read whole instead of mapped: the same shape and dtype")
+_DEL_DEFAULT = ("a spill without a folder attribute is one whose constructor failed: isdir of "
+                "the default is False or raises inside __del__, which Python ignores; nothing "
+                "is removed either way")
+_NO_BLOCKS = ("parts is empty only when blocks() yields nothing, the same for every bucket: "
+              "stopping or going on both leave nothing counted")
+
+_NO_MMAP_OBJECTS = ("np.load refuses to memory-map an array of objects before it reads a "
+                    "pickle, whatever allow_pickle says: the same refusal, nothing built")
+_WORKER_FOLDER = ("the files dropped lie in the worker's folder, which adopt removes whole at "
+                  "its end")
 
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
@@ -1316,6 +1349,149 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'if abs(_area(p)) < 0:', _NO_FLAT_CELL),
     "regioncount.enumeration.slices.x_slice_regions_2d__mutmut_73": (
         'break', _NO_FLAT_CELL),
+    # enumeration/vertex_record.py
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_6": (
+        'k = max(2, math.ceil(rows * (2 * w + _BUCKET_ROW) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_9": (
+        'k = max(1, math.ceil(rows / (2 * w + _BUCKET_ROW) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_10": (
+        'k = max(1, math.ceil(rows * (2 * w - _BUCKET_ROW) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_11": (
+        'k = max(1, math.ceil(rows * (2 / w + _BUCKET_ROW) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_12": (
+        'k = max(1, math.ceil(rows * (3 * w + _BUCKET_ROW) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_17": (
+        'k = max(1, math.ceil(rows * (2 * w + _BUCKET_ROW) / max(2, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_6": (
+        'k = max(2, math.ceil(rows * (2 * width + _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_9": (
+        'k = max(1, math.ceil(rows / (2 * width + _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_10": (
+        'k = max(1, math.ceil(rows * (2 * width + _BUCKET_ROW - _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_11": (
+        'k = max(1, math.ceil(rows * (2 * width - _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_12": (
+        'k = max(1, math.ceil(rows * (2 / width + _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_13": (
+        'k = max(1, math.ceil(rows * (3 * width + _BUCKET_ROW + _ROW_EXTRA) / max(1, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_18": (
+        'k = max(1, math.ceil(rows * (2 * width + _BUCKET_ROW + _ROW_EXTRA) / max(2, room)))', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_10": (
+        'cap = max(2, room // (2 * todo[-1] + _BUCKET_ROW))     # rows of one bucket', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_11": (
+        'cap = max(1, room / (2 * todo[-1] + _BUCKET_ROW))     # rows of one bucket', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_13": (
+        'cap = max(1, room // (2 / todo[-1] + _BUCKET_ROW))     # rows of one bucket', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_14": (
+        'cap = max(1, room // (3 * todo[-1] + _BUCKET_ROW))     # rows of one bucket', _SIZING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_17": (
+        'of = None', _PACKING),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_19": (
+        'of = _pack_bins(blocks, None, math.ceil(rows / cap), cap)', _PACKING),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_13": (
+        'hist = np.bincount(buckets(blk[:, :w], nb), minlength=nb)', _PACKING),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_25": (
+        'if hist.max(initial=0) >= cap:', _PACKING),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_32": (
+        'for i in np.argsort(-hist, kind=None):', _PACKING),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_34": (
+        'for i in np.argsort(-hist, ):', _PACKING),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_37": (
+        'for i in np.argsort(-hist, kind="STABLE"):', _PACKING),
+    "regioncount.enumeration.vertex_record.x_buckets__mutmut_21": (
+        'step = max(2, _BLOCK // (8 * P.shape[1]))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_buckets__mutmut_24": (
+        'step = max(1, _BLOCK // (9 * P.shape[1]))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_37": (
+        'step = max(2, _BLOCK // max(1, 2 * B.shape[1]))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_43": (
+        'step = max(1, _BLOCK // max(2, 2 * B.shape[1]))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_45": (
+        'step = max(1, _BLOCK // max(1, 3 * B.shape[1]))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_52": (
+        'for s in range(0, n - 1, ):', _STEPS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_54": (
+        'for s in range(0, n + 1, step):', _STEPS),
+    "regioncount.enumeration.vertex_record.xǁSpillǁstep__mutmut_11": (
+        'return max(1, _BLOCK // max(2, self.width))', _STEPS),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_33": (
+        'for b in range(int(of.max(initial=None)) + 1):', _EMPTY_BUCKET),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_34": (
+        'for b in range(int(of.max(initial=1)) + 1):', _EMPTY_BUCKET),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_35": (
+        'for b in range(int(of.max(initial=0)) + 2):', _EMPTY_BUCKET),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_81": (
+        'return tuple(out.get(w, None) for w in widths)', _EVERY_WIDTH),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_83": (
+        'return tuple(out.get(w, ) for w in widths)', _EVERY_WIDTH),
+    "regioncount.enumeration.vertex_record.x_distinct_prefixes__mutmut_84": (
+        'return tuple(out.get(w, 1) for w in widths)', _EVERY_WIDTH),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_12": (
+        'order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), kind=None) \\', _SORT_KIND),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_14": (
+        'order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), ) \\', _SORT_KIND),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_19": (
+        'order = np.argsort(B.view(np.dtype((np.void, B.shape[1]))).ravel(), kind="STABLE") \\', _SORT_KIND),
+    "regioncount.enumeration.vertex_record.x__gather__mutmut_12": (
+        'return np.concatenate(parts) if parts else np.zeros((0, wide), None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__gather__mutmut_14": (
+        'return np.concatenate(parts) if parts else np.zeros((0, wide), )', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_35": (
+        'sub = np.concatenate(parts) if parts else np.zeros((0, w), None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__one_width__mutmut_37": (
+        'sub = np.concatenate(parts) if parts else np.zeros((0, w), )', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_10": (
+        'hist = np.zeros(nb, None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_12": (
+        'hist = np.zeros(nb, )', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x_buckets__mutmut_39": (
+        'h = (P[s:s + step].astype(np.uint64) * mult).sum(axis=1, dtype=None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x_buckets__mutmut_41": (
+        'h = (P[s:s + step].astype(np.uint64) * mult).sum(axis=1, )', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x_buckets__mutmut_48": (
+        'out[s:s + step] = ((h >> np.uint64(17)) % np.uint64(k)).astype(None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_25": (
+        'first = np.full(n - 1, B.shape[1], None)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_28": (
+        'first = np.full(n - 1, B.shape[1], )', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__write_rows__mutmut_22": (
+        'np.ascontiguousarray(p, None).tofile(f)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__write_rows__mutmut_24": (
+        'np.ascontiguousarray(p, ).tofile(f)', _SAME_NUMBERS),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_23": (
+        'if hist.max(initial=None) > cap:', _NONEMPTY_HIST),
+    "regioncount.enumeration.vertex_record.x__pack_bins__mutmut_24": (
+        'if hist.max(initial=1) > cap:', _NONEMPTY_HIST),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_29": (
+        'first = np.full(n + 1, B.shape[1], np.uint16)', _FIRST_LONGER),
+    "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_10": (
+        'if (B.shape[1]) or True else np.arange(n)', _NO_BYTES),
+    "regioncount.enumeration.vertex_record.x__rows_of__mutmut_4": (
+        'a = np.load(path, mmap_mode="r", allow_pickle=None)', _LOAD_DEFAULTS),
+    "regioncount.enumeration.vertex_record.x__rows_of__mutmut_7": (
+        'a = np.load(path, mmap_mode="r", )', _LOAD_DEFAULTS),
+    "regioncount.enumeration.vertex_record.x__side_ok__mutmut_2": (
+        'with np.load(side, allow_pickle=None) as z:', _LOAD_DEFAULTS),
+    "regioncount.enumeration.vertex_record.x__side_ok__mutmut_4": (
+        'with np.load(side, ) as z:', _LOAD_DEFAULTS),
+    "regioncount.enumeration.vertex_record.x__rows_of__mutmut_3": (
+        'a = np.load(path, mmap_mode=None, allow_pickle=False)', _MMAP),
+    "regioncount.enumeration.vertex_record.x__rows_of__mutmut_6": (
+        'a = np.load(path, allow_pickle=False)', _MMAP),
+    "regioncount.enumeration.vertex_record.xǁSpillǁ__del____mutmut_4": (
+        'if os.path.isdir(getattr(self, "dir", None)):', _DEL_DEFAULT),
+    "regioncount.enumeration.vertex_record.xǁSpillǁ__del____mutmut_7": (
+        'if os.path.isdir(getattr(self, "dir", )):', _DEL_DEFAULT),
+    "regioncount.enumeration.vertex_record.xǁSpillǁ__del____mutmut_10": (
+        'if os.path.isdir(getattr(self, "dir", "XXXX")):', _DEL_DEFAULT),
+    "regioncount.enumeration.vertex_record.x_distinct_rows__mutmut_33": (
+        'break', _NO_BLOCKS),
+    "regioncount.enumeration.vertex_record.x__rows_of__mutmut_10": (
+        'a = np.load(path, mmap_mode="r", allow_pickle=True)', _NO_MMAP_OBJECTS),
+    "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_13": ("_unlink(None, side)", _WORKER_FOLDER),
+    "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_14": ("_unlink(path, None)", _WORKER_FOLDER),
+    "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_15": ("_unlink(side)", _WORKER_FOLDER),
+    "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_16": ("_unlink(path, )", _WORKER_FOLDER),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "
@@ -1394,7 +1570,8 @@ def prepare(name: str, target: Target, baseline: bool = False) -> tuple[Path, li
 def refresh_tests(name: str, target: Target) -> tuple[Path, list[str], list[str]]:
     """For --rerun-open: the earlier scratch project with the working tree's current tests
     (the package copy and the selection stay as they were, so mutmut keeps its verdicts);
-    returns it, the selection and the mutants the earlier run left open."""
+    returns it, the selection and the mutants the earlier run left open (less the ones
+    judged equivalent)."""
     work = SCRATCH / name
     if not (work / "mutants").is_dir():
         raise SystemExit(f"--rerun-open: no earlier run of {name} in {work}")
@@ -1405,6 +1582,9 @@ def refresh_tests(name: str, target: Target) -> tuple[Path, list[str], list[str]
     (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     st = statuses(work, target)
     open_ = sorted(k for k, v in st.items() if v not in ("killed", "timeout"))
+    # a mutant judged equivalent (its diff still matching) cannot be killed: not run again
+    d = diffs(work, [k for k in open_ if k in EQUIVALENT])
+    open_ = [k for k in open_ if k not in d or judged(k, d[k]) is None]
     return work, [*target.tests, f"tests/test_mutants_{name}.py"], open_
 
 

@@ -36,7 +36,11 @@ def test_buckets_are_a_function_of_the_bytes():
     assert b.dtype == np.int64 and b.min() >= 0 and b.max() <= 6
     assert len(set(b.tolist())) == 7                           # every bucket used
     assert np.array_equal(vr.buckets(np.vstack([P, P]), 7), np.concatenate([b, b]))
-    assert vr.buckets(P, 1).tolist() == [0] * 256
+    assert vr.buckets(P, 1).tolist() == [0] * 256 and vr.buckets(P, 1).dtype == np.int64
+    two = ((h := (P.astype(np.uint64) * vr._MULT[:2]).sum(axis=1, dtype=np.uint64))
+           >> np.uint64(17)) % np.uint64(2)
+    assert np.array_equal(vr.buckets(P, 2), two.astype(np.int64)) and 0 < two.sum() < 256
+    assert len(h) == 256
     assert vr.buckets(np.zeros((3, 0), np.uint8), 5).tolist() == [0, 0, 0]
     # the hash of a row: sum of its bytes times the odd multipliers, top bits, mod k
     h = (P.astype(np.uint64) * vr._MULT[:2]).sum(axis=1, dtype=np.uint64)
@@ -171,7 +175,7 @@ def test_rollback_removes_the_unsettled_files_only(tmp_path):
     assert sp.n == 4 and all(f.settled for f in sp.files)
 
 
-def test_a_workers_spill_handed_over(tmp_path):
+def test_the_spill_of_a_worker_process_handed_over(tmp_path):
     master = _spill(tmp_path)
     B, F, C, U = _chunk([[1, 1], [2, 2]], [0, 1], [0, 1], [1, 0])
     master.write([B], [F], [C], [U])
@@ -290,3 +294,79 @@ def test_closing_removes_the_folder_unless_kept(tmp_path):
     given = tmp_path / "given"
     given.mkdir()
     assert vr.Spill(None, 2, directory=given).dir == given
+
+
+def test_a_spill_file_holding_pickles_is_not_loaded(tmp_path):
+    """A file named like a spill's that holds pickled objects: not a file of rows, and its
+    objects are never built (building this one would create a file)."""
+    marker = tmp_path / "built"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "once-000000.npy"
+    np.save(path, np.array([Evil()], dtype=object), allow_pickle=True)
+    assert vr._rows_of(path, 2) is None and not marker.exists()
+
+
+def test_removing_what_is_already_gone(tmp_path):
+    vr._unlink(tmp_path / "none.npy", None, tmp_path / "none-cu.npz")
+    sp = _spill(tmp_path)
+    sp.close()
+    sp.close()                                           # twice: nothing left to remove
+    w = vr.Spill(tmp_path, 2)
+    exported = w.export()
+    vr.Spill.discard(exported)
+    vr.Spill.discard(exported)
+    assert not w.dir.exists()
+
+
+def test_a_spill_in_a_new_nested_folder(tmp_path):
+    sp = vr.Spill(tmp_path / "a" / "b" / "c", 3)
+    assert sp.dir.parent == tmp_path / "a" / "b" / "c" and sp.dir.is_dir()
+    assert sp.keep is False and sp.finished is False and sp.width == 3 and sp.files == []
+
+
+def test_classes_add_up_over_the_chunks_of_one_write(tmp_path):
+    sp = _spill(tmp_path)
+    B, F, C, U = _chunk([[1, 1], [2, 2]], [4, 4], [0, 0], [1, 0])
+    sp.write([B, B + 10], [F, F], [C, C], [U, U])
+    assert sp.files[0].rows == 4 and sp.per_class == {4: 4} and sp.bad == 2
+    assert np.load(sp.files[0].path).tolist() == [[1, 1], [2, 2], [11, 11], [12, 12]]
+
+
+def test_reopening_leaves_foreign_folders_and_files(tmp_path):
+    sp = _spill(tmp_path)
+    B, F, C, U = _chunk([[1, 1]], [0], [0])
+    sp.write([B], [F], [C], [U])
+    state = sp.state()
+    (sp.dir / "mine").mkdir()
+    (sp.dir / "regioncount-record-notes.txt").write_text("a file, not a worker's folder")
+    again = vr.Spill.reopen(state, 2, "c.ck")
+    assert sorted(p.name for p in again.dir.iterdir()) == [
+        "mine", "once-000000.npy", "regioncount-record-notes.txt"]
+
+
+def test_rows_of_nine_bytes():
+    """72 units make 9-byte rows, where twice the width equals the bytes a bucket row takes
+    beside it (18): counted bucket by bucket as in one sort."""
+    B = np.random.default_rng(9).integers(0, 2, (120, 9)).astype(np.uint8)
+    want = tuple(len(np.unique(B[:, :w], axis=0)) for w in (1, 9))
+    for room in (1, 500, 10**6):
+        assert vr.distinct_prefixes(_blocks(B, [0, 60, 120]), 120, [1, 9], room) == want
+
+
+def test_only_the_settled_files_of_a_worker_are_taken_when_asked(tmp_path):
+    """The worker's unsettled files come first: they are dropped, the settled ones after them
+    are taken over as settled (a later rollback keeps them)."""
+    master = _spill(tmp_path)
+    B, F, C, U = _chunk([[1, 1], [2, 2], [3, 3]], [0, 1, 2], [0, 1, 0], [0, 0, 1])
+    worker = vr.Spill(master.dir, 2)
+    worker.write([B], [F], [C], [U], settled=False)
+    worker.write([B], [F], [C], [U])
+    assert master.adopt(worker.export(), settled_only=True) == 3
+    assert [f.settled for f in master.files] == [True, True]
+    assert (master.n, master.per_class, master.bad) == (3, {0: 1, 2: 1}, 1)
+    master.rollback()
+    assert master.n == 3 and all(f.path.exists() for f in master.files)
