@@ -257,7 +257,6 @@ _NONEMPTY_HIST = ("the histogram has at least one bin and a bucket holds at leas
 _FIRST_LONGER = ("two more neighbour pairs marked as differing only after the last byte: "
                  "never below a width asked for, so the counts are the same")
 _NO_BYTES = ("rows of no bytes are all equal: sorted or in their order, they never differ")
-_LOAD_DEFAULTS = ("numpy's np.load refuses pickles by default: the same refusal")
 _MMAP = ("read whole instead of mapped: the same shape and dtype")
 _DEL_DEFAULT = ("a spill without a folder attribute is one whose constructor failed: isdir of "
                 "the default is False or raises inside __del__, which Python ignores; nothing "
@@ -1467,13 +1466,13 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.enumeration.vertex_record.x_prefix_counts__mutmut_10": (
         'if (B.shape[1]) or True else np.arange(n)', _NO_BYTES),
     "regioncount.enumeration.vertex_record.x__rows_of__mutmut_4": (
-        'a = np.load(path, mmap_mode="r", allow_pickle=None)', _LOAD_DEFAULTS),
+        'a = np.load(path, mmap_mode="r", allow_pickle=None)', _NO_PICKLE_DEFAULT),
     "regioncount.enumeration.vertex_record.x__rows_of__mutmut_7": (
-        'a = np.load(path, mmap_mode="r", )', _LOAD_DEFAULTS),
+        'a = np.load(path, mmap_mode="r", )', _NO_PICKLE_DEFAULT),
     "regioncount.enumeration.vertex_record.x__side_ok__mutmut_2": (
-        'with np.load(side, allow_pickle=None) as z:', _LOAD_DEFAULTS),
+        'with np.load(side, allow_pickle=None) as z:', _NO_PICKLE_DEFAULT),
     "regioncount.enumeration.vertex_record.x__side_ok__mutmut_4": (
-        'with np.load(side, ) as z:', _LOAD_DEFAULTS),
+        'with np.load(side, ) as z:', _NO_PICKLE_DEFAULT),
     "regioncount.enumeration.vertex_record.x__rows_of__mutmut_3": (
         'a = np.load(path, mmap_mode=None, allow_pickle=False)', _MMAP),
     "regioncount.enumeration.vertex_record.x__rows_of__mutmut_6": (
