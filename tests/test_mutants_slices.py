@@ -5,12 +5,15 @@ domain's half-spaces, and the refusals."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from regioncount import Domain, Network
 from regioncount import tolerances as tol
-from regioncount.enumeration.slices import count_slice, slice_regions_1d, slice_regions_2d
+from regioncount.enumeration.slices import (_halves, _labels, count_slice, slice_regions_1d,
+                                            slice_regions_2d)
 from regioncount.errors import DomainError
 
 
@@ -133,8 +136,6 @@ def _rows(P):
 def test_a_polygon_within_the_margin_of_a_line_is_not_cut():
     """Farther than the margin on both sides or not cut: a polygon reaching exactly E (or
     less) beyond the line stays whole, on the side where the rest of it lies."""
-    from regioncount.enumeration.slices import _halves
-
     right = np.array([[-E, 0.0], [1.0, 0.0], [1.0, 1.0], [-E, 1.0]])
     assert _rows(_halves(right, X, 0.0)[0]) == _rows(right) and _halves(right, X, 0.0)[1] is None
     on = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])      # an edge on the line
@@ -157,16 +158,12 @@ def test_a_polygon_within_the_margin_of_a_line_is_not_cut():
      [(-1, -1), (0, -1), (0, 1), (-1, 1)]),
 ])
 def test_a_cut_puts_the_vertices_within_the_margin_on_both_sides(P, pos, neg):
-    from regioncount.enumeration.slices import _halves
-
     p, n = _halves(np.array(P, float), X, 0.0)
     assert _rows(p) == pos and _rows(n) == neg
 
 
 @pytest.mark.parametrize("b, side", [(0.5, 0), (1.5, 0), (0.0, 0), (-0.5, 1), (-E, 1)])
 def test_a_line_without_normal_leaves_the_polygon_on_the_side_of_its_constant(b, side):
-    from regioncount.enumeration.slices import _halves
-
     P = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
     got = _halves(P, np.zeros(2), b)
     assert got[side] is P and got[1 - side] is None
@@ -197,8 +194,6 @@ def test_a_triangle_region_is_counter_clockwise():
 
 
 def test_no_points_no_labels():
-    from regioncount.enumeration.slices import _labels
-
     got = _labels(_quadrants(), [])
     assert got.shape == (0,) and got.dtype.kind == "i"
 
@@ -261,9 +256,9 @@ def test_count_slice_of_a_polytope_and_its_fields():
     net = Network.from_layers([(np.array([[1.0], [1.0]]), np.array([0.0, -0.5]))],
                               final=(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.1])))
     dom = Domain(np.array([-1.0]), np.array([1.0]), A=[[1.0]], b=[0.25])
-    t = __import__("time").monotonic()
+    t = time.monotonic()
     res = count_slice(net, dom)
-    wall = __import__("time").monotonic() - t
+    wall = time.monotonic() - t
     assert res.regions == 2 and res.patterns.tolist() == [[0, 0], [1, 0]]
     assert res.lps == 0 and 0.0 <= res.seconds <= wall
     # classes: argmax of (relu(x), relu(x - 0.5) + 0.1) at the middles of [-1, 0] and [0, 0.25]:
