@@ -269,6 +269,29 @@ _NO_MMAP_OBJECTS = ("np.load refuses to memory-map an array of objects before it
 _WORKER_FOLDER = ("the files dropped lie in the worker's folder, which adopt removes whole at "
                   "its end")
 
+_VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
+              "(test_set_bits_of_each_word_and_each_row checks both paths)")
+_VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
+_VC_GROUPS = ("every caller passes two or three groups: the list of counts is never empty, "
+              "and the branch for none never runs")
+_VC_THIRD = ("pairs with one simple vertex get the third-vertex test too, which decides every "
+             "pair exactly (Fukuda and Prodon 1996): the shortcut only saves that work")
+_VC_TWO_VERTICES = ("a crossed cell has vertices on both sides, so at least two entries: each "
+                    "cell's first entry lies below len - 1 and the clip never acts")
+_VC_LAST_CELL = ("every crossed cell keeps its vertices on the side being built, the last cell "
+                 "included: bincount is m long without minlength")
+_VC_HLOC = ("the local vertex indices (small integers, exact in float64) are written into the "
+            "int32 edge array, which casts them back")
+_VC_WORDS_UNREAD = ("row_bits never reads its words argument (the word of a row is row // 64)")
+_VC_BOOL = ("(0, 2) cast to bool is (False, True): the same corner bits")
+_VC_INT64 = ("lengths, starts and row ids come as int64 arrays or lists of Python ints: asarray "
+             "gives int64 either way")
+_VC_FLOAT = ("astype(None) is astype(float64), which is what float means")
+_VC_EINSUM = ("einsum accepts upper-case subscripts: the same contraction")
+_VC_SPARE_SLOT = ("a spare slot at the start of a per-cell array other than vs: each array is "
+                  "grown to nc on its own and read only below nc (nbytes counts len(vs) for "
+                  "all five)")
+
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
     "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
@@ -1491,6 +1514,79 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_14": ("_unlink(path, None)", _WORKER_FOLDER),
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_15": ("_unlink(side)", _WORKER_FOLDER),
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_16": ("_unlink(path, )", _WORKER_FOLDER),
+    # enumeration/vertex_cells.py
+    "regioncount.enumeration.vertex_cells.x__bits__mutmut_1": (
+        'if hasattr(None, "bitwise_count"):', _VC_NUMPY1),
+    "regioncount.enumeration.vertex_cells.x__bits__mutmut_5": (
+        'if hasattr(np, "XXbitwise_countXX"):', _VC_NUMPY1),
+    "regioncount.enumeration.vertex_cells.x__bits__mutmut_6": (
+        'if hasattr(np, "BITWISE_COUNT"):', _VC_NUMPY1),
+    "regioncount.enumeration.vertex_cells.x__bits__mutmut_16": (
+        'b = np.ascontiguousarray(col, dtype=None).view(np.uint8).reshape(len(col), 8)', _VC_WORDS),
+    "regioncount.enumeration.vertex_cells.x__bits__mutmut_18": (
+        'b = np.ascontiguousarray(col, ).view(np.uint8).reshape(len(col), 8)', _VC_WORDS),
+    "regioncount.enumeration.vertex_cells.x__interleave__mutmut_8": (
+        'tot = np.sum(cnts, axis=0) if (cnts) or True else np.zeros(m, np.int64)', _VC_GROUPS),
+    "regioncount.enumeration.vertex_cells.x__interleave__mutmut_14": (
+        'tot = np.sum(cnts, axis=0) if cnts else np.zeros(None, np.int64)', _VC_GROUPS),
+    "regioncount.enumeration.vertex_cells.x__interleave__mutmut_15": (
+        'tot = np.sum(cnts, axis=0) if cnts else np.zeros(m, None)', _VC_GROUPS),
+    "regioncount.enumeration.vertex_cells.x__interleave__mutmut_16": (
+        'tot = np.sum(cnts, axis=0) if cnts else np.zeros(np.int64)', _VC_GROUPS),
+    "regioncount.enumeration.vertex_cells.x__interleave__mutmut_17": (
+        'tot = np.sum(cnts, axis=0) if cnts else np.zeros(m, )', _VC_GROUPS),
+    "regioncount.enumeration.vertex_cells.x__pairs__mutmut_33": (
+        'hard = np.flatnonzero((pz[I] != d) | (pz[J] != d))', _VC_THIRD),
+    "regioncount.enumeration.vertex_cells.x__rank__mutmut_15": (
+        'return c - c[np.minimum(first, len(c) + 1)][seg]', _VC_TWO_VERTICES),
+    "regioncount.enumeration.vertex_cells.x__rank__mutmut_16": (
+        'return c - c[np.minimum(first, len(c) - 2)][seg]', _VC_TWO_VERTICES),
+    "regioncount.enumeration.vertex_cells.x__split_crossed__mutmut_118": (
+        'newloc = np.bincount(gseg[keep], )[nseg] + nrank', _VC_LAST_CELL),
+    "regioncount.enumeration.vertex_cells.x__split_crossed__mutmut_121": (
+        'hloc = np.empty(len(hcell), None)', _VC_HLOC),
+    "regioncount.enumeration.vertex_cells.x__split_crossed__mutmut_123": (
+        'hloc = np.empty(len(hcell), )', _VC_HLOC),
+    "regioncount.enumeration.vertex_cells.x__split_crossed__mutmut_53": (
+        'bw, bm = row_bits(rid, None)', _VC_WORDS_UNREAD),
+    "regioncount.enumeration.vertex_cells.x_box_cell__mutmut_43": (
+        'w, m = row_bits(np.array([r]), None)', _VC_WORDS_UNREAD),
+    "regioncount.enumeration.vertex_cells.x_box_cell__mutmut_17": (
+        'bits = np.array(list(product((0, 2), repeat=d)), bool).reshape(-1, d)', _VC_BOOL),
+    "regioncount.enumeration.vertex_cells.x_box_cell__mutmut_19": (
+        'bits = np.array(list(product((0, 1), repeat=d)), bool).reshape(-2, d)', _NEG_RESHAPE),
+    "regioncount.enumeration.vertex_cells.x_box_cell__mutmut_21": (
+        'V = np.where(bits, hi, lo).astype(None)', _VC_FLOAT),
+    "regioncount.enumeration.vertex_cells.x_ranges__mutmut_3": (
+        'lens = np.asarray(lens, None)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_ranges__mutmut_5": (
+        'lens = np.asarray(lens, )', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_ranges__mutmut_25": (
+        'return np.repeat(np.asarray(starts, None) - offs, lens) + np.arange(total)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_ranges__mutmut_27": (
+        'return np.repeat(np.asarray(starts, ) - offs, lens) + np.arange(total)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_row_bits__mutmut_3": (
+        'rows = np.asarray(rows, None)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_row_bits__mutmut_5": (
+        'rows = np.asarray(rows, )', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ_assign__mutmut_10": (
+        'vlen = np.asarray(vlen, None)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ_assign__mutmut_12": (
+        'vlen = np.asarray(vlen, )', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ_assign__mutmut_15": (
+        'elen = np.asarray(elen, None)', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ_assign__mutmut_17": (
+        'elen = np.asarray(elen, )', _VC_INT64),
+    "regioncount.enumeration.vertex_cells.x_split__mutmut_24": (
+        's = np.einsum("IJ,IJ->I", cs.V[vidx], a[seg]) + b[seg]', _VC_EINSUM),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ__init____mutmut_31": (
+        'self.vn = np.empty(1, np.int64)', _VC_SPARE_SLOT),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ__init____mutmut_37": (
+        'self.es = np.empty(1, np.int64)', _VC_SPARE_SLOT),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ__init____mutmut_43": (
+        'self.en = np.empty(1, np.int64)', _VC_SPARE_SLOT),
+    "regioncount.enumeration.vertex_cells.xǁCellSetǁ__init____mutmut_49": (
+        'self.anc = np.empty(1, np.int64)', _VC_SPARE_SLOT),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "

@@ -72,7 +72,8 @@ def _oracle(A, b, ids):
     edges = set()
     for p, q in combinations(pts, 2):
         shared = verts[p] & verts[q]
-        if shared and np.linalg.matrix_rank(np.array([row[r] for r in shared]), 1e-9) == d - 1:
+        rank = np.linalg.matrix_rank(np.array([row[r] for r in shared]), 1e-9) if shared else 0
+        if rank == d - 1:
             edges.add((p, q))
     return verts, edges
 
@@ -287,15 +288,17 @@ def _emptied(n, eper, k):
 
 @pytest.mark.parametrize("n, eper, k, dropped", [
     (4099, 1, 4098, False),    # vertices: 4099 <= 3 * 1 + 4096, just (edges far inside)
-    (4099, 1, 4099, True),     # 4099 > 0 + 4096
+    (4100, 1, 4099, True),     # 4100 > 3 * 1 + 4096, by one
     (2051, 4, 2050, False),    # edges: 8204 <= 3 * 4 + 8192, just (vertices far inside)
     (2051, 4, 2051, True),     # 8204 > 0 + 8192
+    (4, 8192, 3, False),       # 32768 <= 3 * 8192 + 8192, just
+    (4, 8193, 3, True),        # 32772 > 3 * 8193 + 8192, by one
 ])
 def test_compact_drops_dead_space_past_its_threshold(n, eper, k, dropped):
     cs = _emptied(n, eper, k)
     cs.compact()
     assert (cs.nv == n - k) is dropped and (cs.ne == eper * (n - k)) is dropped
-    assert cs.nc == n and cs.vn.tolist() == [0] * k + [1] * (n - k)
+    assert cs.nc == n and cs.vn[:n].tolist() == [0] * k + [1] * (n - k)
 
 
 def test_new_cells_grow_the_arrays():
@@ -310,3 +313,116 @@ def test_new_cells_grow_the_arrays():
     assert (cs.V[cs.vs[4]:cs.vs[4] + 4] == V + 2).all()
     assert cs.vertex_index(np.array([4, 0, 3])).tolist() == [4, 5, 6, 7, 0, 1, 2, 3]
     assert cs.vertex_index().tolist() == list(range(8))
+
+
+def test_the_arena_grows_by_doubling_and_counts_what_it_holds():
+    cs = vc.CellSet(2, 1)
+    assert cs.nbytes() == 0
+    V, Z, E = vc.box_cell(np.zeros(2), np.ones(2), 1)
+    cs.add(V, Z, [4], E, [4], [0])
+    assert len(cs.V) == len(cs.Z) == len(cs.E) == len(cs.vs) == 16
+    cs.add(np.tile(V, (3, 1)), np.tile(Z, (3, 1)), [4, 4, 4], np.tile(E, (3, 1)), [4, 4, 4],
+           [1, 2, 3])
+    assert len(cs.V) == 16 and cs.nv == cs.live_v == 16 and cs.ne == cs.live_e == 16
+    assert cs.vs[:4].tolist() == [0, 4, 8, 12] and cs.es[:4].tolist() == [0, 4, 8, 12]
+    cs.add(V[:1], Z[:1], [1], E[:0], [0], [4])
+    assert len(cs.V) == len(cs.Z) == 32 and len(cs.E) == 16 and cs.nv == 17
+    assert cs.nbytes() == 32 * 16 + 32 * 8 + 16 * 8 + 5 * 8 * 16
+    sub = cs.take(np.arange(4), spare=0.5)
+    assert len(sub.V) == len(sub.Z) == 16 * 3 // 2 + 16 and len(sub.E) == 16 * 3 // 2 + 16
+    sub = cs.take(np.arange(4))                 # room for as much again by default
+    assert len(sub.V) == len(sub.E) == 2 * 16 + 16
+
+
+def test_a_segment_split_in_one_dimension():
+    lo, hi = [-1.0], [2.0]
+    planes = [(np.array([1.0]), -0.5, 2), (np.array([-1.0]), 1.5, 3)]
+    cs = _cut_all(lo, hi, planes, 1)
+    _check(cs, lo, hi, planes)
+    assert cs.nc == 3 and cs.ne == 1 + 2 + 2 and cs.en[:3].tolist() == [1, 1, 1]
+
+
+def _plane_at(normal, b):
+    """A plane with its offset exactly ``b`` (so a vertex at the origin has distance ``b``)."""
+    return _unit(normal), float(b)
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_a_vertex_exactly_at_the_margin_is_on_the_plane(sign):
+    """The origin at distance exactly +-REGION_MARGIN: on the plane, in both halves, with the
+    plane's row; no new vertex beside it."""
+    eps = vc.tol.REGION_MARGIN
+    a, b = _plane_at([sign, -sign], sign * eps)
+    cs = _cut_all([0.0, 0.0], [1.0, 1.0], [], 1)
+    assert split(cs, np.array([0]), a[None, :], np.array([b]), np.array([4])).tolist() == [0]
+    for c in (0, 1):
+        verts, _ = _cell(cs, c)
+        assert verts[(0.0, 0.0)] == {0, 2, 4}
+        assert len(verts) == 3
+    # every other vertex on one side, the origin at the margin: not crossed
+    for normal in ([sign, sign], [-sign, -sign]):
+        a, b = _plane_at(normal, sign * eps if normal[0] == -sign else -sign * eps)
+        got = split(cs, np.array([0]), a[None, :], np.array([b]), np.array([5]))
+        assert got.tolist() == [] and cs.nc == 2
+
+
+#: Incidence of a square u0 u1 u2 u3 in the cutting plane (row 10), each vertex on a second row
+#: 11 through the same plane (a duplicate neuron): every vertex is degenerate (4 rows in 3-D)
+#: and the diagonals share 2 = d - 1 rows, so only a third vertex holding both rules them out.
+#: Sides: rows 0 .. 3 (u_i on sides i and i + 1).
+def _square_in_plane():
+    rows = [{10, 11, i, (i + 1) % 4} for i in range(4)]
+    return rows, {(0, 1), (1, 2), (2, 3), (0, 3)}
+
+
+def _words(rows, words=1):
+    Z = np.zeros((len(rows), words), np.uint64)
+    for k, rs in enumerate(rows):
+        w, m = vc.row_bits(np.array(sorted(rs)), words)
+        for ww, mm in zip(w, m):
+            Z[k, ww] |= mm
+    return Z
+
+
+@pytest.mark.parametrize("batch", [None, 1, 2])
+def test_degenerate_pairs_need_a_third_vertex(batch, monkeypatch):
+    if batch is not None:
+        monkeypatch.setattr(vc, "PAIR_BATCH", batch)
+    sq, want = _square_in_plane()
+    # cell 0: the square; cell 1: a triangle of simple vertices (3 rows each: 20, 21, 22 sides)
+    # and one degenerate vertex; cell 2: the square again after a simple vertex
+    tri = [{10, 20, 21}, {10, 21, 22}, {10, 20, 22, 23}]
+    rows = sq + tri + [{10, 30, 31}] + sq
+    hcell = np.array([0] * 4 + [1] * 3 + [2] * 5)
+    I, J = vc.adjacent_pairs(_words(rows), hcell, 3)
+    got = sorted(zip(I.tolist(), J.tolist()))
+    assert got == sorted(list(want) + [(4, 5), (4, 6), (5, 6)] +
+                         [(8 + i, 8 + j) for i, j in want])
+    I, J = vc.adjacent_pairs(_words([{1, 2}]), np.array([0]), 3)
+    assert I.size == J.size == 0
+
+
+def test_the_pair_batches_are_as_large_as_allowed(monkeypatch):
+    """Each batch holds at most PAIR_BATCH candidate pairs (one entry alone may hold more),
+    and no batch could take the next entry too."""
+    sq, _ = _square_in_plane()
+    rows = sq * 3 + [{10, 11, 1}] * 3
+    hcell = np.repeat([0, 1, 2, 3], [4, 4, 4, 3])
+    cnt = np.concatenate([np.arange(n - 1, -1, -1) for n in (4, 4, 4, 3)])
+    full = vc.adjacent_pairs(_words(rows), hcell, 3)
+    real = vc._pairs
+    for batch in (1, 2, 3, 4, 5, 7):
+        seen = []
+
+        def spy(Zh, pz, g0, gend, c, lo, hi, d):
+            seen.append((lo, hi))
+            return real(Zh, pz, g0, gend, c, lo, hi, d)
+        monkeypatch.setattr(vc, "PAIR_BATCH", batch)
+        monkeypatch.setattr(vc, "_pairs", spy)
+        got = vc.adjacent_pairs(_words(rows), hcell, 3)
+        assert [x.tolist() for x in got] == [x.tolist() for x in full]
+        assert seen[0][0] == 0 and seen[-1][1] == len(rows)
+        for (lo, hi), (lo2, _) in zip(seen, seen[1:] + [(len(rows), None)]):
+            assert hi == lo2 and hi > lo
+            assert cnt[lo:hi].sum() <= batch or hi == lo + 1
+            assert hi == len(rows) or cnt[lo:hi + 1].sum() > batch
