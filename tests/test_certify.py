@@ -119,6 +119,28 @@ def test_a_pattern_with_no_region_is_not_certified():
     assert c.upper is None and not c.certified
 
 
+def test_a_pattern_realised_only_outside_the_box_is_not_a_region():
+    """relu(x - 2) on [-1, 1] has one region; the pattern "active" holds at x = 5, outside the
+    box. Its rows (which leave the box out) hold there, so the point must not be judged on them:
+    it goes to the region's centre in the box, which does not exist. Found by a survivor of the
+    mutation run; before, the certificate said 2 regions, exact."""
+    net = Network.from_layers([(np.array([[1.0]]), np.array([-2.0]))])
+    dom = Domain.box(-1, 1, 1)
+    c = certify(net, dom, [[0], [1]], [[0.0], [5.0]])
+    assert (c.certified, c.lower, c.upper) == (False, 1, 2)
+    assert c.checks["points_failed"] == 1
+    # the same with a polytope domain: x + y <= 0.5 keeps (0.9, 0.9) out; relu(x + y - 1)
+    # is active only beyond that half-plane
+    net = Network.from_layers([(np.array([[1.0, 1.0]]), np.array([-1.0]))])
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 1.0]], b=[0.5])
+    c = certify(net, dom, [[0], [1]], [[0.0, 0.0], [0.9, 0.9]])
+    assert (c.certified, c.lower, c.upper) == (False, 1, 2)
+    # a point outside the box whose region does reach into it is moved there
+    net = Network.from_layers([(np.array([[1.0]]), np.array([-0.5]))])
+    c = certify(net, Domain.box(-1, 1, 1), [[0], [1]], [[0.0], [5.0]])
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2) and c.checks["points_moved"] == 1
+
+
 def test_partial_count_certifies_a_lower_bound_only():
     net = load(MODELS / "moons_2d.onnx")
     res = count(net, Domain.box(-2, 2, 2), "tree", max_regions=10, certify=True,

@@ -201,14 +201,16 @@ def _lower(net, domain, P: np.ndarray, X: np.ndarray, cols: list, checks: dict,
            moved: dict | None = None) -> np.ndarray:
     """Which patterns are certified regions (a boolean per row of ``P``); ``moved``, when
     given, gets the row and new point of each point moved to its region's centre."""
-    ok = _in_domain(domain, X)
+    inside = _in_domain(domain, X)
+    ok = inside.copy()
     for a in range(0, len(P), 4096):
         ok[a:a + 4096] &= _forward(net, X[a:a + 4096], P[a:a + 4096], cols)
     checks["points_float"] = int(ok.sum())
     absw: dict = {}
     for j in np.flatnonzero(~ok):
         pats = [P[j, c] for c in cols]
-        v, how = _judge(net, domain, pats, X[j], absw)
+        # the rows leave the box out: a point outside the domain goes to its region's centre
+        v, how = _judge(net, domain, pats, X[j], absw) if inside[j] else (0, "rows")
         if not v:
             x = _centre(net, domain, pats, absw)
             if x is not None and _in_domain(domain, x[None, :])[0]:
