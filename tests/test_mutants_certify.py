@@ -403,3 +403,200 @@ def test_a_point_on_a_boundary_needs_exact_arithmetic():
     assert (c.certified, c.lower, c.upper) == (True, 3, 3)
     assert {k: v for k, v in c.checks.items() if k.startswith("points_")} == \
         {"points_float": 2, "points_rows": 1, "points_moved": 1, "points_failed": 0}
+
+
+# -- confirm_points: the first half of certify, with the moved points handed back ---------------
+
+def test_confirm_points_keeps_good_points_and_moves_the_others():
+    from regioncount.enumeration import exact as ex
+    from regioncount.enumeration.certify import confirm_points
+
+    net = _net("relu", 5)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    n = len(P)
+    ok, Y = confirm_points(net, dom, P, X)
+    assert ok.tolist() == [True] * n and (Y == X).all() and Y is not X
+    # region 0 given the point of region 1, region 2 a point outside the box, as lists
+    X2 = X.copy()
+    X2[0], X2[2] = X[1], [5.0, 5.0]
+    given = X2.copy()
+    old = ex.set_floor(0.125)
+    try:
+        ok, Y = confirm_points(net, dom, P.tolist(), X2.ravel().tolist())
+        assert ex.FLOOR == 0.125                  # the floor is put back
+    finally:
+        ex.set_floor(old)
+    assert ok.tolist() == [True] * n and (X2 == given).all()
+    assert (Y[1:2] == X[1:2]).all() and (Y[3:] == X[3:]).all()
+    for j in (0, 2):                               # moved into the box, onto the pattern
+        assert (np.abs(Y[j]) < 1).all() and not (Y[j] == X2[j]).all()
+        got = np.concatenate(net.pattern(Y[j][None, :]), axis=1)[0]
+        assert got.tolist() == P[j].tolist()
+    # a pattern with no region keeps its point and fails
+    known = {tuple(p) for p in P}
+    bad = next(q for q in (np.where(np.arange(P.shape[1]) == j, 1 - P[0], P[0])
+                           for j in range(P.shape[1])) if tuple(q) not in known)
+    ok, Y = confirm_points(net, dom, np.vstack([P, bad]), np.vstack([X, X[0]]))
+    assert ok.tolist() == [True] * n + [False] and (Y[-1] == X[0]).all()
+
+
+def test_confirm_points_guards_underflow(monkeypatch):
+    """Weights so small that products underflow: the bounds get the underflow floor while
+    the points are judged, and 0 after."""
+    from regioncount.enumeration import certify as cm
+    from regioncount.enumeration import exact as ex
+
+    seen = []
+    real = cm._lower
+
+    def spy(*a, **k):
+        seen.append(ex.FLOOR)
+        return real(*a, **k)
+    monkeypatch.setattr(cm, "_lower", spy)
+    tiny = Network.from_layers([(np.array([[1e-300], [-1e-300]]), np.array([0.0, 1e-301]))])
+    big = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([0.0, 0.1]))])
+    dom = Domain.box(-1.0, 1.0, 1)
+    for net, floor in ((tiny, ex.UNDERFLOW_FLOOR), (big, 0.0)):
+        seen.clear()
+        ok, _ = cm.confirm_points(net, dom, [[1, 1]], [[0.05]])
+        c = cm.certify(net, dom, [[1, 1]], [[0.05]], complete=False)
+        assert seen == [floor, floor] and ex.FLOOR == 0.0
+        assert ok.tolist() == [True] and c.lower == 1
+
+
+# -- a deep trie: more rows on one path than the row stack first holds ---------------------------
+
+def test_a_path_of_many_rows_grows_the_row_stack():
+    """70 ReLUs of one input on [-1, 1], breakpoints spread over it: 71 regions, a trie path
+    of about 70 rows (the stack starts with room for 64); one region dropped opens the bracket
+    by exactly the patterns below its first unit of difference."""
+    k = 70
+    br = np.linspace(-0.95, 0.95, k)
+    W = np.where(np.arange(k) % 2 == 0, 1.0, -1.0)[:, None]
+    net = Network.from_layers([(W, -W[:, 0] * br)])
+    dom = Domain.box(-1.0, 1.0, 1)
+    P, X = _truth(net, dom)
+    assert len(P) == k + 1
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, k + 1, k + 1)
+    drop = len(P) // 2
+    keep = np.arange(len(P)) != drop
+    c = certify(net, dom, P[keep], X[keep])
+    common = max(int(np.argmin(np.append(P[drop] == q, False))) for q in P[keep])
+    assert (c.certified, c.lower, c.upper) == (False, k, k + 2 ** (k - common - 1))
+
+
+# -- the float tiers never claim what the rationals deny ------------------------------------------
+
+def _near_zero_rows(rng, n, k):
+    """``k`` rows through (about) the point ``x``: ``h`` is the float product ``G x`` moved
+    by at most two ulps, so the exact sign of ``G x - h`` is decided by rounding."""
+    G = rng.normal(size=(k, n)) * 10.0 ** rng.integers(-3, 4, size=(k, 1))
+    x = rng.normal(size=n) * 10.0 ** rng.integers(-2, 3)
+    h = G @ x
+    for _ in range(rng.integers(0, 3)):
+        h = np.nextafter(h, rng.choice([-np.inf, np.inf], size=k))
+    return G, h, x
+
+
+def _exact_margins(G, h, x):
+    return [sum(Fraction(float(g)) * Fraction(float(v)) for g, v in zip(row, x))
+            - Fraction(float(b)) for row, b in zip(G, h)]
+
+
+@pytest.mark.parametrize("floor", [0.0, 1e-300])
+def test_judge_point_never_contradicts_the_rationals(floor):
+    from regioncount.enumeration import exact as ex
+
+    rng = np.random.default_rng(21)
+    old = ex.set_floor(floor)
+    decided = 0
+    try:
+        for t in range(3000):
+            n = int(rng.integers(2, 9))
+            G, h, x = _near_zero_rows(rng, n, 1)
+            if t % 3 == 0:                         # and rows well inside or well outside
+                h = h + rng.choice([-1.0, 1.0]) * np.abs(h) * 1e-6 - 1e-300
+            s = _exact_margins(G, h, x)[0]
+            v = judge_point(_rows(G, h), x)
+            assert v != 1 or s < 0
+            assert v != 0 or s >= 0
+            decided += v >= 0
+        # the origin on a row through it: exactly 0, never inside
+        assert judge_point(_rows([[1.0, 2.0]], [0.0]), np.zeros(2)) != 1
+    finally:
+        ex.set_floor(old)
+    assert decided >= 1000                 # the rows well off the point, at least
+
+
+@pytest.mark.parametrize("floor", [0.0, 1e-300])
+def test_farkas_never_contradicts_the_rationals(floor):
+    """Multipliers on rows whose bound ``min over the box of (G^T y) x - y h`` is within
+    rounding of 0: the float test says yes only where the rational one does."""
+    from regioncount.enumeration import exact as ex
+
+    rng = np.random.default_rng(22)
+    old = ex.set_floor(floor)
+    yes = 0
+    try:
+        for t in range(1500):
+            n, k = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+            G = rng.normal(size=(k, n)) * 10.0 ** rng.integers(-2, 3, size=(k, 1))
+            y = rng.uniform(0, 2, k) * (rng.random(k) < 0.8)
+            lo = rng.normal(size=n) - 1.5
+            hi = lo + rng.uniform(0.1, 3.0, n)
+            rho = G.T @ y
+            mins = np.minimum(rho * lo, rho * hi).sum()
+            h = rng.normal(size=k)
+            if y.any():                            # put y h at the float minimum, give or take
+                j = int(np.flatnonzero(y)[0])
+                h[j] = 0.0
+                h[j] = (mins - h @ y) / y[j]
+                for _ in range(rng.integers(0, 4)):
+                    h[j] = np.nextafter(h[j], rng.choice([-np.inf, np.inf]))
+            if t % 4 == 0:
+                h = h - rng.choice([-1.0, 1.0]) * 1e-3
+            F = Fraction
+            rho_e = [sum(F(float(G[i, c])) * F(float(y[i])) for i in range(k)) for c in range(n)]
+            m = sum(min(r * F(float(a)), r * F(float(b))) for r, a, b in zip(rho_e, lo, hi))
+            margin = m - sum(F(float(a)) * F(float(b)) for a, b in zip(h, y))
+            got = farkas(_rows(G, h), y, lo, hi)
+            assert not got or margin >= 0
+            ge = Rows(exact(G), exact(h), None, None, np.zeros(k, bool))
+            assert farkas(ge, np.array([Q(F(float(v))) for v in y], dtype=object), lo, hi) \
+                == (bool(y.any()) and margin >= 0)
+            yes += got
+    finally:
+        ex.set_floor(old)
+    assert yes > 100
+
+
+def test_farkas_holds_for_every_row_within_the_error_bounds():
+    """Float rows with error bounds stand for every exact row within them: a yes must hold
+    for the exact rows the floats were perturbed from (the bounds at 1e-9 and 1e-6)."""
+    rng = np.random.default_rng(23)
+    F = Fraction
+    yes = 0
+    for t in range(800):
+        n, k = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+        Gt = rng.normal(size=(k, n))
+        y = rng.uniform(0.1, 2, k)
+        lo = rng.normal(size=n) - 1.0
+        hi = lo + rng.uniform(0.5, 2.0, n)
+        EG = np.abs(rng.normal(size=(k, n))) * 10.0 ** rng.choice([-9, -6])
+        Eh = np.abs(rng.normal(size=k)) * 10.0 ** rng.choice([-9, -6])
+        rho = Gt.T @ y
+        ht = rng.normal(size=k)
+        ht[0] = 0.0
+        ht[0] = (np.minimum(rho * lo, rho * hi).sum() - ht @ y) / y[0]
+        ht[0] -= rng.choice([-1.0, 1.0]) * 10.0 ** rng.uniform(-12, -4)
+        G = Gt + rng.uniform(-1, 1, size=(k, n)) * EG
+        h = ht + rng.uniform(-1, 1, size=k) * Eh
+        got = farkas(_rows(G, h, EG=EG, Eh=Eh), y, lo, hi)
+        rho_e = [sum(F(float(Gt[i, c])) * F(float(y[i])) for i in range(k)) for c in range(n)]
+        m = sum(min(r * F(float(a)), r * F(float(b))) for r, a, b in zip(rho_e, lo, hi))
+        margin = m - sum(F(float(a)) * F(float(b)) for a, b in zip(ht, y))
+        assert not got or margin >= 0
+        yes += got
+    assert yes > 50
