@@ -600,3 +600,90 @@ def test_farkas_holds_for_every_row_within_the_error_bounds():
         assert not got or margin >= 0
         yes += got
     assert yes > 50
+
+
+# -- the trie's tiers, each made to decide ----------------------------------------------------
+
+def _twins():
+    """x on [-1, 1]; u1 = u2 = relu(x), u3 = relu(-x); v = relu(u1 - u2 + 0.5). Where u1 and
+    u2 are active, v's input row cancels to 0 in float with an error bound: unsure, left to
+    the rationals (0.5 > 0: v is active on the whole node)."""
+    W1 = np.array([[1.0], [1.0], [-1.0]])
+    return Network.from_layers([(W1, np.zeros(3)), (np.array([[1.0, -1.0, 0.0]]), np.array([0.5]))])
+
+
+def test_an_unsure_piece_that_is_not_empty_stays_open():
+    net = _twins()
+    dom = Domain.box(-1.0, 1.0, 1)
+    P, X = _truth(net, dom)
+    assert sorted(P.tolist()) == [[0, 0, 1, 1], [1, 1, 0, 1]]
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    # v inactive where u1, u2 are active: no region; given in place of the true pattern,
+    # the true piece (v active) is missing, unsure in float, and not empty in rationals
+    fake = np.array([[0, 0, 1, 1], [1, 1, 0, 0]])
+    c = certify(net, dom, fake, X[np.argsort([p[0] for p in P.tolist()])])
+    assert (c.certified, c.lower, c.upper) == (False, 1, 3)
+    assert c.checks["pieces_open"] == 1 and c.checks["points_failed"] == 1
+
+
+def test_a_point_only_the_rationals_place():
+    """relu(x - 0.25) on [-1, 1] with the active region's point one ulp above 0.25: the float
+    bounds cannot tell, the rationals say inside; the point is kept."""
+    net = Network.from_layers([(np.array([[1.0]]), np.array([-0.25]))])
+    dom = Domain.box(-1.0, 1.0, 1)
+    x = np.nextafter(0.25, 1.0)
+    c = certify(net, dom, [[0], [1]], [[-0.5], [x]])
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    assert c.checks["points_float"] == 1 and c.checks["points_exact"] == 1
+    assert "points_moved" not in c.checks
+
+
+def test_a_small_domain_row_is_kept_in_the_proofs():
+    """A half-space of norm 0.5 (1 in unit-cube coordinates) is what makes relu(x + 0.4)
+    inactive on the domain x <= -0.5 of [-1, 1]^2: one region, certified."""
+    net = Network.from_layers([(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.4, 0.0]))])
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[0.5, 0.0]], b=[-0.25])
+    P, X = _truth(net, dom)
+    assert sorted(P.tolist()) == [[0, 0], [0, 1]]
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    assert c.checks.get("pieces_open", 0) == 0 and c.checks.get("stage_open", 0) == 0
+
+
+def test_the_centre_respects_the_domain_half_spaces():
+    """relu(x) on the corner x + y <= -0.5 of [-1, 1]^2: the active region's point is given
+    outside the domain; the centre of x > 0 in the box alone, (0.5, 0), is outside too; the
+    centre with the half-space is inside."""
+    net = Network.from_layers([(np.array([[1.0, 0.0]]), np.array([0.0]))])
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 1.0]], b=[-0.5])
+    c = certify(net, dom, [[0], [1]], [[-0.5, -0.5], [0.5, 0.5]])
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    assert c.checks["points_moved"] == 1
+
+
+def test_the_centre_with_a_row_on_a_flat_coordinate_only():
+    """y is fixed at 0.25; relu(y - 0.1) is active on the whole domain (its row reads y only)
+    and relu(x) splits it. A point given off its region is moved to the centre of the region
+    in the flat box."""
+    net = Network.from_layers([(np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([-0.1, 0.0]))])
+    dom = Domain.box([-1.0, 0.25], [1.0, 0.25])
+    P = [[1, 0], [1, 1]]
+    c = certify(net, dom, P, [[0.5, 0.25], [0.5, 0.25]])
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    from regioncount.enumeration.certify import confirm_points
+    ok, Y = confirm_points(net, dom, P, [[0.5, 0.25], [0.5, 0.25]])
+    assert ok.tolist() == [True, True] and Y[0, 1] == 0.25 and -1 < Y[0, 0] < 0
+    assert Y[1].tolist() == [0.5, 0.25]
+
+
+@pytest.mark.parametrize("kind", ["relu", "clip", "max"])
+def test_the_pieces_add_up_over_how_each_was_proven(kind):
+    net = _net(kind, 4)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    for keep in (np.arange(len(P)), np.arange(1, len(P))):
+        c = certify(net, dom, P[keep], X[keep])
+        parts = {k: v for k, v in c.checks.items() if k.startswith("pieces_")}
+        assert c.checks["pieces"] == sum(parts.values()) and c.checks["pieces"] >= 2
+        assert len([v for v in parts.values() if v]) >= 2
