@@ -88,6 +88,9 @@ def test_the_oracle_regions_certify(kind, n_in):
     assert c.checks["regions"] == len(P) and c.checks["points_failed"] == 0
     # the points are well inside: the float pass decides every one of them
     assert c.checks["points_float"] == len(P)
+    # generic weights: the LP's duals, checked in float, prove every piece the box leaves
+    assert not any(k.endswith("_exact") or k.endswith("_open") for k in c.checks)
+    assert c.checks.get("pieces_lp", 0) + c.checks.get("stage_lp", 0) > 0
     j = c.to_json()
     assert (j["certified"], j["certified_lower"], j["certified_upper"]) == (True, len(P), len(P))
     assert j["certificate"]["regions"] == len(P) and j["certificate"]["seconds"] >= 0
@@ -687,3 +690,40 @@ def test_the_pieces_add_up_over_how_each_was_proven(kind):
         parts = {k: v for k, v in c.checks.items() if k.startswith("pieces_")}
         assert c.checks["pieces"] == sum(parts.values()) and c.checks["pieces"] >= 2
         assert len([v for v in parts.values() if v]) >= 2
+
+
+def test_two_dropped_regions_add_their_caps():
+    net = _net("relu", 4)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    pieces = _pieces(net)
+
+    def first_leave(drop, rest):
+        return max(int(np.argmin(np.append(P[drop] == q, False))) for q in P[rest])
+    ran = 0
+    for a, b in ((0, len(P) - 1), (1, len(P) // 2)):
+        keep = (np.arange(len(P)) != a) & (np.arange(len(P)) != b)
+        ca, cb = first_leave(a, keep), first_leave(b, keep)
+        if ca == cb and (P[a][:ca + 1] == P[b][:ca + 1]).all():
+            continue                        # the same missing piece: one cap
+        c = certify(net, dom, P[keep], X[keep])
+        assert c.lower == len(P) - 2 and c.checks["pieces_open"] == 2
+        assert c.upper == len(P) - 2 + prod(pieces[ca + 1:]) + prod(pieces[cb + 1:])
+        ran += 1
+    assert ran == 2
+
+
+def test_the_stage_pass_proves_a_stable_unit_once():
+    """Units 0, 2 and 4 cross only the corner x + y > 1.5 of [-1, 1]^2, which the domain cuts
+    off: inactive on the whole domain, which the box alone cannot show. The stage pass proves
+    each active piece empty once, with an LP; every node then finds it settled."""
+    W = np.array([[1.0, 1.0], [1.0, -0.5], [1.0, 1.2], [-0.3, 1.0], [1.2, 1.0]])
+    b = np.array([-1.8, 0.1, -2.0, 0.2, -2.0])
+    net = Network.from_layers([(W, b)])
+    dom = Domain([-1.0, -1.0], [1.0, 1.0], A=[[1.0, 1.0]], b=[1.5])
+    P, X = _truth(net, dom)
+    assert (P[:, [0, 2, 4]] == 0).all() and len(P) == 4
+    c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (True, 4, 4)
+    assert c.checks["stage_lp"] == 3 and "pieces_lp" not in c.checks
+    assert c.checks["pieces_stage"] == c.checks["pieces"] > 3
