@@ -727,3 +727,48 @@ def test_the_stage_pass_proves_a_stable_unit_once():
     assert (c.certified, c.lower, c.upper) == (True, 4, 4)
     assert c.checks["stage_lp"] == 3 and "pieces_lp" not in c.checks
     assert c.checks["pieces_stage"] == c.checks["pieces"] > 3
+
+
+def test_an_empty_stack_of_rows():
+    for mode in (False, True):
+        r = Rows.stack([], 3, mode)
+        assert len(r) == 0 and r.G.shape == (0, 3) and r.h.shape == (0,) and r.exact == mode
+        assert r.strict.dtype == bool and r.strict.shape == (0,)
+        assert (r.G.dtype == object) == mode and (r.Eh is None) == mode
+        assert classify(r).tolist() == [] and judge_point(r, np.zeros(3)) == 1
+    # empty parts are dropped before stacking
+    one = _rows([[1.0, 2.0, 3.0]], [4.0])
+    s = Rows.stack([Rows.stack([], 3, False), one], 3, False)
+    assert s.G.tolist() == [[1.0, 2.0, 3.0]] and s.EG.shape == (1, 3)
+
+
+def test_stage_rows_of_units_without_rows():
+    """Max groups of one entry each: no rows at all, in the map's input size."""
+    net = Network([Input(size=3), _aff(3, np.eye(3), np.zeros(3), 0),
+                   MaxGroups(size=3, source_index=1, indptr=np.arange(4),
+                             indices=np.arange(3))])
+    for mode in (False, True):
+        maps = pattern_maps(net, [np.zeros(3, int)], mode)
+        r = stage_rows(net.stages[2], np.zeros(3, int), maps[1])
+        assert len(r) == 0 and r.G.shape == (0, 3) and r.exact == mode
+
+
+def test_exact_and_float_maps_agree_through_a_skip_connection():
+    """An affine stage reading the input and a PWL stage (sources (0, 2)): both sources
+    enter the exact map too."""
+    rng = np.random.default_rng(9)
+    W1, b1 = rng.normal(size=(4, 2)), rng.normal(size=4)
+    Wx, Wh, b2 = rng.normal(size=(3, 2)), rng.normal(size=(3, 4)), rng.normal(size=3)
+    net = Network([Input(size=2), _aff(2, W1, b1, 0), Relu(size=4, source_index=1),
+                   Affine(size=3, sources=(0, 2), weights=(Wx, Wh), bias=b2),
+                   Relu(size=3, source_index=3)])
+    for _ in range(5):
+        pats = [rng.integers(0, 2, 4), rng.integers(0, 2, 3)]
+        fl = pattern_maps(net, pats, False)
+        ex_ = pattern_maps(net, pats, True)
+        D = np.diag(pats[0].astype(float))
+        want = Wx + Wh @ D @ W1
+        np.testing.assert_allclose(fl[3][0], want, atol=1e-12)
+        got = np.array(ex_[3][0], float)
+        assert np.all(np.abs(got - fl[3][0]) <= fl[3][2])
+        np.testing.assert_allclose(np.array(ex_[3][1], float), Wh @ D @ b1 + b2, atol=1e-12)
