@@ -351,7 +351,8 @@ def test_maps_and_rows_of_a_pattern_by_hand():
         assert h.tolist() == [0.5, 1.0, 0.25]
         assert r.strict.tolist() == [True, False, True]
         assert classify(r).tolist() == [LIVE, LIVE, HOLDS]
-    with pytest.raises(ValueError, match="extend\\(\\) the identity first"):
+    with pytest.raises(ValueError, match="^a PWL stage reading the input directly: "
+                       "extend\\(\\) the identity first$"):
         rows_of(net.stages[2].unit_rows(0, 1), None)
 
 
@@ -772,3 +773,93 @@ def test_exact_and_float_maps_agree_through_a_skip_connection():
         got = np.array(ex_[3][0], float)
         assert np.all(np.abs(got - fl[3][0]) <= fl[3][2])
         np.testing.assert_allclose(np.array(ex_[3][1], float), Wh @ D @ b1 + b2, atol=1e-12)
+
+
+def _wild_net(kind, seed):
+    """Two PWL layers with weights over six orders of magnitude and a skip connection read
+    second (sources (2, 0)): rounding errors of every size reach the maps."""
+    rng = np.random.default_rng(seed)
+    n, h = 3, 6
+    scale = lambda *s: rng.normal(size=s) * 10.0 ** rng.integers(-3, 4, size=s)  # noqa: E731
+    st = [Input(size=n), _aff(n, scale(h, n), scale(h), 0), _pwl(kind, h, 1, rng)]
+    m = st[-1].size
+    st += [Affine(size=4, sources=(2, 0), weights=(scale(4, m), scale(4, n)), bias=scale(4)),
+           _pwl(kind, 4, 3, rng)]
+    return Network(st), rng
+
+
+def _random_pattern(rng, s):
+    return np.array([rng.choice(s.unit_pieces(i)) for i in range(s.size)])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_float_maps_and_rows_lie_within_their_error_bounds(kind):
+    """Every float coefficient of every map and row is within its error bound of the exact
+    rational one, on networks built to round."""
+    F = Fraction
+    for seed in range(6):
+        net, rng = _wild_net(kind, seed)
+        pats = [_random_pattern(rng, s) for s in net.pwl_stages]
+        fl = pattern_maps(net, pats, False)
+        ex_ = pattern_maps(net, pats, True)
+        for k in range(1, len(net.stages)):
+            A, c, EA, Ec = fl[k]
+            dA = np.array([[abs(F(v) - F(float(w))) for v, w in zip(r1, r2)]
+                           for r1, r2 in zip(ex_[k][0], A)], dtype=object)
+            assert all(d <= F(float(e)) for d, e in zip(dA.ravel(), EA.ravel()))
+            assert all(abs(F(v) - F(float(w))) <= F(float(e)) for v, w, e in zip(ex_[k][1], c, Ec))
+        for s, p in zip(net.pwl_stages, pats):
+            for i in range(s.size):
+                for q in s.unit_pieces(i):
+                    r = unit_rows(s, i, q, fl[s.source_index])
+                    e = unit_rows(s, i, q, ex_[s.source_index])
+                    for g1, g2, eg in zip(np.ravel(e.G), r.G.ravel(), r.EG.ravel()):
+                        assert abs(F(g1) - F(float(g2))) <= F(float(eg))
+                    for h1, h2, eh in zip(e.h, r.h, r.Eh):
+                        assert abs(F(h1) - F(float(h2))) <= F(float(eh))
+                    assert r.strict.tolist() == e.strict.tolist()
+
+
+def test_classify_a_zero_row_at_its_error_bound():
+    """h exactly at its error bound: the exact h may be 0, which a strict row (0 < h) fails
+    and a non-strict one (0 <= h) meets: a strict row with h >= 0 may not be said to hold,
+    a non-strict one with h <= 0 may not be said to fail."""
+    r = _rows([[0, 0]] * 4, [1e-16, 1e-16, -1e-16, -1e-16], strict=[1, 0, 1, 0],
+              Eh=[1e-16] * 4)
+    cls = classify(r).tolist()
+    assert cls[0] != HOLDS and cls[3] != EMPTY            # would be wrong at h = 0
+    assert cls[1] in (UNSURE, HOLDS) and cls[2] in (UNSURE, EMPTY)
+
+
+@pytest.mark.parametrize("floor", [0.0, 1e-300])
+def test_box_sides_never_contradict_the_rationals(floor):
+    from regioncount.enumeration import exact as ex
+
+    rng = np.random.default_rng(24)
+    F = Fraction
+    old = ex.set_floor(floor)
+    sure = 0
+    try:
+        for t in range(2000):
+            n = int(rng.integers(1, 7))
+            g = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
+            lo = rng.normal(size=n)
+            hi = lo + rng.uniform(0.1, 2.0, n)
+            a, b = g * lo, g * hi
+            # h at the float minimum or maximum over the box, give or take a few ulps
+            h = (np.minimum(a, b).sum() if t % 2 else np.maximum(a, b).sum())
+            for _ in range(rng.integers(0, 4)):
+                h = np.nextafter(h, rng.choice([-np.inf, np.inf]))
+            if t % 5 == 0:
+                h = 0.0 if n == 0 else h * (1 + rng.choice([-1e-3, 1e-3]))
+            never, always = box_sides(_rows([g], [h]), lo, hi)
+            ends = [(F(float(x)) * F(float(l)), F(float(x)) * F(float(u)))
+                    for x, l, u in zip(g, lo, hi)]
+            mn = sum(min(e) for e in ends) - F(float(h))
+            mx = sum(max(e) for e in ends) - F(float(h))
+            assert not never[0] or mn >= 0
+            assert not always[0] or mx <= 0
+            sure += bool(never[0]) + bool(always[0])
+    finally:
+        ex.set_floor(old)
+    assert sure > 200

@@ -84,24 +84,33 @@ def domain_rows(domain, exact_mode: bool) -> Rows:
 # -- maps ------------------------------------------------------------------------------------
 
 def _affine_float(s, maps, n: int, absw: dict):
+    """The map of an affine stage: every entry of ``A`` and ``c`` is a float sum of
+    ``terms`` products (whatever the order of the sources), so its rounding error is at most
+    ``gamma(terms)`` times the sum of their absolute values (``aA``, ``aC``), on top of the
+    sources' own errors carried through ``|W|``."""
     A = np.zeros((s.size, n))
     c = np.array(s.bias, dtype=float)
     EA = np.zeros((s.size, n))
     Ec = np.zeros(s.size)
+    aA = np.zeros((s.size, n))
     aC = np.abs(c)
     terms = 1
     for i, W in zip(s.sources, s.weights):
         aW = absw.setdefault(id(W), abs_matrix(W))
         terms += W.shape[1]
-        if maps[i] is None:                 # the input: W @ I = W, exactly
-            A += W.toarray() if sp.issparse(W) else np.asarray(W, float)
+        if maps[i] is None:                 # the input: W @ I = W (the sum into A rounds)
+            Wd = W.toarray() if sp.issparse(W) else np.asarray(W, float)
+            A += Wd
+            aA += np.abs(Wd)
             continue
         Ai, ci, Ei, ei = maps[i]
         A += _matmul(W, Ai)
         c += _matmul(W, ci[:, None])[:, 0]
-        EA += _matmul(aW, Ei) + gamma(terms) * _matmul(aW, np.abs(Ai))
+        EA += _matmul(aW, Ei)
+        aA += _matmul(aW, np.abs(Ai))
         Ec += _matmul(aW, ei[:, None])[:, 0]
         aC = aC + _matmul(aW, np.abs(ci)[:, None])[:, 0]
+    EA += gamma(terms) * aA
     Ec += gamma(terms) * aC
     return A, c, EA * INFLATE + _ex.FLOOR, Ec * INFLATE + _ex.FLOOR
 
