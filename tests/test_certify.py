@@ -349,3 +349,21 @@ def test_exact_dot_equals_rational_products():
             assert got.shape == exact(W).dot(m).shape
             assert all(a == b and type(b) is Q for a, b in zip(exact(W).dot(m).ravel(),
                                                                got.ravel()))
+
+
+def test_a_pwl_stage_on_the_input_with_a_point_on_a_boundary():
+    """ReLUs reading the input directly, and a point on one's boundary (x = 0): the float
+    pass cannot decide it, so the region's rows are built, the input's map the identity.
+    Before, this ended in a ValueError traceback."""
+    net = Network([Input(size=2), Relu(size=2, source_index=0),
+                   Affine(size=1, sources=(1,), weights=(np.array([[1.0, -1.0]]),),
+                          bias=np.array([0.0])),
+                   Relu(size=1, source_index=2)])
+    dom = Domain.box(-1, 1, 2)
+    res = count_tree(net, dom, keep_patterns=True, keep_points=True)
+    j = next(i for i, p in enumerate(res.patterns.tolist()) if p == [1, 1, 0])
+    X = res.points.copy()
+    X[j] = [0.0, 0.5]                        # x = 0: on the first unit's boundary
+    c = certify(net, dom, res.patterns, X)
+    assert (c.certified, c.lower, c.upper) == (True, res.regions, res.regions)
+    assert c.checks["points_moved"] == 1

@@ -51,7 +51,7 @@ import numpy as np
 from . import exact as ex
 from .exact import exact
 from .rows import (LIVE, EMPTY, UNSURE, Rows, box_sides, classify, domain_rows, extend, farkas,
-                   judge_point, pattern_maps, rows_of, stage_rows, unit_rows)
+                   identity_map, judge_point, pattern_maps, rows_of, stage_rows, unit_rows)
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ def _in_domain(domain, X: np.ndarray) -> np.ndarray:
 
 def _region_rows(net, stage_pats: list, exact_mode: bool, absw: dict) -> Rows:
     maps = pattern_maps(net, stage_pats, exact_mode, absw)
+    maps[0] = identity_map(net.input_size, exact_mode)      # for PWL stages on the input
     parts = [stage_rows(s, p, maps[s.source_index])
              for s, p in zip(net.pwl_stages, stage_pats)]
     return Rows.stack(parts, net.input_size, exact_mode)
@@ -406,8 +407,7 @@ class _Trie:
         s = net.pwl_stages[k]
         m = maps[s.source_index]
         if m is None:                          # a PWL stage reading the input: the identity
-            n = net.input_size
-            m = (np.eye(n), np.zeros(n), np.zeros((n, n)), np.zeros(n))
+            m = identity_map(net.input_size, False)
         node = _Node(self.tables[k], m, self.domain.lo, self.domain.hi)
         self._stage_pass(k, rows, node, pats)
         self._unit(k, 0, rows, maps, pats, node)
@@ -503,7 +503,7 @@ def _exact_empty(net, domain, path, piece, pats, y) -> bool:
             idx = net.pwl_indices[kk]
             upto = extend(net, [None], 1, idx, {j: pats[j] for j in net.pwl_indices[:kk]}, True)
             maps[kk] = upto[stages[kk].source_index] if stages[kk].source_index else \
-                (exact(np.eye(net.input_size)), exact(np.zeros(net.input_size)), None, None)
+                identity_map(net.input_size, True)
         return maps[kk]
 
     rows = unit_rows(stages[k], i, q, m_of(k))

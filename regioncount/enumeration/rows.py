@@ -128,12 +128,17 @@ def _affine_exact(s, maps, n: int, absw: dict):
     return A, c, None, None
 
 
+def identity_map(n: int, exact_mode: bool):
+    """The map of the input stage (the identity, exact in either arithmetic), for the stages
+    that read the input directly (its entry in a list of maps is None)."""
+    eye = np.eye(n)
+    if exact_mode:
+        return exact(eye), exact(np.zeros(n)), None, None
+    return eye, np.zeros(n), np.zeros((n, n)), np.zeros(n)
+
+
 def _pwl_map(s, m, p, n: int, exact_mode: bool):
-    if m is None:
-        eye = np.eye(n)
-        m = (exact(eye), exact(np.zeros(n)), None, None) if exact_mode else \
-            (eye, np.zeros(n), np.zeros((n, n)), np.zeros(n))
-    A, c, EA, Ec = m
+    A, c, EA, Ec = identity_map(n, exact_mode) if m is None else m
     src, sc, off = s.piece_parts(np.asarray(p))
     if exact_mode:
         sc, off = exact(sc), exact(off)
