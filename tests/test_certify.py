@@ -367,3 +367,19 @@ def test_a_pwl_stage_on_the_input_with_a_point_on_a_boundary():
     c = certify(net, dom, res.patterns, X)
     assert (c.certified, c.lower, c.upper) == (True, res.regions, res.regions)
     assert c.checks["points_moved"] == 1
+
+
+def test_a_region_or_piece_with_no_row_at_all():
+    """Two max groups of one entry each (no rows): the one region is the box; a point given
+    outside it goes to the box's centre. And relu(x + 5), active on all of [-1, 1], given
+    only the inactive pattern: the missing active piece has no row for the LP (it holds on
+    the whole box), so it stays open. Before, both ended in an 'Unbounded' SolverError: the
+    Chebyshev LP had no row to bound its radius."""
+    net = Network([Input(size=2), Affine(size=2, sources=(0,), weights=(np.eye(2),),
+                                         bias=np.zeros(2)),
+                   MaxGroups(size=2, source_index=1, indptr=np.arange(3), indices=np.arange(2))])
+    c = certify(net, Domain.box(-1, 1, 2), [[0, 0]], [[5.0, 5.0]])
+    assert (c.certified, c.lower, c.upper) == (True, 1, 1) and c.checks["points_moved"] == 1
+    net = Network.from_layers([(np.array([[1.0]]), np.array([5.0]))])
+    c = certify(net, Domain.box(-1.0, 1.0, 1), [[0]], [[0.0]])
+    assert (c.certified, c.lower, c.upper) == (False, 0, 2)

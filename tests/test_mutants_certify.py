@@ -863,3 +863,12 @@ def test_box_sides_never_contradict_the_rationals(floor):
     finally:
         ex.set_floor(old)
     assert sure > 200
+
+
+def test_a_missing_piece_that_covers_the_box():
+    """relu(x + 5) is active on all of [-1, 1]; given only the inactive pattern, the active
+    piece is missing and its one row holds on the whole box (no row for the LP): open."""
+    net = Network.from_layers([(np.array([[1.0]]), np.array([5.0]))])
+    c = certify(net, Domain.box(-1.0, 1.0, 1), [[0]], [[0.0]])
+    assert (c.certified, c.lower, c.upper) == (False, 0, 2)
+    assert c.checks["pieces_open"] == 1 and c.checks["stage_open"] == 1
