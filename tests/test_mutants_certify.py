@@ -872,3 +872,181 @@ def test_a_missing_piece_that_covers_the_box():
     c = certify(net, Domain.box(-1.0, 1.0, 1), [[0]], [[0.0]])
     assert (c.certified, c.lower, c.upper) == (False, 0, 2)
     assert c.checks["pieces_open"] == 1 and c.checks["stage_open"] == 1
+
+
+# -- the points: in chunks, on the box's faces, near a half-space, moved ----------------------
+
+def test_points_are_judged_in_chunks_of_4096():
+    from regioncount.enumeration.certify import confirm_points
+
+    net = _net("relu", 5)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    reps = 4100 // len(P) + 1
+    PP, XX = np.tile(P, (reps, 1)), np.tile(X, (reps, 1))
+    for bad in (4095, 4096, 4097, len(PP) - 1):
+        Xb = XX.copy()
+        Xb[bad] = XX[(bad + 1) % len(P)]          # another region's point: moved
+        ok, Y = confirm_points(net, dom, PP, Xb)
+        assert ok.all() and (Y[bad] != Xb[bad]).any()
+        assert (np.delete(Y, bad, 0) == np.delete(Xb, bad, 0)).all()
+    c = certify(net, dom, PP, XX, complete=False)
+    assert c.lower == len(PP) and c.checks["points_float"] == len(PP)
+
+
+def test_points_on_the_box_faces_are_not_inside():
+    """A point exactly on a face of the box (either side) is moved, and the counts of the
+    moved points add up."""
+    net = _net("relu", 5)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    X2 = X.copy()
+    j0 = int(np.argmin(X[:, 0]))
+    j1 = int(np.argmax(X[:, 1]))
+    X2[j0, 0] = -1.0
+    X2[j1, 1] = 1.0
+    c = certify(net, dom, P, X2)
+    assert (c.certified, c.lower) == (True, len(P))
+    assert c.checks["points_moved"] == 2 and c.checks["points_rows"] == 2
+    assert c.checks["points_float"] == len(P) - 2
+    assert 0 < c.seconds < 60
+
+
+@pytest.mark.parametrize("floor", [0.0, 1e-300])
+def test_in_domain_never_contradicts_the_rationals(floor):
+    from regioncount.enumeration import exact as ex
+    from regioncount.enumeration.certify import _in_domain
+
+    rng = np.random.default_rng(25)
+    F = Fraction
+    old = ex.set_floor(floor)
+    inside = 0
+    try:
+        for t in range(1500):
+            n = int(rng.integers(1, 6))
+            x = rng.uniform(-0.9, 0.9, n)
+            a = rng.normal(size=(2, n)) * 10.0 ** rng.integers(-3, 4, size=(2, 1))
+            b = a @ x
+            for _ in range(rng.integers(0, 3)):
+                b = np.nextafter(b, rng.choice([-np.inf, np.inf], size=2))
+            if t % 3 == 0:
+                b = b + np.abs(b) * 1e-6 + 1e-300
+            dom = Domain(-np.ones(n), np.ones(n), A=a, b=b)
+            got = bool(_in_domain(dom, x[None, :])[0])
+            margins = [sum(F(float(g)) * F(float(v)) for g, v in zip(row, x)) - F(float(c))
+                       for row, c in zip(a, b)]
+            assert not got or all(m < 0 for m in margins)
+            inside += got
+    finally:
+        ex.set_floor(old)
+    assert inside >= 400
+
+
+def test_the_forward_pass_never_contradicts_the_rationals():
+    """Points put within rounding of a unit's boundary (bisection along a segment in float):
+    the float pass with error bounds accepts a point only where the rational rows do."""
+    from regioncount.enumeration.certify import _forward, _stage_columns
+
+    F = Fraction
+    accepted = 0
+    for kind in KINDS:
+        for seed in range(4):
+            net = _net(kind, 30 + seed)
+            rng = np.random.default_rng(seed)
+            cols = _stage_columns(net)
+            for _ in range(12):
+                a, b = rng.uniform(-1, 1, 2), rng.uniform(-1, 1, 2)
+                pa = np.concatenate(net.pattern(a[None, :]), axis=1)[0]
+                pb = np.concatenate(net.pattern(b[None, :]), axis=1)[0]
+                if (pa == pb).all():
+                    continue
+                pts = []
+                for step in range(80):               # bisect to the float boundary
+                    m = (a + b) / 2
+                    pm = np.concatenate(net.pattern(m[None, :]), axis=1)[0]
+                    a, pa = (m, pm) if (pm == pa).all() else (a, pa)
+                    b = b if (pm == pa).all() else m
+                    if step in (15, 30, 40, 45, 50, 79):
+                        pts.append((a.copy(), pa.copy()))
+                pts.append((b, np.concatenate(net.pattern(b[None, :]), axis=1)[0]))
+                X = np.array([x for x, _ in pts])
+                P = np.array([p for _, p in pts])
+                ok = _forward(net, X, P, cols)
+                for j in np.flatnonzero(ok):
+                    pats = [P[j, c] for c in cols]
+                    maps = pattern_maps(net, pats, True)
+                    r = Rows.stack([stage_rows(s, p, maps[s.source_index])
+                                    for s, p in zip(net.pwl_stages, pats)], 2, True)
+                    assert judge_point(r, X[j]) == 1
+                    accepted += 1
+                assert not ok[-2:].all()           # one of the last two is within rounding
+    assert accepted > 100
+
+
+def _floors_seen(monkeypatch):
+    from regioncount.enumeration import certify as cm
+    from regioncount.enumeration import exact as ex
+
+    seen = []
+    real = cm._lower
+
+    def spy(*a, **k):
+        seen.append(ex.FLOOR)
+        return real(*a, **k)
+    monkeypatch.setattr(cm, "_lower", spy)
+    return seen
+
+
+@pytest.mark.parametrize("where", ["none", "weights", "bias", "domain", "table", "points"])
+def test_underflow_is_looked_for_everywhere(where, monkeypatch):
+    """A value of 1e-300 in the first layer's weights, the second layer's bias, the domain's
+    half-spaces, a leaky ReLU's slope or a point sets the underflow floor while points are
+    judged; with none, the floor stays 0."""
+    from regioncount.enumeration import exact as ex
+
+    seen = _floors_seen(monkeypatch)
+    tiny = 1e-300
+    W1 = np.array([[1.0], [-1.0]]) * (tiny if where == "weights" else 1.0)
+    b2 = np.array([tiny if where == "bias" else 0.5])
+    alpha = np.array([tiny if where == "table" else 0.1] * 2)
+    net = Network([Input(size=1), _aff(1, W1, np.array([0.0, 0.3]), 0),
+                   LeakyRelu(size=2, source_index=1, alpha=alpha),
+                   _aff(2, np.array([[1.0, 1.0]]), b2, 2), Relu(size=1, source_index=3)])
+    A = [[tiny if where == "domain" else 1.0]]
+    dom = Domain([-1.0], [1.0], A=A, b=[0.9 * A[0][0]])
+    x = tiny if where == "points" else 0.05
+    confirm_points_ = __import__("regioncount.enumeration.certify",
+                                 fromlist=["confirm_points"]).confirm_points
+    pat = np.concatenate(net.pattern(np.array([[x]])), axis=1)
+    confirm_points_(net, dom, pat, [[x]])
+    certify(net, dom, pat, [[x]], complete=False)
+    want = 0.0 if where == "none" else ex.UNDERFLOW_FLOOR
+    assert seen == [want, want] and ex.FLOOR == 0.0
+
+
+def test_an_interrupted_certificate_keeps_its_lower_bound(monkeypatch, caplog):
+    from regioncount.enumeration import certify as cm
+
+    def stop(self):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(cm._Trie, "run", stop)
+    net = _net("relu", 6)
+    dom = Domain.box(-1.0, 1.0, 2)
+    P, X = _truth(net, dom)
+    with caplog.at_level("WARNING", logger="regioncount.enumeration.certify"):
+        c = certify(net, dom, P, X)
+    assert (c.certified, c.lower, c.upper) == (False, len(P), None)
+    assert c.checks["stopped"] == "interrupted"
+    assert caplog.messages == ["certificate stopped (interrupted): only the lower bound is "
+                               "certified"]
+
+
+def test_patterns_and_points_given_as_floats_and_ints():
+    from regioncount.enumeration.certify import confirm_points
+
+    net = Network.from_layers([(np.array([[1.0]]), np.array([-0.5]))])
+    dom = Domain.box(-1.0, 2.0, 1)
+    c = certify(net, dom, [[0.0], [1.0]], [[0], [1]])
+    assert (c.certified, c.lower, c.upper) == (True, 2, 2)
+    ok, Y = confirm_points(net, dom, [[0.0], [1.0]], [[0], [1]])
+    assert ok.tolist() == [True, True] and Y.dtype == float and Y.tolist() == [[0.0], [1.0]]
