@@ -292,6 +292,54 @@ _VC_SPARE_SLOT = ("a spare slot at the start of a per-cell array other than vs: 
                   "grown to nc on its own and read only below nc (nbytes counts len(vs) for "
                   "all five)")
 
+_FALSY = ("None where False is passed: both are false, the same float arithmetic")
+_MEMO = ("the dict of |W| only memoises abs_matrix(W): a fresh one computes the same values")
+_NO_INTERIOR = ("a radius of exactly 0 means no interior: the point then found lies on the "
+                "region's boundary, and the judge (in rationals if need be) rejects it")
+_BOTH_NONE = ("_exact is called with keep and y both None (an unsure piece) or both given: "
+              "'or' and 'and' agree")
+_POSITIVE_SCALE = ("a positive scale of the columns (the widths, never 0) does not change "
+                   "whether a row's norm is 0")
+_EXACT_DECIDES = ("unreachable: judge_point in rationals always decides (0 or 1), so the loop "
+                  "returns before this line")
+_HAS_ROWS = ("marking every piece as having kept rows gives a piece without them "
+             "flatnonzero of no kept rows: the same empty array")
+_STATE_NAME = ("only the state 'unsure' is compared; 'empty' and 'open' are never read by "
+               "name")
+_UNUSED_N = ("the row stack's n is never read (its arrays are sized from the argument)")
+_CAPACITY = ("the row stack's first room: it grows whenever a push needs more, so a larger or "
+             "earlier start changes no row")
+_SEL_BELOW_TOP = ("the duals are one per stacked row, so every index is below top already")
+_STRICT_UNREAD = ("farkas never reads the rows' strictness")
+_PARTS = ("every unit has at least one piece, so the list of parts is never empty and the "
+          "branch for none never runs")
+_FLAGS = ("the per-piece flags are only read as truth values (if, copy, assignment of a "
+          "bool): 1.0 and 0.0 read as True and False")
+_UNUSED_NFIXED = ("the trie's nfixed is never read (the LP's own is)")
+_INF = ("float('INF') is inf")
+_DUALS_FLOAT = ("row_dual is a list of Python floats: asarray gives float64 either way")
+_LAST_STAGE = ("after the last PWL stage the maps are never read (_stage returns at once)")
+_OPEN_TO_EXACT = ("a piece whose LP finds a radius above OPEN_RADIUS then gets the exact tier "
+                  "without multipliers, which looks only for a constant row that fails; its "
+                  "rows are LIVE or hold (else the piece is empty or unsure), so it finds none: "
+                  "'open' as before")
+_BRANCH_EARLY = ("the walk branches at the first unit instead of after the units all patterns "
+                 "share there: a branch on one piece makes the same calls (_missing, then "
+                 "_put, in the same order), one recursion level deeper")
+_RECURSION_UP = ("a higher recursion limit than the walk needs (at most a few frames a unit)")
+_FIRST_AFFINE = ("the stages before the first PWL stage are affine: extend reads no pattern "
+                 "there")
+_SUM_START = ("sum() from the integer 0 instead of Q(0): a Fraction plus an int is the same "
+              "rational")
+_Y_OBJECTS = ("the exact tier's multipliers come as an object array of rationals "
+              "(rational_weights): asarray keeps it")
+_Y_FLOAT = ("the float multipliers come as a float64 array (the LP's duals): asarray keeps "
+            "it")
+_M_NONE_RAISES = ("with no map, unit_rows raises before the size is read")
+_BOTH_NONE_EXACT = ("a map's error bounds EA and Ec are both None (exact) or both arrays")
+_EMPTY_OVERRIDES = ("the next line marks EMPTY every zero row this adds to HOLDS (h < 0, or "
+                    "h = 0 on a strict row), so the classes are the same")
+
 EQUIVALENT: dict[str, tuple[str, str]] = {
     # bounds/formulas.py
     "regioncount.bounds.formulas.x__arora_shape__mutmut_14": (
@@ -1587,6 +1635,161 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'self.en = np.empty(1, np.int64)', _VC_SPARE_SLOT),
     "regioncount.enumeration.vertex_cells.xǁCellSetǁ__init____mutmut_49": (
         'self.anc = np.empty(1, np.int64)', _VC_SPARE_SLOT),
+    # enumeration/certify.py and rows.py
+    "regioncount.enumeration.certify.x__centre__mutmut_4": (
+        'r = _region_rows(net, stage_pats, None, absw)', _FALSY),
+    "regioncount.enumeration.certify.x__centre__mutmut_5": (
+        'r = _region_rows(net, stage_pats, False, None)', _MEMO),
+    "regioncount.enumeration.certify.x__centre__mutmut_87": (
+        'if u is None or rad < 0:', _NO_INTERIOR),
+    "regioncount.enumeration.certify.x__exact_empty__mutmut_43": (
+        'if y is None and keep is None:', _BOTH_NONE),
+    "regioncount.enumeration.certify.x__exact_empty__mutmut_62": (
+        'width = np.where(domain.hi > domain.lo, domain.hi - domain.lo, 2.0)', _POSITIVE_SCALE),
+    "regioncount.enumeration.certify.x__exact_empty__mutmut_69": (
+        'd = d.take(np.linalg.norm(np.asarray(domain.A) / width[None, :], axis=1) > 0)', _POSITIVE_SCALE),
+    "regioncount.enumeration.certify.x__judge__mutmut_17": (
+        'r = Rows.stack([_region_rows(net, stage_pats, mode, None), domain_rows(domain, mode)],', _MEMO),
+    "regioncount.enumeration.certify.x__judge__mutmut_33": (
+        'return 1, "exact"', _EXACT_DECIDES),
+    "regioncount.enumeration.certify.x__judge__mutmut_34": (
+        'return 0, "XXexactXX"', _EXACT_DECIDES),
+    "regioncount.enumeration.certify.x__judge__mutmut_35": (
+        'return 0, "EXACT"', _EXACT_DECIDES),
+    "regioncount.enumeration.certify.x__region_rows__mutmut_5": (
+        'maps = pattern_maps(net, stage_pats, exact_mode, None)', _MEMO),
+    "regioncount.enumeration.certify.x__region_rows__mutmut_9": (
+        'maps = pattern_maps(net, stage_pats, exact_mode, )', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Nodeǁ__init____mutmut_30": (
+        'self.has_rows = tab.per_piece(None)', _HAS_ROWS),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_14": (
+        'return "XXopenXX", np.flatnonzero(self.keep[self.tab.span[(i, q)]])', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_15": (
+        'return "OPEN", np.flatnonzero(self.keep[self.tab.span[(i, q)]])', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_2": (
+        'return "XXemptyXX", None', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_3": (
+        'return "EMPTY", None', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_7": (
+        'return "XXopenXX", np.zeros(0, int)', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_Nodeǁpiece__mutmut_8": (
+        'return "OPEN", np.zeros(0, int)', _STATE_NAME),
+    "regioncount.enumeration.certify.xǁ_RowStackǁ__init____mutmut_1": (
+        'self.n = None', _UNUSED_N),
+    "regioncount.enumeration.certify.xǁ_RowStackǁ__init____mutmut_7": (
+        'cap = max(65, 2 * len(first))', _CAPACITY),
+    "regioncount.enumeration.certify.xǁ_RowStackǁ__init____mutmut_9": (
+        'cap = max(64, 3 * len(first))', _CAPACITY),
+    "regioncount.enumeration.certify.xǁ_RowStackǁpush__mutmut_3": (
+        'while top + m >= self.h.size:', _CAPACITY),
+    "regioncount.enumeration.certify.xǁ_RowStackǁrows__mutmut_14": (
+        'np.zeros(sel.size, None))', _STRICT_UNREAD),
+    "regioncount.enumeration.certify.xǁ_RowStackǁrows__mutmut_16": (
+        'np.zeros(sel.size, ))', _STRICT_UNREAD),
+    "regioncount.enumeration.certify.xǁ_RowStackǁrows__mutmut_2": (
+        'sel = sel[sel <= self.top]', _SEL_BELOW_TOP),
+    "regioncount.enumeration.certify.xǁ_RowStackǁrows__mutmut_7": (
+        'None)', _STRICT_UNREAD),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_24": (
+        'self.table = tuple(np.concatenate([p[j] for p in parts]) if (parts) or True else', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_26": (
+        'np.zeros(None, (int, int, float, bool)[j]) for j in range(4))', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_27": (
+        'np.zeros(0, None) for j in range(4))', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_28": (
+        'np.zeros((int, int, float, bool)[j]) for j in range(4))', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_29": (
+        'np.zeros(0, ) for j in range(4))', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁ__init____mutmut_30": (
+        'np.zeros(1, (int, int, float, bool)[j]) for j in range(4))', _PARTS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁper_piece__mutmut_3": (
+        'out = np.zeros(len(self.span), None)', _FLAGS),
+    "regioncount.enumeration.certify.xǁ_StageTableǁper_piece__mutmut_5": (
+        'out = np.zeros(len(self.span), )', _FLAGS),
+    "regioncount.enumeration.certify.xǁ_Trieǁ__init____mutmut_15": (
+        'd = domain_rows(domain, None)', _FALSY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ__init____mutmut_25": (
+        'd = d.take(np.linalg.norm(d.G / self.width[None, :], axis=1) > 0)', _POSITIVE_SCALE),
+    "regioncount.enumeration.certify.xǁ_Trieǁ__init____mutmut_68": (
+        'self.nfixed = None', _UNUSED_NFIXED),
+    "regioncount.enumeration.certify.xǁ_Trieǁ__init____mutmut_72": (
+        'self.deadline = float("INF")', _INF),
+    "regioncount.enumeration.certify.xǁ_Trieǁ__init____mutmut_74": (
+        'self.absw: dict = None', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_duals__mutmut_4": (
+        'd = np.abs(np.asarray(self.lp.h.getSolution().row_dual, None))', _DUALS_FLOAT),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_duals__mutmut_6": (
+        'd = np.abs(np.asarray(self.lp.h.getSolution().row_dual, ))', _DUALS_FLOAT),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_next_stage__mutmut_13": (
+        'stop = net.pwl_indices[k + 1] if k + 1 < len(net.pwl_indices) else idx - 1', _LAST_STAGE),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_next_stage__mutmut_30": (
+        'self._stage(k + 1, rows, extend(net, maps, idx, stop, pats, None, self.absw), pats)', _FALSY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_next_stage__mutmut_31": (
+        'self._stage(k + 1, rows, extend(net, maps, idx, stop, pats, False, None), pats)', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_next_stage__mutmut_38": (
+        'self._stage(k + 1, rows, extend(net, maps, idx, stop, pats, False, ), pats)', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_prove__mutmut_39": (
+        'done = None', _FALSY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_prove__mutmut_59": (
+        'return "open" if (y is None) and False else self._exact(k, i, q, keep, pats, y)', _OPEN_TO_EXACT),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_unit__mutmut_16": (
+        'j = i + (int(np.argmin(None)) if not same.all() else S.shape[1])', _BRANCH_EARLY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_unit__mutmut_4": (
+        'same = np.all(None, axis=0)', _BRANCH_EARLY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_unit__mutmut_5": (
+        'same = np.all(S == S[0], axis=None)', _BRANCH_EARLY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_unit__mutmut_7": (
+        'same = np.all(S == S[0], )', _BRANCH_EARLY),
+    "regioncount.enumeration.certify.xǁ_Trieǁ_unit__mutmut_8": (
+        'same = np.all(S != S[0], axis=0)', _BRANCH_EARLY),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_11": (
+        'sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * self.P.shape[1] + 1001))', _RECURSION_UP),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_17": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], None, False, self.absw)', _FIRST_AFFINE),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_18": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], {}, None, self.absw)', _FALSY),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_19": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], {}, False, None)', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_24": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], False, self.absw)', _FIRST_AFFINE),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_25": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], {}, self.absw)', _FALSY),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_26": (
+        'maps = extend(net, [None], 1, net.pwl_indices[0], {}, False, )', _MEMO),
+    "regioncount.enumeration.certify.xǁ_Trieǁrun__mutmut_9": (
+        'sys.setrecursionlimit(max(sys.getrecursionlimit(), 5 * self.P.shape[1] + 1000))', _RECURSION_UP),
+    "regioncount.enumeration.rows.x__take__mutmut_25": (
+        'return np.where((idx < 0).reshape((-2,) + (1,) * (M.ndim - 1)), 0.0, out)', _NEG_RESHAPE),
+    "regioncount.enumeration.rows.x_classify__mutmut_34": (
+        'out[z & (hpos | (hzero | ~r.strict))] = HOLDS', _EMPTY_OVERRIDES),
+    "regioncount.enumeration.rows.x_domain_rows__mutmut_11": (
+        'A, b = np.asarray(domain.A, None), np.asarray(domain.b, float)', _DOMAIN_FLOAT),
+    "regioncount.enumeration.rows.x_domain_rows__mutmut_13": (
+        'A, b = np.asarray(domain.A, ), np.asarray(domain.b, float)', _DOMAIN_FLOAT),
+    "regioncount.enumeration.rows.x_domain_rows__mutmut_15": (
+        'A, b = np.asarray(domain.A, float), np.asarray(domain.b, None)', _DOMAIN_FLOAT),
+    "regioncount.enumeration.rows.x_domain_rows__mutmut_17": (
+        'A, b = np.asarray(domain.A, float), np.asarray(domain.b, )', _DOMAIN_FLOAT),
+    "regioncount.enumeration.rows.x_extend__mutmut_6": (
+        'absw = {} if (absw is None) or True else absw', _MEMO),
+    "regioncount.enumeration.rows.x_farkas__mutmut_20": (
+        'm = sum((min(a * l, a * u) for a, l, u in zip(rho, lo_e, hi_e)), )', _SUM_START),
+    "regioncount.enumeration.rows.x_farkas__mutmut_3": (
+        'y = np.asarray(y, dtype=None)', _Y_OBJECTS),
+    "regioncount.enumeration.rows.x_farkas__mutmut_45": (
+        'y = np.maximum(np.asarray(y, None), 0.0)', _Y_FLOAT),
+    "regioncount.enumeration.rows.x_farkas__mutmut_47": (
+        'y = np.maximum(np.asarray(y, ), 0.0)', _Y_FLOAT),
+    "regioncount.enumeration.rows.x_farkas__mutmut_5": (
+        'y = np.asarray(y, )', _Y_OBJECTS),
+    "regioncount.enumeration.rows.x_pattern_maps__mutmut_13": (
+        'return extend(net, [None], 1, len(net.stages), pats, exact_mode, None)', _MEMO),
+    "regioncount.enumeration.rows.x_pattern_maps__mutmut_20": (
+        'return extend(net, [None], 1, len(net.stages), pats, exact_mode, )', _MEMO),
+    "regioncount.enumeration.rows.x_stage_rows__mutmut_26": (
+        'm is not None and m[3] is None)', _BOTH_NONE_EXACT),
+    "regioncount.enumeration.rows.x_stage_rows__mutmut_7": (
+        'n = (m[0].shape[1] if m is not None else 1)', _M_NONE_RAISES),
     # milp/range.py
     "regioncount.milp.range.xǁ_Sidesǁ_attained__mutmut_13": (
         "if abs(vw - sol.objective) >= 1e-6 * (1 + abs(vw)):", "the two differ only when the "
