@@ -162,6 +162,15 @@ MODULES: dict[str, Target] = {
     "milp_model": Target(("regioncount/milp/model.py",),
                          ("tests/test_milp.py", "tests/test_backends.py", "-k",
                           "test_mutants or not (ortools or agree or range_command)")),
+    # what every count hands back (the result, its JSON and pattern set) and how it stops
+    # (time and region limits, Ctrl-C and SIGTERM); the MILP's stops left out (test_stopped's
+    # own selection for milp_count covers them)
+    "results": Target(("regioncount/enumeration/results.py",),
+                      ("tests/test_classes.py", "tests/test_api.py", "tests/test_stopped.py",
+                       "-k", "test_mutants or not milp")),
+    "limits": Target(("regioncount/enumeration/limits.py",),
+                     ("tests/test_stopped.py", "tests/test_api.py", "-k",
+                      "test_mutants or not milp")),
     "exact": Target(("regioncount/enumeration/exact.py",),
                     ("tests/test_certify.py", "tests/test_mutants_certify.py", "-k",
                      "test_mutants or not (reference_network or cli or report or "
