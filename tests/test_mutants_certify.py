@@ -491,6 +491,17 @@ def test_a_path_of_many_rows_grows_the_row_stack():
     assert (c.certified, c.lower, c.upper) == (False, k, k + 2 ** (k - common - 1))
 
 
+@pytest.fixture(params=[0.0, 1e-300])
+def floor(request):
+    """The error bounds' absolute floor (0, or the one used when underflow is possible), put
+    back after the test."""
+    from regioncount.enumeration import exact as ex
+
+    old = ex.set_floor(request.param)
+    yield request.param
+    ex.set_floor(old)
+
+
 # -- the float tiers never claim what the rationals deny ------------------------------------------
 
 def _near_zero_rows(rng, n, k):
@@ -509,70 +520,56 @@ def _exact_margins(G, h, x):
             - Fraction(float(b)) for row, b in zip(G, h)]
 
 
-@pytest.mark.parametrize("floor", [0.0, 1e-300])
 def test_judge_point_never_contradicts_the_rationals(floor):
-    from regioncount.enumeration import exact as ex
-
     rng = np.random.default_rng(21)
-    old = ex.set_floor(floor)
     decided = 0
-    try:
-        for t in range(3000):
-            n = int(rng.integers(2, 9))
-            G, h, x = _near_zero_rows(rng, n, 1)
-            if t % 3 == 0:                         # and rows well inside or well outside
-                h = h + rng.choice([-1.0, 1.0]) * np.abs(h) * 1e-6 - 1e-300
-            s = _exact_margins(G, h, x)[0]
-            v = judge_point(_rows(G, h), x)
-            assert v != 1 or s < 0
-            assert v != 0 or s >= 0
-            decided += v >= 0
-        # the origin on a row through it: exactly 0, never inside
-        assert judge_point(_rows([[1.0, 2.0]], [0.0]), np.zeros(2)) != 1
-    finally:
-        ex.set_floor(old)
+    for t in range(3000):
+        n = int(rng.integers(2, 9))
+        G, h, x = _near_zero_rows(rng, n, 1)
+        if t % 3 == 0:                         # and rows well inside or well outside
+            h = h + rng.choice([-1.0, 1.0]) * np.abs(h) * 1e-6 - 1e-300
+        s = _exact_margins(G, h, x)[0]
+        v = judge_point(_rows(G, h), x)
+        assert v != 1 or s < 0
+        assert v != 0 or s >= 0
+        decided += v >= 0
+    # the origin on a row through it: exactly 0, never inside
+    assert judge_point(_rows([[1.0, 2.0]], [0.0]), np.zeros(2)) != 1
     assert decided >= 1000                 # the rows well off the point, at least
 
 
-@pytest.mark.parametrize("floor", [0.0, 1e-300])
 def test_farkas_never_contradicts_the_rationals(floor):
     """Multipliers on rows whose bound ``min over the box of (G^T y) x - y h`` is within
     rounding of 0: the float test says yes only where the rational one does."""
-    from regioncount.enumeration import exact as ex
-
     rng = np.random.default_rng(22)
-    old = ex.set_floor(floor)
     yes = 0
-    try:
-        for t in range(1500):
-            n, k = int(rng.integers(1, 6)), int(rng.integers(1, 6))
-            G = rng.normal(size=(k, n)) * 10.0 ** rng.integers(-2, 3, size=(k, 1))
-            y = rng.uniform(0, 2, k) * (rng.random(k) < 0.8)
-            lo = rng.normal(size=n) - 1.5
-            hi = lo + rng.uniform(0.1, 3.0, n)
-            rho = G.T @ y
-            mins = np.minimum(rho * lo, rho * hi).sum()
-            h = rng.normal(size=k)
-            if y.any():                            # put y h at the float minimum, give or take
-                j = int(np.flatnonzero(y)[0])
-                h[j] = 0.0
-                h[j] = (mins - h @ y) / y[j]
-                for _ in range(rng.integers(0, 4)):
-                    h[j] = np.nextafter(h[j], rng.choice([-np.inf, np.inf]))
-            if t % 4 == 0:
-                h = h - rng.choice([-1.0, 1.0]) * 1e-3
-            F = Fraction
-            rho_e = [sum(F(float(G[i, c])) * F(float(y[i])) for i in range(k)) for c in range(n)]
-            m = sum(min(r * F(float(a)), r * F(float(b))) for r, a, b in zip(rho_e, lo, hi))
-            margin = m - sum(F(float(a)) * F(float(b)) for a, b in zip(h, y))
-            got = farkas(_rows(G, h), y, lo, hi)
-            assert not got or margin >= 0
-            ge = Rows(exact(G), exact(h), None, None, np.zeros(k, bool))
-            assert farkas(ge, np.array([Q(F(float(v))) for v in y], dtype=object), lo, hi) \
-                == (bool(y.any()) and margin >= 0)
-            yes += got
-    finally:
-        ex.set_floor(old)
+    for t in range(1500):
+        n, k = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        G = rng.normal(size=(k, n)) * 10.0 ** rng.integers(-2, 3, size=(k, 1))
+        y = rng.uniform(0, 2, k) * (rng.random(k) < 0.8)
+        lo = rng.normal(size=n) - 1.5
+        hi = lo + rng.uniform(0.1, 3.0, n)
+        rho = G.T @ y
+        mins = np.minimum(rho * lo, rho * hi).sum()
+        h = rng.normal(size=k)
+        if y.any():                            # put y h at the float minimum, give or take
+            j = int(np.flatnonzero(y)[0])
+            h[j] = 0.0
+            h[j] = (mins - h @ y) / y[j]
+            for _ in range(rng.integers(0, 4)):
+                h[j] = np.nextafter(h[j], rng.choice([-np.inf, np.inf]))
+        if t % 4 == 0:
+            h = h - rng.choice([-1.0, 1.0]) * 1e-3
+        F = Fraction
+        rho_e = [sum(F(float(G[i, c])) * F(float(y[i])) for i in range(k)) for c in range(n)]
+        m = sum(min(r * F(float(a)), r * F(float(b))) for r, a, b in zip(rho_e, lo, hi))
+        margin = m - sum(F(float(a)) * F(float(b)) for a, b in zip(h, y))
+        got = farkas(_rows(G, h), y, lo, hi)
+        assert not got or margin >= 0
+        ge = Rows(exact(G), exact(h), None, None, np.zeros(k, bool))
+        assert farkas(ge, np.array([Q(F(float(v))) for v in y], dtype=object), lo, hi) \
+            == (bool(y.any()) and margin >= 0)
+        yes += got
     assert yes > 100
 
 
@@ -831,37 +828,30 @@ def test_classify_a_zero_row_at_its_error_bound():
     assert cls[1] in (UNSURE, HOLDS) and cls[2] in (UNSURE, EMPTY)
 
 
-@pytest.mark.parametrize("floor", [0.0, 1e-300])
 def test_box_sides_never_contradict_the_rationals(floor):
-    from regioncount.enumeration import exact as ex
-
     rng = np.random.default_rng(24)
     F = Fraction
-    old = ex.set_floor(floor)
     sure = 0
-    try:
-        for t in range(2000):
-            n = int(rng.integers(1, 7))
-            g = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
-            lo = rng.normal(size=n)
-            hi = lo + rng.uniform(0.1, 2.0, n)
-            a, b = g * lo, g * hi
-            # h at the float minimum or maximum over the box, give or take a few ulps
-            h = (np.minimum(a, b).sum() if t % 2 else np.maximum(a, b).sum())
-            for _ in range(rng.integers(0, 4)):
-                h = np.nextafter(h, rng.choice([-np.inf, np.inf]))
-            if t % 5 == 0:
-                h = 0.0 if n == 0 else h * (1 + rng.choice([-1e-3, 1e-3]))
-            never, always = box_sides(_rows([g], [h]), lo, hi)
-            ends = [(F(float(x)) * F(float(l)), F(float(x)) * F(float(u)))
-                    for x, l, u in zip(g, lo, hi)]
-            mn = sum(min(e) for e in ends) - F(float(h))
-            mx = sum(max(e) for e in ends) - F(float(h))
-            assert not never[0] or mn >= 0
-            assert not always[0] or mx <= 0
-            sure += bool(never[0]) + bool(always[0])
-    finally:
-        ex.set_floor(old)
+    for t in range(2000):
+        n = int(rng.integers(1, 7))
+        g = rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
+        lo = rng.normal(size=n)
+        hi = lo + rng.uniform(0.1, 2.0, n)
+        a, b = g * lo, g * hi
+        # h at the float minimum or maximum over the box, give or take a few ulps
+        h = (np.minimum(a, b).sum() if t % 2 else np.maximum(a, b).sum())
+        for _ in range(rng.integers(0, 4)):
+            h = np.nextafter(h, rng.choice([-np.inf, np.inf]))
+        if t % 5 == 0:
+            h = 0.0 if n == 0 else h * (1 + rng.choice([-1e-3, 1e-3]))
+        never, always = box_sides(_rows([g], [h]), lo, hi)
+        ends = [(F(float(x)) * F(float(l)), F(float(x)) * F(float(u)))
+                for x, l, u in zip(g, lo, hi)]
+        mn = sum(min(e) for e in ends) - F(float(h))
+        mx = sum(max(e) for e in ends) - F(float(h))
+        assert not never[0] or mn >= 0
+        assert not always[0] or mx <= 0
+        sure += bool(never[0]) + bool(always[0])
     assert sure > 200
 
 
@@ -912,33 +902,27 @@ def test_points_on_the_box_faces_are_not_inside():
     assert 0 < c.seconds < 60
 
 
-@pytest.mark.parametrize("floor", [0.0, 1e-300])
 def test_in_domain_never_contradicts_the_rationals(floor):
-    from regioncount.enumeration import exact as ex
     from regioncount.enumeration.certify import _in_domain
 
     rng = np.random.default_rng(25)
     F = Fraction
-    old = ex.set_floor(floor)
     inside = 0
-    try:
-        for t in range(1500):
-            n = int(rng.integers(1, 6))
-            x = rng.uniform(-0.9, 0.9, n)
-            a = rng.normal(size=(2, n)) * 10.0 ** rng.integers(-3, 4, size=(2, 1))
-            b = a @ x
-            for _ in range(rng.integers(0, 3)):
-                b = np.nextafter(b, rng.choice([-np.inf, np.inf], size=2))
-            if t % 3 == 0:
-                b = b + np.abs(b) * 1e-6 + 1e-300
-            dom = Domain(-np.ones(n), np.ones(n), A=a, b=b)
-            got = bool(_in_domain(dom, x[None, :])[0])
-            margins = [sum(F(float(g)) * F(float(v)) for g, v in zip(row, x)) - F(float(c))
-                       for row, c in zip(a, b)]
-            assert not got or all(m < 0 for m in margins)
-            inside += got
-    finally:
-        ex.set_floor(old)
+    for t in range(1500):
+        n = int(rng.integers(1, 6))
+        x = rng.uniform(-0.9, 0.9, n)
+        a = rng.normal(size=(2, n)) * 10.0 ** rng.integers(-3, 4, size=(2, 1))
+        b = a @ x
+        for _ in range(rng.integers(0, 3)):
+            b = np.nextafter(b, rng.choice([-np.inf, np.inf], size=2))
+        if t % 3 == 0:
+            b = b + np.abs(b) * 1e-6 + 1e-300
+        dom = Domain(-np.ones(n), np.ones(n), A=a, b=b)
+        got = bool(_in_domain(dom, x[None, :])[0])
+        margins = [sum(F(float(g)) * F(float(v)) for g, v in zip(row, x)) - F(float(c))
+                   for row, c in zip(a, b)]
+        assert not got or all(m < 0 for m in margins)
+        inside += got
     assert inside >= 400
 
 
