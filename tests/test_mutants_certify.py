@@ -451,13 +451,7 @@ def test_confirm_points_guards_underflow(monkeypatch):
     from regioncount.enumeration import certify as cm
     from regioncount.enumeration import exact as ex
 
-    seen = []
-    real = cm._lower
-
-    def spy(*a, **k):
-        seen.append(ex.FLOOR)
-        return real(*a, **k)
-    monkeypatch.setattr(cm, "_lower", spy)
+    seen = _floors_seen(monkeypatch)
     tiny = Network.from_layers([(np.array([[1e-300], [-1e-300]]), np.array([0.0, 1e-301]))])
     big = Network.from_layers([(np.array([[1.0], [-1.0]]), np.array([0.0, 0.1]))])
     dom = Domain.box(-1.0, 1.0, 1)
@@ -988,6 +982,7 @@ def test_underflow_is_looked_for_everywhere(where, monkeypatch):
     half-spaces, a leaky ReLU's slope or a point sets the underflow floor while points are
     judged; with none, the floor stays 0."""
     from regioncount.enumeration import exact as ex
+    from regioncount.enumeration.certify import confirm_points
 
     seen = _floors_seen(monkeypatch)
     tiny = 1e-300
@@ -1000,10 +995,8 @@ def test_underflow_is_looked_for_everywhere(where, monkeypatch):
     A = [[tiny if where == "domain" else 1.0]]
     dom = Domain([-1.0], [1.0], A=A, b=[0.9 * A[0][0]])
     x = tiny if where == "points" else 0.05
-    confirm_points_ = __import__("regioncount.enumeration.certify",
-                                 fromlist=["confirm_points"]).confirm_points
     pat = np.concatenate(net.pattern(np.array([[x]])), axis=1)
-    confirm_points_(net, dom, pat, [[x]])
+    confirm_points(net, dom, pat, [[x]])
     certify(net, dom, pat, [[x]], complete=False)
     want = 0.0 if where == "none" else ex.UNDERFLOW_FLOOR
     assert seen == [want, want] and ex.FLOOR == 0.0

@@ -295,3 +295,12 @@ def test_require_interior_decides_at_the_margin_and_says_which_domain():
     with pytest.raises(DomainError,
                        match=r"^the domain box has an empty interior \(some lo == hi\)$"):
         require_interior(Domain.box(0.0, 0.0, 2))
+
+
+def test_no_row_at_all_is_the_box_with_an_unbounded_radius():
+    lp = ChebyshevLP(np.array([0.0, 0.0]), np.array([1.0, 0.0]), margin=0.0)
+    r, x = lp.solve()
+    assert r == np.inf and x.tolist() == [0.5, 0.0] and lp.solves == 0
+    lp.push("a", np.array([1.0, 0.0]), 0.5)   # x <= 0.5 (the box bounds x, not the radius)
+    r, x = lp.solve()
+    assert r == pytest.approx(0.5) and x[0] == pytest.approx(0.0) and lp.solves == 1

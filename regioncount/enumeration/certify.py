@@ -189,8 +189,6 @@ def _centre(net, domain, stage_pats, absw) -> np.ndarray | None:
     h = live.h - live.G @ lo
     fixed = None if domain.A is None else (domain.A * width[None, :], domain.b - domain.A @ lo)
     lp = ChebyshevLP(np.zeros_like(lo), np.where(hi > lo, 1.0, 0.0), fixed)
-    if not len(G) and not lp.nfixed:        # no row: the region is the box, its centre
-        return lo + np.where(hi > lo, 0.5, 0.0) * width
     for j, (a, b) in enumerate(zip(G, h)):
         nr = float(np.linalg.norm(a))
         lp.push(j, a / nr, b / nr)
@@ -372,8 +370,6 @@ class _Trie:
         state, keep = node.piece(i, q)
         if state == "unsure":
             return self._exact(k, i, q, None, pats, None)
-        if not keep.size and not self.lp.nfixed and not self.lp.rows:
-            return "open"                       # no row at all: the whole box
         mark = self._push(node.rows_for(i, q, keep))
         rad, _ = self.lp.solve()
         y = self._duals() if rad <= OPEN_RADIUS else None

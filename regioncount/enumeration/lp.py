@@ -98,6 +98,7 @@ class ChebyshevLP:
 
         self._hs = highspy
         self.n = int(lo.size)
+        self.lo, self.hi = np.asarray(lo, float), np.asarray(hi, float)
         self.h = h = new_highs()
         inf = highspy.kHighsInf
         self.inf = inf
@@ -224,7 +225,10 @@ class ChebyshevLP:
 
     def solve(self) -> tuple[float, np.ndarray | None]:
         """Maximise the radius; return ``(r, x)``, or ``(-inf, None)`` when the solve stopped
-        on the objective bound (``r* <= margin`` proven)."""
+        on the objective bound (``r* <= margin`` proven). With no row at all nothing bounds
+        the radius: ``(inf, the box's centre)``, no LP solved."""
+        if not self.nfixed and not self.rows and self.eps is None:
+            return np.inf, (self.lo + self.hi) / 2
         h = self.h
         self.solves += 1
         h.run()
