@@ -137,6 +137,12 @@ MODULES: dict[str, Target] = {
     "vertex": Target(("regioncount/enumeration/vertex.py",), _VERTEX_TESTS),
     "vertex_cells": Target(("regioncount/enumeration/vertex_cells.py",), _VERTEX_TESTS),
     "vertex_record": Target(("regioncount/enumeration/vertex_record.py",), _VERTEX_TESTS),
+    # the pool's tasks and merge run in the test process (tests/test_mutants_vertex_pool.py),
+    # and the worker tests of test_vertex.py start real pools (count_pool, the shares)
+    "vertex_pool": Target(("regioncount/enumeration/vertex_pool.py",
+                           "regioncount/enumeration/heap.py"),
+                          ("tests/test_vertex.py", "-k", "test_mutants or workers or hands_back "
+                           "or process_share or trimming or spilled_task")),
     # priority 4: the bound registry, LP tightening and the output range
     "registry": Target(("regioncount/bounds/registry.py",),
                        ("tests/test_bounds.py", "tests/test_reference_data.py",

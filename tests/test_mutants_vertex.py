@@ -604,3 +604,44 @@ def test_cells_grouped_by_size_in_blocks(monkeypatch):
     for ix, V in vx._by_size(cs, 0):
         for r, i in enumerate(ix):
             assert np.array_equal(V[r], cs.V[cs.vertex_index(np.array([i]))])
+
+
+def test_a_cell_whose_radius_is_the_margin_is_a_sliver(monkeypatch):
+    """The Chebyshev LP's radius must be above ``REGION_MARGIN``: equal to it, the cell is a
+    sliver (None), as in the region tree."""
+    from regioncount import tolerances as tol
+
+    count, seen = _sub_box(_net2(0), np.zeros(2), np.ones(2), monkeypatch)
+    cs, table = seen[0]
+    real = vx.linprog
+
+    def at(radius):
+        def lp(*a, **k):
+            res = real(*a, **k)
+            res.fun = -radius
+            return res
+        return lp
+
+    monkeypatch.setattr(vx, "linprog", at(tol.REGION_MARGIN))
+    assert count._chebyshev(cs, table, 0) is None
+    monkeypatch.setattr(vx, "linprog", at(2 * tol.REGION_MARGIN))
+    assert count._chebyshev(cs, table, 0) is not None
+
+
+def test_a_later_stage_reading_the_input():
+    """A second PWL stage reads the network's input (ReLU(x) beside ReLU(W x + b)), on
+    batches of many cells: the same pattern set as the exact oracle."""
+    import oracles
+
+    rng = np.random.default_rng(5)
+    stages = [Input(size=2),
+              Affine(size=4, sources=(0,), weights=(rng.normal(size=(4, 2)),),
+                     bias=rng.normal(size=4) * 0.3),
+              Relu(size=4, source_index=1),
+              Relu(size=2, source_index=0),
+              Affine(size=2, sources=(2, 3), weights=(rng.normal(size=(2, 4)),
+                                                     rng.normal(size=(2, 2))), bias=np.zeros(2))]
+    net, dom = Network(stages), Domain.box(-1, 1, 2)
+    res = vx.count_vertex(net, dom, keep_patterns=True)
+    want = oracles.patterns_exact(net, dom)
+    assert res.regions == len(want) > 8 and res.pattern_set() == want

@@ -1,0 +1,379 @@
+"""Tests written against the mutants of regioncount/enumeration/vertex_pool.py and heap.py
+(benchmarks/mutation.py, docs/benchmarks.md "Mutation score"). The workers' tasks run in this
+process (the pool's own code, its ``_task`` and ``_collect``, with finished futures in place of a
+process pool), so that every merge, requeue and stop is checked against the one-process count:
+the same pattern set and per-layer counts."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import time
+
+import numpy as np
+import pytest
+
+from regioncount import Domain, Network
+from regioncount.enumeration import heap
+from regioncount.enumeration import vertex as vx
+from regioncount.enumeration import vertex_pool as vp
+from regioncount.enumeration.limits import Limits
+from regioncount.enumeration.results import Progress
+from regioncount.enumeration.unitbox import unit_box
+from regioncount.enumeration.vertex_record import Spill
+
+KERNEL = (vx._Count, vx._count_boxes, vx._bisect)
+
+
+def _net(seed=12):
+    rng = np.random.default_rng(seed)
+    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(3, 8)), np.zeros(3))])
+
+
+DOM = Domain.box(-1, 1, 3)
+
+
+class _Done:
+    """A finished task (``ready``, ``get``) of the pool's interface."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def ready(self):
+        return True
+
+    def get(self):
+        return self.result
+
+
+class _Later:
+    """A task that finishes at the second look."""
+
+    def __init__(self, run):
+        self.run, self.looks = run, 0
+
+    def ready(self):
+        self.looks += 1
+        return self.looks > 1
+
+    def get(self):
+        return self.run().get()
+
+
+class _Never:
+    """A task that never finishes."""
+
+    def ready(self):
+        return False
+
+
+class _Pool:
+    """The pool of ``count_pool`` in this process: its shared values, the workers' state
+    (``_W``) and a ``submit`` that runs the task at once."""
+
+    def __init__(self, monkeypatch, net, dom, workers=2, budget=1 << 28, max_regions=None,
+                 time_limit=None, keep_points=False, spill=None, worker_share=None):
+        self.net, self.dom = net, dom
+        self.u_net, self.u_dom, self.to_input = unit_box(net, dom)
+        self.t0 = time.monotonic()
+        self.budget = budget
+        limits = Limits.starting(self.t0, time_limit, max_regions)
+        self.count = vx._Count(self.u_net, self.u_dom, budget, limits, None, self.t0,
+                               keep_points)
+        if spill is not None:
+            self.count.store.disk = Spill(spill, self.count.plan.packer.nbytes)
+        self.count.record_cap = vp.own_share(budget - workers * vp.worker_budget(budget,
+                                                                                 workers), None)
+        self.stop, self.shared, self.running = mp.Value("b", 0), mp.Value("q", 0), mp.Value("q",
+                                                                                            0)
+        monkeypatch.setattr(vp, "_W", dict(
+            net=self.u_net, domain=self.u_dom,
+            budget=worker_share or vp.worker_budget(budget, workers),
+            keep_points=keep_points, stop=self.stop, regions=self.shared, kernel=KERNEL,
+            spill=None if spill is None else str(self.count.store.disk.dir),
+            running=self.running))
+        self.boxes = vp.spread_boxes([(self.u_dom.lo.copy(), self.u_dom.hi.copy(), 0)],
+                                     vp.BOXES_PER_WORKER * workers, vx._bisect)
+        self.submitted = []
+
+    def submit(self, box):
+        self.submitted.append(box)
+        lim = self.count.limits
+        return _Done(vp._task(*box, lim.wall_deadline(), lim.max_regions))
+
+    def run(self, tasks=None, progress=None):
+        tasks = [(b, self.submit(b)) for b in self.boxes] if tasks is None else tasks
+        reason, pending = vp._collect(self.count, tasks, self.stop, progress, self.t0,
+                                      (self.submit, vx._bisect))
+        self.pending = pending
+        return reason, vx._result(self.count, self.to_input, reason, pending, self.t0,
+                                  True, self.count.store.keep_points, self.budget)
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return vx.count_vertex(_net(), DOM, keep_patterns=True)
+
+
+def _same(res, serial, patterns=True):
+    assert res.complete and res.regions == serial.regions and res.per_layer == serial.per_layer
+    assert not patterns or res.pattern_set() == serial.pattern_set()
+    # (a region's class is the argmax at its certificate point, which depends on the
+    # sub-box that kept it: only their total is the count)
+    assert sum(res.per_class.values()) == res.regions
+
+
+# -- the tasks and their merge -----------------------------------------------------------------------
+
+def test_tasks_merged_count_each_region_once(monkeypatch, serial):
+    pool = _Pool(monkeypatch, _net(), DOM)
+    reason, res = pool.run()
+    assert reason == "" and pool.pending == []
+    _same(res, serial)
+    assert len(pool.boxes) == 8 and res.extra["subboxes"] == 8
+    assert res.extra["cells"] > res.regions and res.extra["splits"] > 0
+    assert pool.shared.value > res.regions          # the records, repeats included
+    assert pool.running.value == 0
+
+
+def test_a_task_returns_its_record_and_counters(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM, keep_points=True)
+    lo, hi = np.zeros(3), np.r_[0.5, 1.0, 1.0]
+    (settled, rest), counters, reason, pending, files = vp._task(lo, hi, 1, math.inf, None)
+    assert reason == "" and pending == [] and files is None
+    assert len(rest["B"]) == 0 and len(settled["B"]) == pool.shared.value > 10
+    assert settled["X"].shape == (len(settled["B"]), 3)
+    assert np.all(settled["X"] >= lo) and np.all(settled["X"] <= hi)
+    cells, splits, lps, slivers, subboxes = counters
+    assert cells >= len(settled["B"]) and splits > 0 and subboxes == 1
+    got = np.concatenate([p.reshape(len(settled["X"]), -1)
+                          for p in pool.u_net.region_pattern(settled["X"])], axis=1)
+    assert np.array_equal(got, pool.count.plan.packer.unpack(settled["B"]))
+    assert pool.running.value == 0
+
+
+def test_a_task_stops_on_the_flag_the_region_limit_and_the_time(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM)
+    box = (np.zeros(3), np.ones(3), 0)
+    pool.stop.value = 1
+    rec, _, reason, pending, _ = vp._task(*box, math.inf, None)
+    assert reason == "interrupted" and len(pending) == 1
+    pool.stop.value = 0
+    pool.shared.value = 5
+    rec, _, reason, pending, _ = vp._task(*box, math.inf, 5)
+    assert reason == "region limit" and len(pending) == 1       # the others' regions count
+    pool.shared.value = 0
+    rec, _, reason, pending, _ = vp._task(*box, math.inf, 7)
+    assert reason == "region limit" and len(pending) == 1
+    assert len(rec[0]["B"]) + len(rec[1]["B"]) == 7 == pool.shared.value
+    rec, _, reason, pending, _ = vp._task(*box, time.time() - 1, None)
+    assert reason == "time limit" and len(pending) == 1
+
+
+def test_a_task_with_a_spill_directory_sends_files(monkeypatch, tmp_path, serial):
+    pool = _Pool(monkeypatch, _net(), DOM, spill=tmp_path)
+    box = (np.zeros(3), np.ones(3), 0)
+    rec, _, reason, _, files = vp._task(*box, math.inf, None)
+    assert reason == "" and len(rec[0]["B"]) == len(rec[1]["B"]) == 0
+    folder, listed = files
+    assert sum(f[1] for f in listed) == serial.regions
+    reason, res = pool.run()
+    _same(res, serial, patterns=False)             # (patterns are not kept with a spill)
+    assert res.extra["spilled"] >= serial.regions   # every record, the repeats included
+    pool.count.store.disk.close()
+
+
+def test_a_region_limit_across_tasks(monkeypatch, serial):
+    pool = _Pool(monkeypatch, _net(), DOM, max_regions=100)
+    reason, res = pool.run()
+    assert reason == "region limit" and not res.complete and res.regions == 100
+    assert res.pattern_set() < serial.pattern_set()
+    assert pool.pending and all(len(b) == 3 for b in pool.pending)
+
+
+def test_a_spilled_region_limit_leaves_the_whole_sub_box(monkeypatch, tmp_path, serial):
+    pool = _Pool(monkeypatch, _net(), DOM, max_regions=100, spill=tmp_path)
+    reason, res = pool.run()
+    assert reason == "region limit" and not res.complete and 0 < res.regions <= 100
+    assert res.pattern_set() < serial.pattern_set()
+    pool.count.store.disk.close()
+
+
+def test_a_worker_whose_record_fills_hands_back_halves(monkeypatch, serial):
+    """A worker budget too small for a sub-box's record: the task's settled part is kept and
+    the halves of what it left are counted as new tasks, one bisection deeper; the whole
+    count is the one-process count."""
+    pool = _Pool(monkeypatch, _net(), DOM, worker_share=30_000)
+    reason, res = pool.run()
+    assert reason == "" and pool.pending == []
+    _same(res, serial)
+    deeper = [b for b in pool.submitted if b[2] > 3]
+    assert deeper and len(pool.submitted) > len(pool.boxes)
+
+
+def test_halves_only_for_a_memory_stop_without_limits(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM)
+    lo, hi = np.zeros(3), np.ones(3)
+    empty = pool.count.store.arrays()
+    result = ((empty, empty), (1, 2, 3, 4, 5), "memory budget", [(lo, hi, 2)], None)
+    halves = vp._halves(pool.count, result, (None, vx._bisect))
+    assert [b[2] for b in halves] == [3, 3]
+    assert halves[0][1][0] == 0.5 and halves[1][0][0] == 0.5
+    c = pool.count
+    assert (c.cells, c.splits, c.lps, c.slivers, c.subboxes) == (1, 2, 3, 4, 5)
+    assert vp._halves(c, result, None) is None
+    assert vp._halves(c, (*result[:2], "time limit", *result[3:]), (None, vx._bisect)) is None
+    deep = (*result[:3], [(lo, hi, vp.MAX_REQUEUE_DEPTH)], None)
+    assert vp._halves(c, deep, (None, vx._bisect)) is None
+    assert vp._halves(c, (*result[:3], [(lo, hi, vp.MAX_REQUEUE_DEPTH - 1)], None),
+                      (None, vx._bisect)) is not None
+    c.store.truncated = "region limit"
+    assert vp._halves(c, result, (None, vx._bisect)) is None
+    c.store.truncated = ""
+    c.limits = Limits.starting(0.0, None, 10)
+    assert vp._halves(c, result, (None, vx._bisect)) is None
+
+
+def test_a_full_master_record_stops_the_count(monkeypatch, serial):
+    """The master's record past its cap after a merge: the count stops, the tasks still
+    running are left after the grace."""
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.0)
+    pool = _Pool(monkeypatch, _net(), DOM)
+    pool.count.record_cap = 2000
+    tasks = [(b, pool.submit(b)) for b in pool.boxes[:2]] + [(b, _Never())
+                                                            for b in pool.boxes[2:]]
+    reason, res = pool.run(tasks)
+    assert reason == "memory budget" and not res.complete and 0 < res.regions < serial.regions
+    assert len(pool.pending) == 6 and pool.stop.value == 1
+    assert vp._full(pool.count)
+    pool.count.record_cap = 10 ** 9
+    assert not vp._full(pool.count)
+
+
+def test_unfinished_tasks_are_left_after_the_grace(monkeypatch):
+    """A stop (here a time limit already past) waits STOP_GRACE seconds for the running tasks,
+    then leaves their sub-boxes pending; a finished one is merged."""
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.05)
+    pool = _Pool(monkeypatch, _net(), DOM, time_limit=0.0)
+    a, b = pool.boxes[:2]
+    t = time.monotonic()
+    reason, res = pool.run(tasks=[(a, _Never()), (b, _Never())])
+    assert reason == "time limit" and pool.stop.value == 1
+    assert [x[2] for x in pool.pending] == [a[2], b[2]] and res.regions == 0
+    assert time.monotonic() - t >= 0.05
+
+
+def test_progress_and_checkpoints_while_merging(monkeypatch):
+    class Ck:
+        writes = []
+
+        def due(self):
+            return True
+
+        def write(self, count, boxes, seconds):
+            self.writes.append(len(boxes))
+
+    pool = _Pool(monkeypatch, _net(), DOM)
+    pool.count.checkpoint = Ck()
+    pool.t0 -= 1.0                                  # a progress report is due at once
+    seen = []
+    tasks = [(b, pool.submit(b)) for b in pool.boxes[:3]] + [
+        (b, _Later(lambda b=b: pool.submit(b))) for b in pool.boxes[3:]]
+    reason, res = pool.run(tasks, progress=seen.append)
+    assert reason == "" and res.complete
+    assert Ck.writes == [5, 0]                      # the boxes of the running tasks, then none
+    assert len(seen) == 1 and isinstance(seen[0], Progress)
+    assert 0 < seen[0].regions < res.regions
+
+
+# -- the shares, the spread, the shown regions ---------------------------------------------------------
+
+def test_shares_of_the_budget():
+    assert vp.worker_budget(1000, 3) == 250 and vp.worker_budget(999, 1) == 499
+    share = 600 << 20
+    assert vp.own_share(share, 80 << 20) == share - (80 << 20) - vp.TEMPORARIES
+    assert vp.own_share(share, share) == share // 2
+    assert vp.own_share(share, None) == share
+
+
+def test_spread_boxes_bisects_the_largest_first():
+    boxes = [(np.zeros(2), np.array([1.0, 0.5]), 3), (np.zeros(2), np.ones(2), 0)]
+    out = vp.spread_boxes(boxes, 4, vx._bisect)
+    assert [b[2] for b in out] == [4, 4, 1, 1]
+    assert out[0][1].tolist() == [0.5, 0.5] and out[2][1].tolist() == [0.5, 1.0]
+    assert len(boxes) == 2                            # the list given is not changed
+    assert vp.spread_boxes(boxes, 1, vx._bisect) == boxes
+    same = [(np.zeros(1), np.ones(1), 0), (np.ones(1), np.full(1, 2.0), 5)]
+    out = vp.spread_boxes(same, 3, vx._bisect)        # equal volumes: the first is cut
+    assert [b[2] for b in out] == [1, 1, 5]
+
+
+def test_shown_regions_of_a_running_task():
+    running = mp.Value("q", 10)
+    s = vp._Shown(running)
+    s(Progress(4, 0, 0, 0.0))
+    s(Progress(6, 0, 0, 0.0))
+    assert running.value == 16 and s.sent == 6
+    s(Progress(6, 0, 0, 0.0))
+    assert running.value == 16
+    s.done()
+    assert running.value == 10 and s.sent == 0
+    quiet = vp._Shown(None)
+    quiet(Progress(3, 0, 0, 0.0))
+    quiet.done()
+    assert quiet.sent == 0
+
+
+def test_a_worker_starts_with_its_own_share(monkeypatch):
+    calls = []
+    monkeypatch.setattr(vp.signal, "signal", lambda *a: calls.append(a))
+
+    class Thread:
+        def __init__(self, target, name, daemon):
+            calls.append((target, name, daemon))
+
+        def start(self):
+            calls.append("started")
+
+    monkeypatch.setattr(vp.threading, "Thread", Thread)
+    monkeypatch.setattr(vp, "resident_bytes", lambda: 80 << 20)
+    monkeypatch.setattr(vp, "_W", {})
+    vp._init("net", "dom", 600 << 20, True, "stop", "shared", "kernel", "dir", "running")
+    assert calls == [(vp.signal.SIGINT, vp.signal.SIG_IGN),
+                     (vp._exit_with_parent, "exit-with-parent", True), "started"]
+    assert vp._W == dict(net="net", domain="dom", budget=vp.own_share(600 << 20, 80 << 20),
+                         keep_points=True, stop="stop", regions="shared", kernel="kernel",
+                         spill="dir", running="running")
+
+
+# -- the heap --------------------------------------------------------------------------------------
+
+def test_resident_bytes_of_this_process_and_of_none(tmp_path):
+    import os
+    import sys
+
+    if sys.platform.startswith("linux"):
+        rss = heap.resident_bytes()
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        assert abs(rss - pages * os.sysconf("SC_PAGE_SIZE")) < 64 << 20
+        assert heap.resident_bytes(os.getpid()) > 1 << 20
+    assert heap.resident_bytes(2 ** 31 - 1) is None                 # no such process
+    assert heap.resident_bytes("no/such") is None
+
+
+def test_trim_heap_without_glibc(monkeypatch):
+    import ctypes
+    import sys
+
+    linux = sys.platform.startswith("linux")
+    monkeypatch.setattr(heap, "_LIBC", None)
+    assert heap.trim_heap() is False
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert heap._glibc() is None
+    if linux:
+        monkeypatch.setattr(sys, "platform", "linux")
+        lib = heap._glibc()
+        assert lib is not None and lib.malloc_trim.argtypes == [ctypes.c_size_t]
