@@ -450,7 +450,9 @@ def test_a_stage_with_no_batched_map():
     class Odd(Relu):
         kind = "odd"
 
-    assert vx._batch_maps(Odd(size=1, source_index=0)) is vx._elementwise_maps
+    assert vx._batch_maps(Odd(size=1, source_index=0)) == (vx._elementwise_maps,
+                                                           vx._elementwise_pieces)
+    assert vx._batch_maps(_max(2, 2)) == (vx._max_maps, vx._max_pieces)
     with pytest.raises(RegioncountError, match="^--method vertex: no batched map for input "
                                                "stages$"):
         vx._batch_maps(Input(size=1))
@@ -719,3 +721,23 @@ def test_margins_are_distances_to_the_lines():
     for m, row in zip(res.margins, dist):
         assert m >= row.min() * (1 - 1e-9) and np.isclose(row, m, rtol=1e-9).any()
 
+
+
+def test_max_members_equal_within_rounding_are_one_piece():
+    """Two members of a max group whose maps differ by a rounding residue (``0.3 x`` and
+    ``(0.1 + 0.2) x``) are one piece: their difference is not a line (its norm is below
+    ``EQUAL_PIECES_RTOL`` times the largest map's), as for the region tree."""
+    from regioncount.enumeration import count_tree
+
+    W = np.array([[0.3, 0.0], [0.1 + 0.2, 0.0], [0.0, 1.0], [1.0, -1.0], [-1.0, 0.5],
+                  [0.2, 0.3]])
+    stages = [Input(size=2), Affine(size=6, sources=(0,), weights=(W,),
+                                    bias=np.array([0.1, 0.1, 0.0, 0.2, -0.1, 0.0])),
+              MaxGroups(size=2, source_index=1, indptr=np.array([0, 3, 6]),
+                        indices=np.arange(6)),
+              Affine(size=2, sources=(2,), weights=(np.eye(2),), bias=np.zeros(2))]
+    net, dom = Network(stages), Domain.box(-1, 1, 2)
+    res = vx.count_vertex(net, dom, keep_patterns=True)
+    tree = count_tree(net, dom, keep_patterns=True)
+    assert res.regions == tree.regions and res.pattern_set() == tree.pattern_set()
+    assert not any(p[0] == 1 for p in res.patterns)     # the second copy is never chosen
