@@ -143,6 +143,13 @@ MODULES: dict[str, Target] = {
                            "regioncount/enumeration/heap.py"),
                           ("tests/test_vertex.py", "-k", "test_mutants or workers or hands_back "
                            "or process_share or trimming or spilled_task")),
+    # the tree's executors: the pool and the cluster run in the test process
+    # (tests/test_mutants_executors.py, tests/fake_parallel.py), and two real pools start
+    "executors": Target(("regioncount/enumeration/executors.py",),
+                        ("tests/test_enumeration.py", "-k", "test_mutants or two_workers")),
+    # the vertex method on a cluster, in the test process (a LocalCluster takes seconds to
+    # start: past mutmut's limit beside a second child)
+    "vertex_dask": Target(("regioncount/enumeration/vertex_dask.py",), ()),
     # priority 4: the bound registry, LP tightening and the output range
     "registry": Target(("regioncount/bounds/registry.py",),
                        ("tests/test_bounds.py", "tests/test_reference_data.py",

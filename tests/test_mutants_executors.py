@@ -1,0 +1,480 @@
+"""Tests written against the mutants of regioncount/enumeration/executors.py
+(benchmarks/mutation.py, docs/benchmarks.md "Mutation score"). The pool and the cluster run in
+this process (tests/fake_parallel.py: the executors' own initializer, tasks and master loops,
+with the transport replaced), so that every merge, stop and requeue is checked against the
+one-process region tree: the same count, pattern set and per-layer counts."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+import pytest
+
+import fake_parallel as fp
+from regioncount import Domain, Network
+from regioncount.enumeration import count_tree
+from regioncount.enumeration import executors as ex
+from regioncount.enumeration.limits import Limits
+from regioncount.errors import RegioncountError, SolverError
+
+
+def _net(seed=5):
+    rng = np.random.default_rng(seed)
+    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(2, 8)), np.zeros(2))])
+
+
+DOM = Domain.box(-1, 1, 3)
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return count_tree(_net(), DOM, workers=1, keep_patterns=True)
+
+
+@pytest.fixture
+def pool(monkeypatch):
+    """The spawn context of the executors replaced by one that runs tasks here; the searches
+    are split at once, into 4 subtrees a worker."""
+    ctx = fp.Context()
+    monkeypatch.setattr(ex.mp, "get_context", lambda kind: ctx)
+    monkeypatch.setattr(ex, "signal", fp.Signals())
+    monkeypatch.setattr(ex, "_exit_with_parent", lambda: None)
+    monkeypatch.setattr(ex, "_W", {})
+    monkeypatch.setattr(ex, "SERIAL_WARMUP", 0.0)
+    monkeypatch.setattr(ex, "SUBTREES_PER_WORKER", 4)
+    monkeypatch.setattr(ex, "unguarded_script", lambda: False)
+    return ctx
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(distributed, "Event", fp.Event)
+    monkeypatch.setattr(fp.Event, "flags", {})
+    monkeypatch.setattr(ex, "SERIAL_WARMUP", 0.0)
+    monkeypatch.setattr(ex, "SUBTREES_PER_WORKER", 4)
+    monkeypatch.setattr(ex, "DASK_STOP_POLL", 0.0)
+    return fp
+
+
+def _same(res, serial):
+    assert res.complete and res.stop_reason == "" and res.regions == serial.regions
+    assert res.pattern_set() == serial.pattern_set() and res.per_layer == serial.per_layer
+    assert sum(res.per_class.values()) == res.regions
+
+
+# -- the pool ---------------------------------------------------------------------------------------
+
+def test_pool_subtrees_merged_equal_one_process(pool, serial):
+    res = count_tree(_net(), DOM, workers=2, keep_patterns=True)
+    _same(res, serial)
+    assert res.workers == 2
+    (p,), = [pool.pools]
+    assert p.calls == 8 and p.terminated and p.n == 2
+    assert ex._W["searcher_args"][2:] == (True, False) and "searcher" in ex._W
+    assert ex.signal.calls == [(fp.Signals.SIGINT, fp.Signals.SIG_IGN)]
+
+
+def test_pool_region_limit(pool, serial):
+    res = count_tree(_net(), DOM, workers=2, max_regions=40, keep_patterns=True)
+    assert not res.complete and res.stop_reason == "region limit"
+    assert 40 <= res.regions < serial.regions
+    assert res.pattern_set() < serial.pattern_set()
+
+
+def test_pool_time_limit_leaves_the_subtrees(pool, serial):
+    res = count_tree(_net(), DOM, workers=2, time_limit=0.0)
+    assert not res.complete and res.stop_reason == "time limit" and res.regions < serial.regions
+
+
+def test_pool_subtrees_that_do_not_answer_stay_pending(monkeypatch, pool, serial, tmp_path):
+    """Two subtrees never answer: after a region limit and the grace they stay pending (their
+    roots in the checkpoint), and the count resumed from it ends exactly."""
+    pool.hold = {0, 1}
+    monkeypatch.setattr(ex, "STOP_GRACE", 0.0)
+    ck = tmp_path / "t.ck"
+    res = count_tree(_net(), DOM, workers=2, max_regions=10 ** 6, checkpoint=ck,
+                     time_limit=0.5)
+    assert not res.complete and res.stop_reason == "time limit"
+    pool.hold = set()
+    rest = count_tree(_net(), DOM, workers=2, checkpoint=ck, resume=True)
+    assert rest.complete and rest.regions == serial.regions
+
+
+def test_pool_ctrl_c_stops_the_workers(monkeypatch, pool, serial):
+    calls = []
+
+    class Interrupt:
+        def __enter__(self):
+            return lambda: (calls.append(1), len(calls) > 3)[1]
+
+        def __exit__(self, *exc):
+            return False
+
+    import regioncount.enumeration.tree as tree
+    monkeypatch.setattr(tree, "Interrupt", Interrupt)
+    pool.hold = {5, 6, 7}
+    monkeypatch.setattr(ex, "STOP_GRACE", 0.0)
+    res = count_tree(_net(), DOM, workers=2)
+    assert not res.complete and res.stop_reason == "interrupted" and res.regions < serial.regions
+
+
+def test_a_pool_task_in_its_worker(pool, serial):
+    """One task: a subtree searched to the end in the worker's own searcher, its regions and
+    LPs added to the shared counters; with the shared count at the limit it stops at once."""
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    frozen = s.root().freeze()
+    shared_r, shared_l, flag = (pool.Value("q", 0), pool.Value("q", 0), pool.Value("b", 0))
+    ex._init(_net(), DOM, False, False, shared_r, shared_l, flag)
+    counters, rest, why = ex._task(frozen, math.inf, None)
+    assert why == "" and rest == [] and counters.regions == serial.regions == shared_r.value
+    assert shared_l.value == counters.lps > 0
+    counters, rest, why = ex._task(frozen, math.inf, serial.regions)
+    assert why == "region limit" and rest and counters.regions == 0
+    shared_r.value, flag.value = 0, 1
+    counters, rest, why = ex._task(frozen, math.inf, None)
+    assert why == "interrupted" and rest and counters.regions == 0
+    flag.value = 0
+    counters, rest, why = ex._task(frozen, time.time() - 1.0, None)
+    assert why == "time limit" and rest
+
+
+def test_stopping_and_its_reason():
+    flag = fp.Context().Value("b", 0)
+    lim = Limits.starting(time.monotonic(), None, 10)
+    assert not ex._stopping(lim, 9, flag) and ex._stopping(lim, 10, flag)
+    flag.value = 1
+    assert ex._stopping(lim, 0, flag)
+    flag.value = 0
+    assert ex._stopping(Limits.starting(time.monotonic() - 1, 0.5, None), 0, flag)
+    assert not ex._stopping(Limits.starting(time.monotonic(), None, None), 10 ** 9, flag)
+    assert ex._limit_reason(Limits.starting(time.monotonic() - 1, 0.5, None)) == "time limit"
+    assert ex._limit_reason(Limits.starting(time.monotonic(), None, 3)) == "region limit"
+
+
+def test_final_reason():
+    assert ex._final_reason({"region limit", "time limit", "interrupted"}, [], None) == \
+        "interrupted"
+    assert ex._final_reason({"region limit", "time limit"}, [], 5) == "time limit"
+    assert ex._final_reason({"region limit"}, [1], None) == "region limit"
+    assert ex._final_reason(set(), [1], 5) == "region limit"
+    assert ex._final_reason(set(), [1], None) == "time limit"
+    assert ex._final_reason(set(), [], None) == ""
+
+
+# -- the cluster ------------------------------------------------------------------------------------
+
+def test_cluster_subtrees_merged_equal_one_process(cluster, serial):
+    client = fp.Client(threads=3)
+    res = count_tree(_net(), DOM, scheduler=client, keep_patterns=True)
+    _same(res, serial)
+    assert res.workers == 3 and len(client.submitted) == 12 and not client.closed
+    assert client.cancelled                     # the scattered network and domain released
+    args = client.submitted[0]
+    assert args[2:5] == (True, False, args[4]) and args[-1].startswith("regioncount-stop-")
+
+
+def test_cluster_region_limit_gives_each_task_its_share(cluster, serial):
+    client = fp.Client(threads=2)
+    res = count_tree(_net(), DOM, scheduler=client, max_regions=60, keep_patterns=True)
+    assert not res.complete and res.stop_reason == "region limit"
+    assert 60 <= res.regions < serial.regions
+    assert res.pattern_set() < serial.pattern_set()
+    shares = [a[7] for a in client.submitted]
+    assert shares[0] == -(-60 // 4) == 15 and all(1 <= s <= 15 for s in shares)
+
+
+def test_cluster_time_limit_and_ctrl_c(cluster, monkeypatch, serial):
+    res = count_tree(_net(), DOM, scheduler=fp.Client(), time_limit=0.0)
+    assert not res.complete and res.stop_reason == "time limit"
+    monkeypatch.setattr(ex, "STOP_GRACE", 0.0)
+    farm_limits = Limits(math.inf, None, lambda: True)
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    roots = [s.root().freeze()]
+
+    class Report:
+        every = 0.5
+
+        def progress(self, *a):
+            pass
+
+        def checkpoint(self, pending):
+            pass
+
+    farm = ex._DaskFarm(fp.Client(), 2, s, farm_limits, Report())
+    reason, left = farm.run(roots)
+    assert reason == "interrupted" and left == roots and fp.Event.flags[farm.event.name]
+
+
+def test_a_cluster_task_that_fails(cluster):
+    with pytest.raises(SolverError, match=r"^dask: a subtree task failed on a worker "
+                                          r"\(ValueError: boom\)$"):
+        count_tree(_net(), DOM, scheduler=fp.Client(fail=(2, ValueError("boom"))))
+    with pytest.raises(RegioncountError, match="^its own words$"):
+        count_tree(_net(), DOM, scheduler=fp.Client(fail=(0, RegioncountError("its own "
+                                                                             "words"))))
+
+
+def test_a_cluster_task_stops_on_the_event(cluster, serial):
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    frozen = s.root().freeze()
+    counters, rest, why = ex._dask_task(_net(), DOM, False, False, "tok", frozen, math.inf,
+                                        None, "ev")
+    assert why == "" and rest == [] and counters.regions == serial.regions
+    counters, rest, why = ex._dask_task(_net(), DOM, False, False, "tok", frozen, math.inf,
+                                        7, "ev")
+    assert why == "region limit" and rest and counters.regions == 7
+    fp.Event("ev").set()
+    counters, rest, why = ex._dask_task(_net(), DOM, False, False, "tok", frozen, math.inf,
+                                        None, "ev")
+    assert why == "" and rest == [frozen] and counters.regions == 0
+
+
+def test_cluster_threads_and_clients(cluster, monkeypatch):
+    assert ex.cluster_threads(fp.Client(threads=5)) == 5
+    assert ex.cluster_threads(fp.Client(threads=0)) == 1
+
+    class Two(fp.Client):
+        def scheduler_info(self):
+            return {"workers": {"a": {"nthreads": 2}, "b": {}}}
+
+    assert ex.cluster_threads(Two()) == 3
+    c = fp.Client()
+    with ex.make_executor(4, c) as e:
+        assert isinstance(e, ex.DaskExecutor) and e.client is c and e.cluster is None
+    assert not c.closed                         # a client given is left open
+
+
+# -- workers, executors ------------------------------------------------------------------------------
+
+def test_available_cores(monkeypatch):
+    monkeypatch.setattr(ex.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert ex.available_cores() == 3
+    monkeypatch.setattr(ex.os, "sched_getaffinity", lambda pid: set(), raising=False)
+    assert ex.available_cores() == 1
+
+    def no(pid):
+        raise OSError
+
+    monkeypatch.setattr(ex.os, "sched_getaffinity", no, raising=False)
+    monkeypatch.setattr(ex.os, "cpu_count", lambda: 6)
+    assert ex.available_cores() == 6
+    monkeypatch.setattr(ex.os, "cpu_count", lambda: None)
+    assert ex.available_cores() == 1
+
+
+def test_resolve_workers(monkeypatch, caplog):
+    monkeypatch.setattr(ex, "available_cores", lambda: 3)
+    assert ex.resolve_workers(None) == ex.resolve_workers(0) == 3
+    assert ex.resolve_workers(-4) == 1 and ex.resolve_workers(2.7) == 2
+    assert ex.resolve_workers(6) == 6
+    with caplog.at_level(logging.WARNING, logger=ex.log.name):
+        assert ex.resolve_workers(7) == 6
+    assert caplog.messages == ["--workers 7 is more than 2 per core on 3 cores: using 6 worker "
+                               "processes"]
+    monkeypatch.setattr(ex, "available_cores", lambda: 1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=ex.log.name):
+        assert ex.resolve_workers(3) == 2
+    assert caplog.messages == ["--workers 3 is more than 2 per core on 1 core: using 2 worker "
+                               "processes"]
+
+
+def test_make_executor(monkeypatch):
+    assert type(ex.make_executor(1)) is ex.SerialExecutor
+    e = ex.make_executor(3)
+    assert type(e) is ex.PoolExecutor and e.workers == 3
+    monkeypatch.setattr(ex, "unguarded_script", lambda: True)
+    with pytest.warns(RuntimeWarning, match="counting in one process, not 3"):
+        e = ex.make_executor(3)
+    assert type(e) is ex.SerialExecutor and e.workers == 1
+    with ex.SerialExecutor() as s:
+        assert s.close() is None
+    assert s.__exit__(None, None, None) is False
+
+
+def test_master_tick(monkeypatch):
+    seen = []
+
+    class Report:
+        every = 10.0
+
+        def progress(self, *a):
+            seen.append(a)
+
+        def checkpoint(self, pending):
+            seen.append(pending())
+
+    tick = ex._MasterTick(Report())
+    tick(5, 7, lambda: ["p"])
+    assert seen == [["p"]]
+    tick.last -= 11.0
+    tick(6, 8, lambda: ["q"])
+    assert seen == [["p"], (6, 8, 0), ["q"]]
+    t = tick.last
+    tick(6, 8, lambda: [])
+    assert tick.last == t
+
+
+# -- scripts, clients, the pool's end ------------------------------------------------------------
+
+def _run_as_main(path, src, **extra):
+    path.write_text(src)
+    g = {"__name__": "__main__", "__file__": str(path), **extra}
+    exec(compile(src, str(path), "exec"), g)
+    return g["RESULT"]
+
+
+def test_unguarded_script(tmp_path):
+    """A count started from a script's top level outside ``if __name__ == "__main__":`` is
+    found (spawned workers would run the script again); inside the guard, in a module run
+    with ``-m`` (it has a spec), or when the script cannot be read, it is not."""
+    top = "import regioncount.enumeration.executors as ex\nRESULT = ex.unguarded_script()\n"
+    assert _run_as_main(tmp_path / "a.py", top) is True
+    guarded = ("import regioncount.enumeration.executors as ex\nRESULT = None\n"
+               "if __name__ == '__main__':\n    RESULT = ex.unguarded_script()\n")
+    assert _run_as_main(tmp_path / "b.py", guarded) is False
+    other = ("import regioncount.enumeration.executors as ex\nRESULT = None\n"
+             "if True:\n    RESULT = ex.unguarded_script()\n")
+    assert _run_as_main(tmp_path / "c.py", other) is True
+    assert _run_as_main(tmp_path / "d.py", top, __spec__=object()) is False
+    path = tmp_path / "e.py"
+    path.write_text(top)
+    g = {"__name__": "__main__", "__file__": str(tmp_path / "gone.py")}
+    exec(compile(top, str(path), "exec"), g)
+    assert g["RESULT"] is False
+    g = {"__name__": "__main__", "__file__": ""}
+    exec(compile(top, str(path), "exec"), g)
+    assert g["RESULT"] is False
+    bad = tmp_path / "f.py"
+    bad.write_text("def (:\n")
+    g = {"__name__": "__main__", "__file__": str(bad)}
+    exec(compile(top, str(path), "exec"), g)
+    assert g["RESULT"] is False
+    g = {"__name__": "not_main", "__file__": str(path)}
+    exec(compile(top, str(path), "exec"), g)
+    assert g["RESULT"] is False
+    assert ex.unguarded_script() is False          # from a test: no script at all
+
+
+def test_dask_client_errors_and_the_local_cluster(monkeypatch):
+    import builtins
+
+    distributed = pytest.importorskip("distributed")
+    real = builtins.__import__
+
+    def no_dask(name, *a, **k):
+        if name == "distributed":
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(SolverError, match=r"^--dask local: dask.distributed is not installed "
+                                          r"\(pip install regioncount\[dask\]\)$"):
+        ex.dask_client("local", 2)
+    monkeypatch.setattr(builtins, "__import__", real)
+    made = []
+
+    class Cluster:
+        def __init__(self, **kw):
+            made.append(kw)
+            self.closed = False
+
+        def close(self):
+            self.closed = True
+
+    def client(target, timeout=None):
+        if target == "tcp://nowhere:1":
+            raise OSError("no route")
+        if isinstance(target, Cluster) and made[-1]["n_workers"] == 9:
+            raise RuntimeError("failed to start")
+        return ("client", target, timeout)
+
+    monkeypatch.setattr(distributed, "LocalCluster", Cluster)
+    monkeypatch.setattr(distributed, "Client", client)
+    c, cl = ex.dask_client("local", 3)
+    assert c == ("client", cl, None) and made[-1] == dict(
+        n_workers=3, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address="127.0.0.1:0")
+    assert ex.dask_client("tcp://a:1", 3) == (("client", "tcp://a:1",
+                                              ex.DASK_CONNECT_TIMEOUT), None)
+    with pytest.raises(SolverError, match=r"^--dask tcp://nowhere:1: cannot reach the dask "
+                                          r"scheduler \(OSError: no route\)$"):
+        ex.dask_client("tcp://nowhere:1", 2)
+    with pytest.raises(SolverError, match=r"\(RuntimeError: failed to start\)$"):
+        ex.dask_client("local", 9)
+    assert made[-1]["n_workers"] == 9
+
+
+def test_a_dask_executor_owns_the_cluster_it_starts(monkeypatch):
+    closed = []
+
+    class Thing:
+        def __init__(self, name):
+            self.name = name
+
+        def close(self):
+            closed.append(self.name)
+
+    monkeypatch.setattr(ex, "dask_client", lambda s, w: (Thing("client"), Thing("cluster")))
+    with ex.DaskExecutor("local", 2) as e:
+        assert e.workers == 2 and e.client.name == "client"
+    assert closed == ["client", "cluster"]
+    closed.clear()
+    monkeypatch.setattr(ex, "dask_client", lambda s, w: (Thing("client"), None))
+    ex.DaskExecutor("tcp://a:1", 2).close()
+    assert closed == ["client"]
+
+
+def test_shutdown_kills_a_worker_that_does_not_end(monkeypatch):
+    class Proc:
+        def __init__(self, code):
+            self.exitcode, self.killed = code, False
+
+        def kill(self):
+            self.killed = True
+
+    class Pool:
+        def __init__(self, wait):
+            self._pool, self.wait, self.done = [Proc(None), Proc(0)], wait, []
+
+        def terminate(self):
+            time.sleep(self.wait)
+            self.done.append("terminate")
+
+        def join(self):
+            self.done.append("join")
+
+    monkeypatch.setattr(ex, "KILL_AFTER", 0.01)
+    p = Pool(0.3)
+    ex._shutdown(p)
+    assert p.done == ["terminate", "join"] and p._pool[0].killed and not p._pool[1].killed
+    monkeypatch.setattr(ex, "KILL_AFTER", 0.2)
+    p = Pool(0.0)
+    ex._shutdown(p)
+    time.sleep(0.3)
+    assert not p._pool[0].killed                  # ended in time: the timer was cancelled
+
+
+def test_a_worker_exits_when_its_parent_is_gone(monkeypatch):
+    joined, exits = [], []
+
+    class Parent:
+        def join(self):
+            joined.append(1)
+
+    monkeypatch.setattr(ex.mp, "parent_process", lambda: Parent())
+    monkeypatch.setattr(ex.os, "_exit", exits.append)
+    ex._exit_with_parent()
+    assert joined == [1] and exits == [0]

@@ -1,0 +1,129 @@
+"""Tests written against the mutants of regioncount/enumeration/vertex_dask.py
+(benchmarks/mutation.py, docs/benchmarks.md "Mutation score"): the vertex method's sub-boxes on
+a dask client that runs its tasks in this process (tests/fake_parallel.py), against the
+one-process count; the task's stops, the stop flag and the futures."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+import fake_parallel as fp
+from regioncount import Domain, Network
+from regioncount.enumeration import vertex as vx
+from regioncount.enumeration import vertex_dask as vd
+from regioncount.enumeration.unitbox import unit_box
+
+KERNEL = (vx._Count, vx._count_boxes, vx._bisect)
+
+
+def _net(seed=12):
+    rng = np.random.default_rng(seed)
+    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
+                                (rng.normal(size=(3, 8)), np.zeros(3))])
+
+
+DOM = Domain.box(-1, 1, 3)
+
+
+@pytest.fixture(autouse=True)
+def events(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(distributed, "Event", fp.Event)
+    monkeypatch.setattr(fp.Event, "flags", {})
+    monkeypatch.setattr(vd, "DASK_STOP_POLL", 0.0)
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return vx.count_vertex(_net(), DOM, keep_patterns=True)
+
+
+def test_sub_boxes_on_a_cluster_equal_one_process(serial):
+    client = fp.Client(threads=3)
+    res = vx.count_vertex(_net(), DOM, scheduler=client, keep_patterns=True,
+                          memory_budget=1 << 26)
+    assert res.complete and res.regions == serial.regions and res.workers == 3
+    assert res.pattern_set() == serial.pattern_set() and res.per_layer == serial.per_layer
+    assert len(client.submitted) == 12 and not client.closed
+    share = client.submitted[0][3]
+    assert share == 1 << 26                       # a remote cluster: the whole budget a task
+    assert res.extra["subboxes"] == 12
+
+
+def test_a_region_limit_on_a_cluster(serial):
+    res = vx.count_vertex(_net(), DOM, scheduler=fp.Client(threads=2), max_regions=100,
+                          keep_patterns=True)
+    assert not res.complete and res.stop_reason == "region limit" and res.regions == 100
+    assert res.pattern_set() < serial.pattern_set()
+
+
+def test_a_task_that_does_not_answer_stays_pending(monkeypatch, serial, tmp_path):
+    import regioncount.enumeration.vertex_pool as vp
+
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.0)
+    ck = tmp_path / "v.ck"
+    res = vx.count_vertex(_net(), DOM, scheduler=fp.Client(hold={3}), time_limit=0.3,
+                          checkpoint=ck)
+    assert not res.complete and res.stop_reason == "time limit"
+    assert res.regions < serial.regions
+    rest = vx.count_vertex(_net(), DOM, scheduler=fp.Client(), checkpoint=ck, resume=True)
+    assert rest.complete and rest.regions == serial.regions
+
+
+def _task(box, deadline=math.inf, max_regions=None, event="ev", budget=1 << 26):
+    u_net, u_dom, _ = unit_box(_net(), DOM)
+    return vd._box_task(KERNEL, u_net, u_dom, budget, True, box, deadline, max_regions, event)
+
+
+def test_a_box_task(serial):
+    box = (np.zeros(3), np.ones(3), 0)
+    (settled, rest), counters, reason, pending, files = _task(box)
+    assert reason == "" and pending == [] and files is None and len(rest["B"]) == 0
+    assert len(settled["B"]) == serial.regions and settled["X"].shape == (serial.regions, 3)
+    assert counters[4] == 1 and counters[0] >= serial.regions
+    (settled, rest), _, reason, pending, _ = _task(box, max_regions=9)
+    assert reason == "region limit" and len(settled["B"]) + len(rest["B"]) == 9 and pending
+    _, _, reason, pending, _ = _task(box, deadline=time.time() - 1)
+    assert reason == "time limit" and pending
+    fp.Event("stop-now").set()
+    rec, _, reason, pending, _ = _task(box, event="stop-now")
+    assert reason == "" and pending and len(rec[0]["B"]) + len(rec[1]["B"]) == 0
+
+
+def test_the_stop_event_is_looked_at_every_poll(monkeypatch):
+    """A task looks at the event at most every DASK_STOP_POLL seconds: set while it runs,
+    the task stops at its next look."""
+    looks = []
+
+    class Slow(fp.Event):
+        def is_set(self):
+            looks.append(1)
+            return len(looks) > 2
+
+    import distributed
+    monkeypatch.setattr(distributed, "Event", Slow)
+    box = (np.zeros(3), np.ones(3), 0)
+    rec, _, reason, pending, _ = _task(box)
+    assert reason == "" and pending and len(looks) == 3
+    looks.clear()
+    monkeypatch.setattr(vd, "DASK_STOP_POLL", 1e9)
+    rec, _, reason, pending, _ = _task(box)
+    assert reason == "" and pending == [] and len(looks) == 1
+
+
+def test_the_flag_and_the_futures():
+    ev = fp.Event("f")
+    flag = vd._Flag(ev)
+    assert flag.value == 0
+    flag.value = 0
+    assert not ev.is_set()
+    flag.value = 1
+    assert flag.value == 1 and ev.is_set()
+    t = vd._Task(fp.Ready(41))
+    assert t.ready() and t.get() == 41
+    assert not vd._Task(fp.Held()).ready()
