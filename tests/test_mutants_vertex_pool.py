@@ -377,3 +377,64 @@ def test_trim_heap_without_glibc(monkeypatch):
         monkeypatch.setattr(sys, "platform", "linux")
         lib = heap._glibc()
         assert lib is not None and lib.malloc_trim.argtypes == [ctypes.c_size_t]
+
+
+# -- count_pool itself, its pool in this process ------------------------------------------------
+
+@pytest.fixture
+def local_pool(monkeypatch):
+    import fake_parallel as fp
+
+    ctx = fp.Context()
+    monkeypatch.setattr(vp.mp, "get_context", lambda kind: ctx)
+    monkeypatch.setattr(vp, "signal", fp.Signals())
+    monkeypatch.setattr(vp, "_exit_with_parent", lambda: None)
+    monkeypatch.setattr(vp, "_W", {})
+    monkeypatch.setattr(vx, "unguarded_script", lambda: False)
+    return ctx
+
+
+def test_count_pool_equals_one_process(local_pool, serial):
+    seen = []
+    res = vx.count_vertex(_net(), DOM, workers=2, keep_patterns=True, keep_points=True,
+                          progress=seen.append, memory_budget=300 << 20)
+    _same(res, serial)
+    assert res.workers == 2 and res.extra["subboxes"] == 8
+    (pool,) = local_pool.pools
+    assert pool.n == 2 and pool.calls == 8 and pool.terminated
+    assert vp._W["budget"] == vp.own_share(100 << 20, vp.resident_bytes())
+    assert vp._W["keep_points"] is True and vp._W["spill"] is None
+    assert vp._W["kernel"] == KERNEL and vp._W["running"].value == 0
+    got = np.concatenate([p.reshape(res.regions, -1) for p in _net().region_pattern(res.points)],
+                         axis=1)
+    assert np.array_equal(got, res.patterns)
+    assert np.all(res.points >= DOM.lo) and np.all(res.points <= DOM.hi)
+
+
+def test_count_pool_with_limits_and_a_spill(local_pool, serial, tmp_path):
+    res = vx.count_vertex(_net(), DOM, workers=2, max_regions=150, keep_patterns=True)
+    assert not res.complete and res.stop_reason == "region limit" and res.regions == 150
+    assert res.pattern_set() < serial.pattern_set()
+    res = vx.count_vertex(_net(), DOM, workers=2, spill_dir=tmp_path)
+    assert res.complete and res.regions == serial.regions and res.per_layer == serial.per_layer
+    assert vp._W["spill"] is not None and list(tmp_path.iterdir()) == []
+
+
+def test_count_pool_shows_the_running_regions(local_pool, monkeypatch):
+    """Progress reports add the regions of the tasks still running (the shared count)."""
+    local_pool.hold = {7}                     # one task never ends: the time limit stops it
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.0)
+    running = []
+    real = vp._collect
+
+    def collect(count, tasks, stop, progress, t0, requeue=None):
+        vp._W["running"].value = 1000          # as if a task had shown 1000 regions
+        progress(Progress(3, 0, 0, 0.0))
+        running.append(True)
+        return real(count, tasks, stop, None, t0, requeue)
+
+    monkeypatch.setattr(vp, "_collect", collect)
+    seen = []
+    res = vx.count_vertex(_net(), DOM, workers=2, time_limit=0.5, progress=seen.append)
+    assert running and seen[0].regions == 1003
+    assert not res.complete and res.stop_reason == "time limit"
