@@ -196,6 +196,12 @@ class PwlStage(Stage):
     def backprop(self, g: np.ndarray, vals: list, rule: str) -> list:
         return [(self.source_index, self.backward(g, vals[self.source_index], rule))]
 
+    def piece_on_maps(self, A, c, g) -> np.ndarray:
+        """The pieces at inputs ``g`` (n, inputs) on cells where the input is the affine map
+        ``A`` (n, inputs, d), ``c`` (n, inputs): :meth:`piece`, for kinds whose pieces are
+        different functions wherever they differ in value (max groups override it)."""
+        return self.piece(g)
+
     def stable_piece(self, l, h) -> np.ndarray:
         """The piece every unit holds on the whole box ``[l, h]`` of its inputs, -1 where more
         than one piece is possible."""
@@ -621,6 +627,30 @@ class MaxGroups(PwlStage):
     def map_piece(self, A, c, p):
         rows = self.indices[self.indptr[:-1] + p]
         return A[rows], c[rows]
+
+    #: Values of a block of :meth:`piece_on_maps` (the rows of one pair of entries).
+    BLOCK_VALUES = 4 << 20
+
+    def piece_on_maps(self, A, c, g) -> np.ndarray:
+        """:meth:`piece` at inputs ``g`` (n, inputs) on cells whose input maps are ``A`` (n,
+        inputs, d), ``c``, where an entry that is the same affine function as an earlier entry
+        of its group (rows within ``EQUAL_PIECES_RTOL``, as :func:`max_split` decides for the
+        region tree) reads as that one: the first of equal entries is the piece, whatever
+        rounding makes of their values (docs/regions.md)."""
+        idx, mask = self.padded()
+        g = np.array(g, float)
+        step = max(1, self.BLOCK_VALUES // (max(1, len(idx)) * (A.shape[2] + 1)))
+        for a0 in range(0, len(g), step):
+            R = np.concatenate([A[a0:a0 + step], c[a0:a0 + step, :, None]], axis=2)
+            norm = np.linalg.norm(R, axis=2)
+            for q in range(1, idx.shape[1]):
+                for p in range(q):
+                    live = mask[:, p] & mask[:, q]
+                    i, j = idx[live, p], idx[live, q]
+                    same = np.linalg.norm(R[:, j] - R[:, i], axis=2) <= \
+                        tol.EQUAL_PIECES_RTOL * (norm[:, i] + norm[:, j])
+                    g[a0:a0 + step, j] = np.where(same, g[a0:a0 + step, i], g[a0:a0 + step, j])
+        return self.piece(g)
 
     def interval(self, l, h):
         idx, _ = self.padded()

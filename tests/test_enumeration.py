@@ -296,3 +296,33 @@ def test_workers_in_a_script_without_main_guard(tmp_path):
     assert out["plain.py"][0][1] == "1" and "one process" in out["plain.py"][1]
     assert out["guarded.py"][0][1] == "2"
     assert out["plain.py"][0][0] == out["guarded.py"][0][0]
+
+
+def _near_equal_members():
+    """A max group whose first two members are ``0.3 x + 0.1`` and ``(0.1 + 0.2) x + 0.1``:
+    the same function up to rounding (their slopes differ by 5.6e-17)."""
+    W = np.array([[0.3, 0.0], [0.1 + 0.2, 0.0], [0.0, 1.0], [1.0, -1.0], [-1.0, 0.5],
+                  [0.2, 0.3]])
+    return Network([Input(size=2), Affine(size=6, sources=(0,), weights=(W,),
+                                          bias=np.array([0.1, 0.1, 0.0, 0.2, -0.1, 0.0])),
+                    MaxGroups(size=2, source_index=1, indptr=np.array([0, 3, 6]),
+                              indices=np.arange(6)),
+                    Affine(size=2, sources=(2,), weights=(np.eye(2),), bias=np.zeros(2))])
+
+
+def test_max_members_equal_within_rounding_in_every_method():
+    """Members that are the same function up to rounding are one piece, numbered by the
+    first, in the tree, the slices and the vertex method alike: 5 regions (with the second
+    member's slope exactly 0.3 the network is the same and so is the count)."""
+    from regioncount.enumeration.vertex import count_vertex
+
+    net, dom = _near_equal_members(), Domain.box(-1, 1, 2)
+    tree = count_tree(net, dom, keep_patterns=True)
+    exact_twin = Network([*net.stages[:1], Affine(size=6, sources=(0,),
+                          weights=(np.where(np.arange(6)[:, None] == 1, [[0.3, 0.0]],
+                                            net.stages[1].weights[0]),),
+                          bias=net.stages[1].bias), *net.stages[2:]])
+    assert tree.regions == count_tree(exact_twin, dom).regions == 5
+    assert count_slice(net, dom).regions == 5
+    assert count_vertex(net, dom, keep_patterns=True).pattern_set() == tree.pattern_set()
+    assert not any(p[0] == 1 for p in tree.patterns)

@@ -171,3 +171,24 @@ def test_demo_model_saliency_matches_finite_differences():
     fd = np.array([(net.evaluate(x + eps * e)[k] - net.evaluate(x - eps * e)[k]) / (2 * eps)
                    for e in np.eye(64)])
     assert np.allclose(sal, fd, atol=1e-5)
+
+
+def test_piece_on_maps_reads_equal_max_members_as_the_first():
+    """Entries of a max group that are the same affine function (within EQUAL_PIECES_RTOL)
+    read as the first of them, whatever their values' rounding; other kinds read their
+    values."""
+    from regioncount.stages import MaxGroups, Relu
+
+    s = MaxGroups(size=1, source_index=0, indptr=np.array([0, 3]), indices=np.arange(3))
+    A = np.array([[[0.3, 0.0], [0.1 + 0.2, 0.0], [0.0, 1.0]]] * 2)
+    c = np.array([[0.1, 0.1, 0.0]] * 2)
+    x = np.array([[0.7, 0.2], [0.7, 0.9]])
+    g = np.einsum("nud,nd->nu", A, x) + c
+    assert s.piece(g).ravel().tolist() == [1, 2]        # the rounding makes entry 1 larger
+    assert s.piece_on_maps(A, c, g).ravel().tolist() == [0, 2]
+    A2 = A.copy()
+    A2[:, 1, 0] = 0.3 + 1e-6                             # a different function: its own piece
+    g2 = np.einsum("nud,nd->nu", A2, x) + c
+    assert s.piece_on_maps(A2, c, g2).ravel().tolist() == [1, 2]
+    r = Relu(size=2, source_index=0)
+    assert r.piece_on_maps(None, None, np.array([[1e-17, -1.0]])).tolist() == [[1, 0]]

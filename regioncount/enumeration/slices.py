@@ -140,7 +140,9 @@ def _slice_cells(net: Network, domain: Domain, origin, dirs: np.ndarray, cell0, 
             for p in pieces:
                 centre = p.mean(axis=0)
                 p2 = pat.copy()
-                p2[plan.start[j]:plan.start[j + 1]] = stage.piece(A2 @ centre + c2)
+                g = (A2 @ centre + c2)[None]
+                p2[plan.start[j]:plan.start[j + 1]] = stage.piece_on_maps(sm.A[None],
+                                                                          sm.c[None], g)[0]
                 nxt.append((p, p2, maps))
         cells = nxt
     return cells
