@@ -192,3 +192,21 @@ def test_piece_on_maps_reads_equal_max_members_as_the_first():
     assert s.piece_on_maps(A2, c, g2).ravel().tolist() == [1, 2]
     r = Relu(size=2, source_index=0)
     assert r.piece_on_maps(None, None, np.array([[1e-17, -1.0]])).tolist() == [[1, 0]]
+
+
+@pytest.mark.parametrize("block", [4 << 20, 1, 12])
+def test_piece_on_maps_on_every_cell_relative_to_the_norms(block, monkeypatch):
+    """Every cell (the first included, in blocks of any size); same is relative to the rows'
+    norms: 1e-6 apart at norms of 1e4 is one function, 1e-3 apart at norms of 1 is not."""
+    from regioncount.stages import MaxGroups
+
+    s = MaxGroups(size=2, source_index=0, indptr=np.array([0, 2, 4]), indices=np.arange(4))
+    monkeypatch.setattr(MaxGroups, "BLOCK_VALUES", block)
+    x = np.array([[0.7, 0.2], [0.7, -0.4], [0.3, 0.9]])
+    A = np.zeros((3, 4, 2))
+    A[:, 0], A[:, 1] = [1e4, 0.0], [1e4 + 1e-6, 0.0]
+    A[:, 2], A[:, 3] = [1.0, 0.0], [1.0 + 1e-3, 0.0]
+    c = np.zeros((3, 4))
+    g = np.einsum("nud,nd->nu", A, x) + c
+    assert s.piece(g).tolist() == [[1, 1]] * 3
+    assert s.piece_on_maps(A, c, g).tolist() == [[0, 1]] * 3
