@@ -14,9 +14,10 @@ stage; its *table* holds, per cell of the batch (the *ancestor* of every cell it
 the stage's switching lines as unit-norm rows and the list of the lines that cross it. Pass
 ``k`` cuts every cell of the batch by the ``k``-th crossing line of its ancestor, in a fixed
 number of numpy calls for the whole batch. At the end of the stage the piece of each unit is
-read at the vertex mean of every cell (``stage.piece``, the pattern numbering itself; entries of
-a max group that are the same affine function on the cell, up to ``EQUAL_PIECES_RTOL`` as in the
-region tree, read as the first of them: one piece, as in docs/regions.md), the next stage's input
+read at the vertex mean of every cell (``stage.piece_on_maps``, the pattern numbering itself;
+entries of a max group that are the same affine function on the cell, up to ``EQUAL_PIECES_RTOL``
+as in the region tree, read as the first of them: one piece, as in docs/regions.md), the next
+stage's input
 maps are composed for all cells at once, and the cells go on as new batches, depth first. Max
 groups are split by the line of every candidate pair, which can cut a region into several
 cells: cells are merged by their pattern, and a region counts once.
@@ -162,42 +163,13 @@ def _max_maps(stage, A, c, p):
     return np.take_along_axis(A, rows[..., None], 1), np.take_along_axis(c, rows, 1)
 
 
-def _elementwise_pieces(stage, A, c, g):
-    """The pieces at inputs ``g`` (n, units) of an elementwise stage (its constant units have
-    their slopes zeroed in ``A`` already, :func:`build_table`)."""
-    return stage.piece(g)
-
-
-def _max_pieces(stage, A, c, g):
-    """The pieces of max groups at inputs ``g`` (n, inputs) on cells whose input maps are
-    ``A`` (n, inputs, d), ``c``: an entry that is the same affine function as an earlier entry
-    of its group (rows within ``EQUAL_PIECES_RTOL``, the rule of :func:`.stages.max_split`)
-    reads as that one, so that the first of equal entries is the piece (docs/regions.md)."""
-    idx, mask = stage.padded()
-    g = np.array(g, float)
-    step = max(1, _BLOCK // (8 * max(1, len(idx)) * (A.shape[2] + 1)))
-    for a0 in range(0, len(g), step):
-        R = np.concatenate([A[a0:a0 + step], c[a0:a0 + step, :, None]], axis=2)
-        norm = np.linalg.norm(R, axis=2)
-        for q in range(1, idx.shape[1]):
-            for p in range(q):
-                live = mask[:, p] & mask[:, q]
-                i, j = idx[live, p], idx[live, q]
-                same = np.linalg.norm(R[:, j] - R[:, i], axis=2) <= \
-                    tol.EQUAL_PIECES_RTOL * (norm[:, i] + norm[:, j])
-                g[a0:a0 + step, j] = np.where(same, g[a0:a0 + step, i], g[a0:a0 + step, j])
-    return stage.piece(g)
-
-
-#: Stage class -> ``(map_piece, pieces)`` batched: ``map_piece(stage, A (n, in, d), c (n, in),
-#: pieces (n, units))`` and ``pieces(stage, A, c, g (n, in))``; the class of a stage is looked
-#: up along its MRO.
-BATCH_MAPS: dict = {Elementwise: (_elementwise_maps, _elementwise_pieces),
-                    MaxGroups: (_max_maps, _max_pieces)}
+#: Stage class -> batched ``map_piece(stage, A (n, in, d), c (n, in), pieces (n, units))``; the
+#: class of a stage is looked up along its MRO.
+BATCH_MAPS: dict = {Elementwise: _elementwise_maps, MaxGroups: _max_maps}
 
 
 def _batch_maps(stage):
-    """The batched ``(map_piece, pieces)`` of a stage's kind."""
+    """The batched ``map_piece`` of a stage's kind."""
     for cls in type(stage).__mro__:
         if cls in BATCH_MAPS:
             return BATCH_MAPS[cls]
@@ -228,7 +200,7 @@ class _StagePlan:
         for i, (a, b) in enumerate(lines):
             self.index.setdefault((np.asarray(a, float).tobytes(), float(b)), i)
         self.rid0 = rid0
-        self.maps, self.pieces = _batch_maps(st)
+        self.maps = _batch_maps(st)
 
 
 class _Plan:
@@ -795,7 +767,7 @@ class _Count:
         anc = cs.anc[:n]
         A, c = t.A[anc], t.c[anc]
         P = t.pattern[anc]
-        P[:, st.start:st.end] = st.pieces(st.stage, A, c, np.einsum("nud,nd->nu", A, x) + c)
+        P[:, st.start:st.end] = st.stage.piece_on_maps(A, c, np.einsum("nud,nd->nu", A, x) + c)
         self.cells += n
         if b.j + 1 == len(plan.stages):
             t.finish()
