@@ -291,6 +291,53 @@ _NO_MMAP_OBJECTS = ("np.load refuses to memory-map an array of objects before it
 _WORKER_FOLDER = ("the files dropped lie in the worker's folder, which adopt removes whole at "
                   "its end")
 
+_VX_DIV = ("true division by the rows' norms makes float arrays of any input dtype: the same "
+           "lines")
+_VX_ANC = ("split_all reads only the geometry of its cells (vertices, incidence, edges): the "
+           "ancestor index of the one cell it starts from is never read")
+_VX_FIRST_ROWS = ("split reads one row per cell it cuts (a[seg], seg below the number of cells): "
+                  "rows past the first cs.nc are never read")
+_VX_ONE_WORD = ("split_all starts from a box cell, whose rows are its 2 d faces (bits below 2^52 "
+                "for d below 26: exact in float64), and CellSet.add stores the incidence in its "
+                "uint64 arena: the same bits")
+_VX_ASTYPE = ("box_cell turns the corners into floats (astype(float)): the bounds' dtype never "
+              "reaches the cell")
+_VX_CUBE_WORDS = ("the incidence words of a d-cube: the same number for d up to 21 (3 d from "
+                  "d = 22, 64 more at d = 32, 65 per word from d = 33); a 22-cube's 4 million "
+                  "corners and 46 million edges take more than a gigabyte, and count_vertex "
+                  "refuses cubes past its budget")
+_VX_FLOAT_ROWS = ("switch_lines of the identity (np.eye, float) gives float rows: asarray "
+                  "without a dtype is the same array, the same bytes as the stage's index")
+_VX_TAKE_AXIS = ("np.take_along_axis takes the last axis by default (numpy 2.3 on; before, a "
+                 "TypeError no test on this numpy can see): axis 1 of the 2-D offsets")
+_VX_ZERO_SLOPE = ("c * s is 0 where the slope s is 0 (c finite: the maps of finite weights), "
+                  "as np.where gives; -0.0 + o is o")
+_VX_HIGHS = ("linprog's method: 'highs' is scipy's default, and scipy reads the name in any "
+             "case")
+_VX_CAP = ("the cap on the Chebyshev radius (1 in the unit cube) only bounds how far "
+           "toward_centre moves the point: with another cap the point is still in the open "
+           "sub-box, at least half the radius from every facet (test_chebyshev_centre_of_every_"
+           "cell checks both), another certificate of the same cell")
+_VX_VERIFY_ROWS = ("verify reads as many patterns as points (B[a:a + n], n the points of the "
+                   "block): a longer slice of B is never read")
+_VX_BOOL_NONE = "None stored in a bool array is False"
+_VX_UNIT_VAL = ("the switching lines of an elementwise unit are its input minus a breakpoint "
+                "(Elementwise.switch_lines): their coefficient val is 1, so multiplying or "
+                "dividing by it is the same")
+_VX_MAX_BETA = ("the lines of max groups are differences of two entries, with no constant (beta "
+                "is 0): adding or subtracting it is the same")
+_VX_RESHAPE = "numpy's reshape takes any negative size as the one to infer"
+_VX_ORDER = ("the cells of a group of one size are read by their index: any order of the sort "
+             "gives the same values")
+_VX_EINSUM = "einsum subscripts in capitals: the same contraction"
+_VX_CACHE = ("the stages' maps are a cache: without it, or under another key, each is computed "
+             "again, with the same values")
+_VX_INPUT_P = ("the map of a PWL stage's source is in the cache (its table keeps its source's "
+               "map) or is the network's input, whose map reads no pattern: P is never read "
+               "there")
+_VX_NO_INPUTS = ("every PWL stage reads at least one unit: norms.shape[1] is never 0, and the "
+                 "branch for none never runs")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1584,6 +1631,89 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_14": ("_unlink(path, None)", _WORKER_FOLDER),
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_15": ("_unlink(side)", _WORKER_FOLDER),
     "regioncount.enumeration.vertex_record.xǁSpillǁadopt__mutmut_16": ("_unlink(path, )", _WORKER_FOLDER),
+    # enumeration/vertex.py
+    'regioncount.enumeration.vertex.x_split_all__mutmut_4': (
+        'np.atleast_2d(np.asarray(La, None))', _VX_DIV),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_6': (
+        'np.atleast_2d(np.asarray(La, ))', _VX_DIV),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_8': (
+        'np.asarray(Lb, None).ravel()', _VX_DIV),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_10': (
+        'np.asarray(Lb, ).ravel()', _VX_DIV),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_30': (
+        'Z = np.zeros((len(cell.V), words), None)', _VX_ONE_WORD),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_32': (
+        'Z = np.zeros((len(cell.V), words), )', _VX_ONE_WORD),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_52': (
+        '[len(cell.E)], [1])', _VX_ANC),
+    'regioncount.enumeration.vertex.x_split_all__mutmut_73': (
+        'La[i:i + 2]', _VX_FIRST_ROWS),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_7': (
+        'np.asarray(lo, None)', _VX_ASTYPE),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_9': (
+        'np.asarray(lo, )', _VX_ASTYPE),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_16': (
+        'np.asarray(hi, None)', _VX_ASTYPE),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_18': (
+        'np.asarray(hi, )', _VX_ASTYPE),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_28': (
+        '(3 * d + 63) // 64', _VX_CUBE_WORDS),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_29': (
+        '(2 * d + 64) // 64', _VX_CUBE_WORDS),
+    'regioncount.enumeration.vertex.x_unit_cube__mutmut_30': (
+        '(2 * d + 63) // 65', _VX_CUBE_WORDS),
+    'regioncount.enumeration.vertex.x__candidate_lines__mutmut_43': (
+        'np.asarray(a, None).tobytes()', _VX_FLOAT_ROWS),
+    'regioncount.enumeration.vertex.x__candidate_lines__mutmut_45': (
+        'np.asarray(a, ).tobytes()', _VX_FLOAT_ROWS),
+    'regioncount.enumeration.vertex.x__max_maps__mutmut_37': (
+        'np.take_along_axis(c, rows, )', _VX_TAKE_AXIS),
+    'regioncount.enumeration.vertex.x__elementwise_maps__mutmut_7': (
+        'np.where(None, 0.0, c * s)', _VX_ZERO_SLOPE),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_chebyshev__mutmut_27': (
+        '+ [(None, 1.0)], )', _VX_HIGHS),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_chebyshev__mutmut_43': (
+        'method="HIGHS"', _VX_HIGHS),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_chebyshev__mutmut_41': (
+        '[(None, 2.0)]', _VX_CAP),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_recentre__mutmut_20': (
+        'B[r:r + 2], got[0]', _VX_VERIFY_ROWS),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_recentre__mutmut_72': (
+        'B[r:r + 2], x[None, :])[0][0]', _VX_VERIFY_ROWS),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_recentre__mutmut_75': (
+        'U[r] = None', _VX_BOOL_NONE),
+    'regioncount.enumeration.vertex.x__line_rows__mutmut_8': (
+        'Aeff[:, st.col, :] / st.val', _VX_UNIT_VAL),
+    'regioncount.enumeration.vertex.x__line_rows__mutmut_11': (
+        'c[:, st.col] / st.val', _VX_UNIT_VAL),
+    'regioncount.enumeration.vertex.x__line_rows__mutmut_32': (
+        'reshape(st.nin, -2)', _VX_RESHAPE),
+    'regioncount.enumeration.vertex.x__line_rows__mutmut_53': (
+        'T[..., d] -= st.beta', _VX_MAX_BETA),
+    'regioncount.enumeration.vertex.x__by_size__mutmut_4': (
+        'np.argsort(vn, kind=None)', _VX_ORDER),
+    'regioncount.enumeration.vertex.x__by_size__mutmut_6': (
+        'np.argsort(vn, )', _VX_ORDER),
+    'regioncount.enumeration.vertex.x__by_size__mutmut_8': (
+        'kind="STABLE"', _VX_ORDER),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_34': (
+        '"NUD,NUD->NU"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_64': (
+        '"NLD,NLD->NL"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_67': (
+        'if (norms.shape[1]) or True else', _VX_NO_INPUTS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_71': (
+        'np.zeros(None)', _VX_NO_INPUTS),
+    'regioncount.enumeration.vertex.xǁ_Planǁ_affine__mutmut_69': (
+        '"NUD,NUD->NU"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_42': (
+        '"NUD,NUD->NU"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_1': (
+        'got = None', _VX_CACHE),
+    'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_2': (
+        'maps.get(None)', _VX_CACHE),
+    'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_18': (
+        'self.stage_map(s.inputs[0], None, maps)', _VX_INPUT_P),
     # enumeration/vertex_cells.py
     "regioncount.enumeration.vertex_cells.x__bits__mutmut_1": (
         'if hasattr(None, "bitwise_count"):', _VC_NUMPY1),

@@ -741,3 +741,16 @@ def test_max_members_equal_within_rounding_are_one_piece():
     assert res.regions == tree.regions and res.pattern_set() == tree.pattern_set()
     assert not any(p[0] == 1 for p in res.patterns)     # the second copy is never chosen
 
+
+
+@pytest.mark.parametrize("depth", [0, 3])
+def test_sub_boxes_stop_at_the_deepest_bisection(depth, monkeypatch):
+    """Cells that never fit: the domain is bisected depth first down to MAX_SUBBOX_DEPTH,
+    where the count stops with the memory budget; the sub-boxes left are the one stopped
+    and the sibling of each bisection."""
+    monkeypatch.setattr(vx, "MIN_INFLIGHT", 0)
+    monkeypatch.setattr(vx, "INFLIGHT_SHARE", 0.0)
+    monkeypatch.setattr(vx, "MAX_SUBBOX_DEPTH", depth)
+    res = vx.count_vertex(_net2(1), Domain.box(-1, 1, 2))
+    assert not res.complete and res.stop_reason == "memory budget" and res.regions == 0
+    assert res.extra["subboxes"] == depth + 1
