@@ -164,6 +164,7 @@ def test_a_task_stops_on_the_flag_the_region_limit_and_the_time(monkeypatch):
     pool.shared.value = 5
     rec, _, reason, pending, _ = vp._task(*box, math.inf, 5)
     assert reason == "region limit" and len(pending) == 1       # the others' regions count
+    assert len(rec[0]["B"]) + len(rec[1]["B"]) == 0
     pool.shared.value = 0
     rec, _, reason, pending, _ = vp._task(*box, math.inf, 7)
     assert reason == "region limit" and len(pending) == 1
@@ -438,3 +439,35 @@ def test_count_pool_shows_the_running_regions(local_pool, monkeypatch):
     res = vx.count_vertex(_net(), DOM, workers=2, time_limit=0.5, progress=seen.append)
     assert running and seen[0].regions == 1003
     assert not res.complete and res.stop_reason == "time limit"
+
+
+def test_a_task_shows_its_regions_while_it_runs(monkeypatch):
+    """With a progress report at every pass, a task adds its regions so far to the shared
+    count of the running tasks, and takes them back when it returns its record."""
+    seen = []
+
+    class Value:
+        def __init__(self):
+            self._v = 0
+
+        @property
+        def value(self):
+            return self._v
+
+        @value.setter
+        def value(self, v):
+            self._v = v
+            seen.append(v)
+
+        def get_lock(self):
+            import contextlib
+            return contextlib.nullcontext()
+
+    pool = _Pool(monkeypatch, _net(), DOM)
+    vp._W["running"] = Value()
+    monkeypatch.setattr(vx, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(vx, "CHUNK_CELLS", 4)           # many batches, a report between them
+    rec, *_ = vp._task(np.zeros(3), np.ones(3), 0, math.inf, None)
+    n = len(rec[0]["B"])
+    assert max(seen) > 0 and seen[-1] == 0 and max(seen) <= n
+    assert seen == sorted(seen[:-1]) + [0]                      # growing, then given back
