@@ -387,7 +387,8 @@ def local_pool(monkeypatch):
     import fake_parallel as fp
 
     ctx = fp.Context()
-    monkeypatch.setattr(vp.mp, "get_context", lambda kind: ctx)
+    ctx.kinds = []
+    monkeypatch.setattr(vp.mp, "get_context", lambda kind: (ctx.kinds.append(kind), ctx)[1])
     monkeypatch.setattr(vp, "signal", fp.Signals())
     monkeypatch.setattr(vp, "_exit_with_parent", lambda: None)
     monkeypatch.setattr(vp, "_W", {})
@@ -402,7 +403,7 @@ def test_count_pool_equals_one_process(local_pool, serial):
     _same(res, serial)
     assert res.workers == 2 and res.extra["subboxes"] == 8
     (pool,) = local_pool.pools
-    assert pool.n == 2 and pool.calls == 8 and pool.terminated
+    assert pool.n == 2 and pool.calls == 8 and pool.terminated and local_pool.kinds == ["spawn"]
     assert vp._W["budget"] == vp.own_share(100 << 20, vp.resident_bytes())
     assert vp._W["keep_points"] is True and vp._W["spill"] is None
     assert vp._W["kernel"] == KERNEL and vp._W["running"].value == 0
@@ -418,7 +419,7 @@ def test_count_pool_with_limits_and_a_spill(local_pool, serial, tmp_path):
     assert res.pattern_set() < serial.pattern_set()
     res = vx.count_vertex(_net(), DOM, workers=2, spill_dir=tmp_path)
     assert res.complete and res.regions == serial.regions and res.per_layer == serial.per_layer
-    assert vp._W["spill"] is not None and list(tmp_path.iterdir()) == []
+    assert vp._W["spill"].startswith(str(tmp_path)) and list(tmp_path.iterdir()) == []
 
 
 def test_count_pool_shows_the_running_regions(local_pool, monkeypatch):
@@ -471,3 +472,47 @@ def test_a_task_shows_its_regions_while_it_runs(monkeypatch):
     n = len(rec[0]["B"])
     assert max(seen) > 0 and seen[-1] == 0 and max(seen) <= n
     assert seen == sorted(seen[:-1]) + [0]                      # growing, then given back
+
+
+def test_count_pool_tasks_and_the_master_share(local_pool, monkeypatch):
+    """The tasks are the domain bisected three times (eight sub-boxes for two workers, depth
+    3); the master keeps for its record what the workers' shares leave, less what it holds."""
+    calls, caps = [], []
+    real_task, real_collect = vp._task, vp._collect
+    monkeypatch.setattr(vp, "_task", lambda *a: (calls.append(a), real_task(*a))[1])
+    monkeypatch.setattr(vp, "_collect", lambda count, *a: (caps.append(count.record_cap),
+                                                           real_collect(count, *a))[1])
+    monkeypatch.setattr(vp, "resident_bytes", lambda: 10 << 20)
+    vx.count_vertex(_net(), DOM, workers=2, memory_budget=3000 << 20)
+    assert [c[2] for c in calls] == [3] * 8
+    assert caps == [(1000 << 20) - (10 << 20) - vp.TEMPORARIES]
+
+
+def test_count_pool_resumes_the_sub_boxes_left(local_pool, serial, tmp_path):
+    """Stopped by a region limit and resumed from its checkpoint, a count with workers counts
+    the sub-boxes left, not the domain again: the one-process count."""
+    ck = tmp_path / "v.ck"
+    part = vx.count_vertex(_net(), DOM, workers=2, max_regions=300, checkpoint=ck)
+    assert not part.complete
+    res = vx.count_vertex(_net(), DOM, workers=2, checkpoint=ck, resume=True)
+    assert res.complete and res.regions == serial.regions and res.per_layer == serial.per_layer
+
+
+def test_count_pool_region_limit_at_a_task_boundary(local_pool, serial):
+    """A limit one past the regions of the first task: the second task runs (the shared count
+    starts at 0) and the count stops at the limit exactly."""
+    (settled, rest), *_ = _first_task()
+    first = len(settled["B"]) + len(rest["B"])
+    res = vx.count_vertex(_net(), DOM, workers=2, max_regions=first + 1, keep_patterns=True)
+    assert not res.complete and res.regions == first + 1
+
+
+def _first_task():
+    import multiprocessing as mp
+
+    u_net, u_dom, _ = unit_box(_net(), DOM)
+    box = vp.spread_boxes([(u_dom.lo.copy(), u_dom.hi.copy(), 0)], 8, vx._bisect)[0]
+    vp._W.update(net=u_net, domain=u_dom, budget=1 << 28, keep_points=False,
+                 stop=mp.Value("b", 0), regions=mp.Value("q", 0), kernel=KERNEL, spill=None,
+                 running=None)
+    return vp._task(*box, math.inf, None)
