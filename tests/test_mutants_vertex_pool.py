@@ -430,15 +430,16 @@ def test_count_pool_shows_the_running_regions(local_pool, monkeypatch):
     real = vp._collect
 
     def collect(count, tasks, stop, progress, t0, requeue=None):
-        vp._W["running"].value = 1000          # as if a task had shown 1000 regions
-        progress(Progress(3, 0, 0, 0.0))
+        for shown in (0, -5, 1000):            # as if the tasks had shown so many regions
+            vp._W["running"].value = shown
+            progress(Progress(3, 0, 0, 0.0))
         running.append(True)
         return real(count, tasks, stop, None, t0, requeue)
 
     monkeypatch.setattr(vp, "_collect", collect)
     seen = []
     res = vx.count_vertex(_net(), DOM, workers=2, time_limit=0.5, progress=seen.append)
-    assert running and seen[0].regions == 1003
+    assert running and [p.regions for p in seen[:3]] == [3, 3, 1003]
     assert not res.complete and res.stop_reason == "time limit"
 
 
@@ -516,3 +517,30 @@ def _first_task():
                  stop=mp.Value("b", 0), regions=mp.Value("q", 0), kernel=KERNEL, spill=None,
                  running=None)
     return vp._task(*box, math.inf, None)
+
+
+def test_a_full_master_record_is_past_its_cap_not_at_it(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM)
+    st = pool.count.store
+    st.add({"B": np.zeros((3, pool.count.plan.packer.nbytes), np.uint8),
+            "F": np.zeros(3, bool), "C": np.zeros(3, np.int32), "U": np.zeros(3, bool)})
+    pool.count.record_cap = st.nbytes()
+    assert not vp._full(pool.count)
+    pool.count.record_cap = st.nbytes() - 1
+    assert vp._full(pool.count)
+
+
+def test_spilling_workers_stop_at_the_region_limit(monkeypatch, tmp_path, serial):
+    """Workers whose record goes to disk while they count: a task whose files would take the
+    count past its region limit is dropped whole (its sub-box left), so the count never holds
+    more records than the limit."""
+    pool = _Pool(monkeypatch, _net(), DOM, max_regions=400, spill=tmp_path, worker_share=3000)
+    merged, real = [], vp._merge
+    monkeypatch.setattr(vp, "_merge", lambda count, result, *a: (
+        merged.append(sum(f[1] for f in result[4][1]) if result[4] else 0),
+        real(count, result, *a))[1])
+    reason, res = pool.run()
+    assert reason == "region limit" and not res.complete and max(merged) > 100
+    assert pool.count.store.n <= 400 and 0 < res.regions <= 400
+    assert pool.pending
+    pool.count.store.disk.close()
