@@ -542,5 +542,6 @@ def test_spilling_workers_stop_at_the_region_limit(monkeypatch, tmp_path, serial
     reason, res = pool.run()
     assert reason == "region limit" and not res.complete and max(merged) > 100
     assert pool.count.store.n <= 400 and 0 < res.regions <= 400
-    assert pool.pending
+    assert pool.pending and all(len(b) == 3 for b in pool.pending)
+    assert res.stop_reason == "region limit" and list(tmp_path.iterdir())
     pool.count.store.disk.close()
