@@ -545,3 +545,67 @@ def test_spilling_workers_stop_at_the_region_limit(monkeypatch, tmp_path, serial
     assert pool.pending and all(len(b) == 3 for b in pool.pending)
     assert res.stop_reason == "region limit" and list(tmp_path.iterdir())
     pool.count.store.disk.close()
+
+
+# -- the merge of one task, piece by piece ------------------------------------------------------------
+
+def _part(pool, codes):
+    w = pool.count.plan.packer.nbytes
+    n = len(codes)
+    return {"B": np.array([[c] * w for c in codes], np.uint8).reshape(n, w),
+            "F": np.zeros(n, bool), "C": np.zeros(n, np.int32), "U": np.zeros(n, bool)}
+
+
+def test_merge_keeps_the_parts_apart_and_passes_the_reason(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM)
+    box = (np.zeros(3), np.ones(3), 0)
+    left = [(np.zeros(3), np.full(3, 0.5), 1)]
+    pending = [("earlier",)]
+    got = vp._merge(pool.count, ((_part(pool, [1, 2]), _part(pool, [3])), (1, 2, 3, 4, 5),
+                                 "time limit", left, None), pending, box)
+    assert got == "time limit" and pending == [("earlier",)] + left
+    assert pool.count.store.settled == [True, False] and pool.count.store.n == 3
+    c = pool.count
+    assert (c.cells, c.splits, c.lps, c.slivers, c.subboxes) == (1, 2, 3, 4, 5)
+    vp._add_counters(c, (1, 2, 3, 4, 5))
+    assert (c.cells, c.splits, c.lps, c.slivers, c.subboxes) == (2, 4, 6, 8, 10)
+
+
+def test_merge_cut_by_the_region_limit_leaves_the_whole_sub_box(monkeypatch):
+    pool = _Pool(monkeypatch, _net(), DOM, max_regions=4)
+    box = (np.zeros(3), np.ones(3), 0)
+    pending = []
+    assert vp._merge(pool.count, ((_part(pool, [1, 2]), _part(pool, [3])), (0,) * 5, "",
+                                  [], None), pending, box) == ""
+    assert pool.count.store.n == 3 and pending == []
+    got = vp._merge(pool.count, ((_part(pool, [4, 5]), _part(pool, [6])), (0,) * 5, "",
+                                 [("left",)], None), pending, box)
+    assert got == "region limit" and pool.count.store.n == 4 and pending == [box]
+    assert pool.count.store.settled == [True, False, False]    # the cut task's chunk unsettled
+    pending.clear()
+    got = vp._merge(pool.count, ((_part(pool, [7]), _part(pool, [])), (0,) * 5, "", [], None),
+                    pending, box)
+    assert pool.count.store.n == 4 and pending == [box] and got == "region limit"
+
+
+def test_halves_keep_the_settled_part_and_the_settled_files(monkeypatch, tmp_path):
+    """A worker whose record filled: its settled records and files are kept (settled), the
+    rest is counted again in the halves."""
+    from regioncount.enumeration.vertex_record import Spill
+
+    pool = _Pool(monkeypatch, _net(), DOM, spill=tmp_path / "master")
+    (tmp_path / "master").mkdir(exist_ok=True)
+    w = pool.count.plan.packer.nbytes
+    worker = Spill(tmp_path, w)
+    settled, rest = _part(pool, [1, 2]), _part(pool, [3])
+    worker.write([settled["B"]], [settled["F"]], [settled["C"]], [settled["U"]], settled=True)
+    worker.write([rest["B"]], [rest["F"]], [rest["C"]], [rest["U"]], settled=False)
+    files = worker.export()
+    lo, hi = np.zeros(3), np.ones(3)
+    result = ((_part(pool, [4]), _part(pool, [5])), (0,) * 5, "memory budget", [(lo, hi, 1)],
+              files)
+    halves = vp._halves(pool.count, result, (None, vx._bisect))
+    assert [b[2] for b in halves] == [2, 2]
+    st = pool.count.store
+    assert st.settled == [True] and st.n == 1 + 2 and st.disk.n == 2
+    pool.count.store.disk.close()
