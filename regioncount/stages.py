@@ -7,6 +7,8 @@ asks which kind a stage is. A PWL stage answers:
 ==========================  ===================================================================
 ``apply(x)``                forward on a batch of input values (B, n_in) -> (B, size)
 ``piece(x)``                the piece of every unit at those points (the pattern numbering)
+``piece_on_maps(A, c, g)``  the same on cells where the input is the affine map ``A``, ``c``:
+                            max-group entries that are one function read as the first
 ``map_piece(A, c, p)``      the affine map of the output on pieces ``p``, given the input's map
 ``interval(l, h)``          interval transfer of input bounds to output bounds
 ``possible(l, h)``          which pieces can hold given input bounds (ties of identical pieces
