@@ -274,6 +274,7 @@ def test_progress_and_checkpoints_while_merging(monkeypatch):
             return True
 
         def write(self, count, boxes, seconds):
+            assert count is pool.count and isinstance(seconds, float) and seconds >= 0
             self.writes.append(len(boxes))
 
     pool = _Pool(monkeypatch, _net(), DOM)
@@ -608,4 +609,63 @@ def test_halves_keep_the_settled_part_and_the_settled_files(monkeypatch, tmp_pat
     assert [b[2] for b in halves] == [2, 2]
     st = pool.count.store
     assert st.settled == [True] and st.n == 1 + 2 and st.disk.n == 2
+    pool.count.store.disk.close()
+
+
+def test_tasks_that_answer_within_the_grace_are_merged(monkeypatch, serial):
+    """After a stop the master waits STOP_GRACE seconds: tasks that answer in that time are
+    merged, their sub-boxes not left pending; a worker's own stop (its time limit) leaves
+    what it did not count."""
+    monkeypatch.setattr(vp, "STOP_GRACE", 30.0)
+    pool = _Pool(monkeypatch, _net(), DOM, time_limit=0.0)
+    a, b = pool.boxes[:2]
+    done_b = _Done(_own_count(pool, b))                 # counted before the stop, sent after
+    late = _Later(lambda: done_b)
+    reason, res = pool.run(tasks=[(a, _Done(_own_count(pool, a))), (b, late)])
+    assert reason == "time limit" and pool.pending == [] and res.regions > 0
+    assert late.looks >= 2
+
+
+def test_boxes_left_by_merged_tasks_stay_pending_after_the_grace(monkeypatch):
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.0)
+    pool = _Pool(monkeypatch, _net(), DOM, time_limit=0.0)
+    a, b = pool.boxes[:2]
+    empty = pool.count.store.arrays()
+    left = (np.zeros(3), np.full(3, 0.25), 5)
+    stopped = ((empty, empty), (0,) * 5, "time limit", [left], None)
+    reason, _ = pool.run(tasks=[(a, _Done(stopped)), (b, _Never())])
+    assert reason == "time limit" and [x[2] for x in pool.pending] == [5, b[2]]
+
+
+def test_no_halves_after_a_stop(monkeypatch):
+    """A task stopped by its worker's memory share after the count was told to stop is merged
+    as it is (its sub-boxes left pending), not cut into new tasks."""
+    monkeypatch.setattr(vp, "STOP_GRACE", 30.0)
+    pool = _Pool(monkeypatch, _net(), DOM, time_limit=0.0)
+    empty = pool.count.store.arrays()
+    lo, hi = np.zeros(3), np.ones(3)
+    full = ((empty, empty), (0,) * 5, "memory budget", [(lo, hi, 3)], None)
+    reason, _ = pool.run(tasks=[(pool.boxes[0], _Later(lambda: _Done(full)))])
+    assert reason == "time limit" and pool.submitted == [] and len(pool.pending) == 1
+
+
+def _own_count(pool, box):
+    lim = pool.count.limits
+    return vp._task(*box, math.inf, lim.max_regions)
+
+
+def test_adopt_takes_every_file_of_a_worker_by_default(monkeypatch, tmp_path):
+    from regioncount.enumeration.vertex_record import Spill
+
+    pool = _Pool(monkeypatch, _net(), DOM, spill=tmp_path / "master")
+    w = pool.count.plan.packer.nbytes
+    worker = Spill(tmp_path, w)
+    settled, rest = _part(pool, [1, 2]), _part(pool, [3])
+    worker.write([settled["B"]], [settled["F"]], [settled["C"]], [settled["U"]], settled=True)
+    worker.write([rest["B"]], [rest["F"]], [rest["C"]], [rest["U"]], settled=False)
+    pool.count.store.n = 10
+    vp._adopt(pool.count, worker.export())
+    assert pool.count.store.n == 13 and pool.count.store.disk.n == 3
+    vp._adopt(pool.count, None)
+    assert pool.count.store.n == 13
     pool.count.store.disk.close()
