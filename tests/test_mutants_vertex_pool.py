@@ -287,7 +287,8 @@ def test_progress_and_checkpoints_while_merging(monkeypatch):
     assert reason == "" and res.complete
     assert Ck.writes == [5, 0]                      # the boxes of the running tasks, then none
     assert len(seen) == 1 and isinstance(seen[0], Progress)
-    assert 0 < seen[0].regions < res.regions
+    assert 0 < seen[0].regions < res.regions and seen[0].depth == 0
+    assert seen[0].lps == 0 and 1.0 <= seen[0].seconds < 60.0
 
 
 # -- the shares, the spread, the shown regions ---------------------------------------------------------
@@ -298,6 +299,8 @@ def test_shares_of_the_budget():
     assert vp.own_share(share, 80 << 20) == share - (80 << 20) - vp.TEMPORARIES
     assert vp.own_share(share, share) == share // 2
     assert vp.own_share(share, None) == share
+    odd = vp.own_share(6001, 10 ** 9)
+    assert odd == 3000 and isinstance(odd, int)
 
 
 def test_spread_boxes_bisects_the_largest_first():
