@@ -338,6 +338,19 @@ _VX_INPUT_P = ("the map of a PWL stage's source is in the cache (its table keeps
 _VX_NO_INPUTS = ("every PWL stage reads at least one unit: norms.shape[1] is never 0, and the "
                  "branch for none never runs")
 
+_VP_UNSIGNED = ("the stop flag is 0 or 1 and the shared counts of regions never go below 0: "
+                "unsigned values hold the same numbers")
+_VP_TIME_EQ = ("a comparison of two monotonic readings with a constant (the grace, the progress "
+               "period): equality is a coincidence of nanoseconds, the next look decides")
+_VP_FLAG = "the stop flag is only ever read for its truth"
+_VP_SLEEP = ("whether the master sleeps a poll between two looks: a busy loop makes the same "
+             "merges")
+_VP_WHY = ("the reason of a cut record is read only when a quota cuts it: with no region limit "
+           "there is no quota")
+_VP_FALSE = "None, like the default of Spill.adopt, is false: every file is adopted"
+_VP_PAD = ("malloc_trim's pad (bytes left at the top of the heap): one byte keeps no page, the "
+           "same memory is released")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1714,6 +1727,29 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'maps.get(None)', _VX_CACHE),
     'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_18': (
         'self.stage_map(s.inputs[0], None, maps)', _VX_INPUT_P),
+    # enumeration/vertex_pool.py, heap.py
+    'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_11': (
+        'ctx.Value("B", 0)', _VP_UNSIGNED),
+    'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_18': (
+        'ctx.Value("Q", 0), ctx.Value("q", 0)', _VP_UNSIGNED),
+    'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_25': (
+        'ctx.Value("q", 0), ctx.Value("Q", 0)', _VP_UNSIGNED),
+    'regioncount.enumeration.vertex_pool.x__collect__mutmut_15': (
+        'now - stopped_at >= STOP_GRACE', _VP_TIME_EQ),
+    'regioncount.enumeration.vertex_pool.x__collect__mutmut_88': (
+        'now - last > 0.5', _VP_TIME_EQ),
+    'regioncount.enumeration.vertex_pool.x__collect__mutmut_63': (
+        'stopped_at = got, 2, now', _VP_FLAG),
+    'regioncount.enumeration.vertex_pool.x__collect__mutmut_102': (
+        '        if done:', _VP_SLEEP),
+    'regioncount.enumeration.vertex_pool.x__merge__mutmut_47': (
+        'quota, why = None, "XXXX"', _VP_WHY),
+    'regioncount.enumeration.vertex_pool.x__adopt__mutmut_6': (
+        'adopt(files, None)', _VP_FALSE),
+    'regioncount.enumeration.vertex_pool.x__adopt__mutmut_8': (
+        'adopt(files, )', _VP_FALSE),
+    'regioncount.enumeration.heap.x_trim_heap__mutmut_5': (
+        'malloc_trim(1)', _VP_PAD),
     # enumeration/vertex_cells.py
     "regioncount.enumeration.vertex_cells.x__bits__mutmut_1": (
         'if hasattr(None, "bitwise_count"):', _VC_NUMPY1),
