@@ -103,8 +103,12 @@ class Event:
 
     flags: dict = {}
 
+    #: the client each named event was made with
+    clients: dict = {}
+
     def __init__(self, name=None, client=None):
         self.name = name
+        Event.clients.setdefault(name, client)
 
     def set(self):
         Event.flags[self.name] = True
@@ -121,11 +125,13 @@ class Client:
     def __init__(self, threads=2, hold=(), fail=None):
         self.threads, self.hold, self.fail = threads, set(hold), fail
         self.submitted, self.cancelled, self.closed = [], [], False
+        self.scattered = []
 
     def scheduler_info(self):
         return {"workers": {f"w{i}": {"nthreads": 1} for i in range(self.threads)}}
 
     def scatter(self, x, broadcast=False, hash=True):
+        self.scattered.append((broadcast, hash))
         return x
 
     def submit(self, fn, *args, pure=True):

@@ -56,6 +56,7 @@ def cluster(monkeypatch):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(distributed, "Event", fp.Event)
     monkeypatch.setattr(fp.Event, "flags", {})
+    monkeypatch.setattr(fp.Event, "clients", {})
     monkeypatch.setattr(ex, "SERIAL_WARMUP", 0.0)
     monkeypatch.setattr(ex, "SUBTREES_PER_WORKER", 4)
     monkeypatch.setattr(ex, "DASK_STOP_POLL", 0.0)
@@ -171,14 +172,34 @@ def test_final_reason():
 
 # -- the cluster ------------------------------------------------------------------------------------
 
-def test_cluster_subtrees_merged_equal_one_process(cluster, serial):
+def test_cluster_subtrees_merged_equal_one_process(cluster, serial, caplog, monkeypatch):
+    roots = []
+    real = ex._warm_and_split
+    monkeypatch.setattr(ex, "_warm_and_split", lambda *a: (lambda out: (roots.append(out[2]),
+                                                                        out)[1])(real(*a)))
     client = fp.Client(threads=3)
-    res = count_tree(_net(), DOM, scheduler=client, keep_patterns=True)
+    with caplog.at_level(logging.INFO, logger=ex.log.name):
+        res = count_tree(_net(), DOM, scheduler=client, keep_patterns=True)
     _same(res, serial)
     assert res.workers == 3 and len(client.submitted) == 12 and not client.closed
     assert client.cancelled                     # the scattered network and domain released
+    assert client.scattered == [(True, False)] * 2
+    assert "dask: 12 subtrees on 3 worker threads" in caplog.messages
+    assert [a[5] for a in client.submitted] == roots[0]      # the roots in their order
     args = client.submitted[0]
-    assert args[2:5] == (True, False, args[4]) and args[-1].startswith("regioncount-stop-")
+    assert args[2:4] == (True, False) and args[-1].startswith("regioncount-stop-")
+    assert fp.Event.clients[args[-1]] is client
+
+
+def test_two_cluster_counts_in_one_thread_keep_their_searchers(cluster, serial):
+    """Each count's tasks find their own searcher in the worker thread (by the count's
+    token): a second count of another network is not searched with the first one's."""
+    other = _net(9)
+    client = fp.Client(threads=2)
+    a = count_tree(_net(), DOM, scheduler=client)
+    b = count_tree(other, DOM, scheduler=client)
+    assert a.regions == serial.regions and b.regions == count_tree(other, DOM).regions
+    assert b.regions != a.regions
 
 
 def test_cluster_region_limit_gives_each_task_its_share(cluster, serial):
@@ -478,3 +499,15 @@ def test_a_worker_exits_when_its_parent_is_gone(monkeypatch):
     monkeypatch.setattr(ex.os, "_exit", exits.append)
     ex._exit_with_parent()
     assert joined == [1] and exits == [0]
+
+
+def test_a_worker_without_its_parent_process_polls_for_it(monkeypatch):
+    """Where the parent process is not known, a worker polls its parent's pid and exits when
+    it changes."""
+    pids, naps, exits = [7, 7, 7, 1], [], []
+    monkeypatch.setattr(ex.mp, "parent_process", lambda: None)
+    monkeypatch.setattr(ex.os, "getppid", lambda: pids.pop(0))
+    monkeypatch.setattr(ex.time, "sleep", naps.append)
+    monkeypatch.setattr(ex.os, "_exit", exits.append)
+    ex._exit_with_parent()
+    assert naps == [ex.PARENT_POLL] * 2 and exits == [0] and pids == []
