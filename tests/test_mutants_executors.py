@@ -511,3 +511,96 @@ def test_a_worker_without_its_parent_process_polls_for_it(monkeypatch):
     monkeypatch.setattr(ex.os, "_exit", exits.append)
     ex._exit_with_parent()
     assert naps == [ex.PARENT_POLL] * 2 and exits == [0] and pids == []
+
+
+# -- the cluster's master loop, piece by piece ----------------------------------------------------
+
+class _Rec:
+    """A Reporter that records what the master loop reports."""
+
+    every = 0.0
+
+    def __init__(self):
+        self.progressed, self.pendings = [], []
+
+    def progress(self, *a):
+        self.progressed.append(a)
+
+    def checkpoint(self, pending):
+        self.pendings.append(pending())
+
+
+def _farm(limits, client=None, report=None, regions=0):
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    s.counters.regions = regions
+    farm = ex._DaskFarm(client or fp.Client(), 2, s, limits, report or _Rec())
+    return farm, s
+
+
+def test_farm_limits(cluster):
+    now = time.monotonic()
+    farm, _ = _farm(Limits(now - 1.0, None, None))
+    farm._check_limits()
+    assert farm.reasons == {"time limit"} and farm.stopping is True
+    assert fp.Event.flags[farm.event.name] is True
+    farm.reasons.clear()
+    farm.limits = Limits(math.inf, None, lambda: True)
+    farm._check_limits()                          # already stopping: nothing more
+    assert farm.reasons == set()
+    farm, _ = _farm(Limits(math.inf, None, lambda: True))
+    farm._check_limits()
+    assert farm.reasons == {"interrupted"}
+    farm, s = _farm(Limits(math.inf, 30, None), regions=20)
+    assert farm.budget == 10 and farm.base_r == 20
+    s.counters.regions = 29
+    farm._check_limits()
+    assert not farm.stopping and farm.reasons == set()
+    s.counters.regions = 30
+    farm._check_limits()
+    assert farm.stopping is True and farm.reasons == {"region limit"}
+    farm, _ = _farm(Limits(math.inf, None, None))
+    farm._check_limits()
+    assert farm.stopping is False and farm.reasons == set() and farm.budget is None
+
+
+def test_farm_submits_up_to_its_tasks_in_flight_each_with_its_share(cluster):
+    from regioncount.enumeration.search import Searcher
+
+    client = fp.Client(hold=set(range(100)))
+    farm, s = _farm(Limits(math.inf, 30, None), client=client, regions=7)
+    root = Searcher(_net(), DOM).root().freeze()
+    farm.queue = [root] * 10
+    farm.shared = ("net", "dom")
+    s.counters.regions = 7 + 5                     # a budget of 30 - 7 = 23, 18 of it left
+    farm._submit()
+    assert len(farm.pending) == farm.in_flight == 4 and len(farm.queue) == 6
+    shares = [a[7] for a in client.submitted]
+    assert shares == [-(-(23 - 5) // 4)] * 4 == [5] * 4 and all(type(x) is int for x in shares)
+    farm.pending.clear()
+    s.counters.regions = 7 + 22                    # one region of the budget left
+    farm._submit()
+    assert [a[7] for a in client.submitted[4:]] == [1] * 4
+    farm.pending.clear()
+    farm.stopping = True
+    farm._submit()
+    assert len(client.submitted) == 8
+
+
+def test_farm_run_reports_and_ends_with_what_is_left(cluster):
+    rep = _Rec()
+    farm, s = _farm(Limits(math.inf, None, None), report=rep)
+    roots = [s.root().freeze()] * 6                 # four in flight, then two
+    reason, left = farm.run(roots)
+    assert reason == "" and left == [] and rep.progressed
+    assert rep.progressed[-1] == (s.counters.regions, s.counters.lps, 0)
+    assert s.counters.regions == 6 * count_tree(_net(), DOM).regions
+    assert [len(p) for p in rep.pendings] == [2, 0]
+    for limit, want in ((5, "region limit"), (None, "time limit")):
+        farm, s = _farm(Limits(math.inf, limit, None))
+        farm.stopping = True
+        farm.leftovers = ["done before"]
+        reason, left = farm.run(["a", "b"])
+        assert reason == want and left == ["done before", "b", "a"]
+
