@@ -604,3 +604,155 @@ def test_farm_run_reports_and_ends_with_what_is_left(cluster):
         reason, left = farm.run(["a", "b"])
         assert reason == want and left == ["done before", "b", "a"]
 
+
+
+# -- the pool's tasks and master loop, piece by piece ------------------------------------------------
+
+class _Counted:
+    """A shared value that records every value it is given."""
+
+    def __init__(self, v=0):
+        self._v, self.seen = v, []
+
+    @property
+    def value(self):
+        return self._v
+
+    @value.setter
+    def value(self, v):
+        self._v = v
+        self.seen.append(v)
+
+    def get_lock(self):
+        import contextlib
+        return contextlib.nullcontext()
+
+
+def test_a_pool_task_reports_as_it_goes(pool, serial, monkeypatch):
+    """A task adds its regions and LPs to the shared counters between nodes (here at every
+    node), each once, on top of what is there."""
+    from regioncount.enumeration.search import Searcher
+
+    real = Searcher.run
+    monkeypatch.setattr(Searcher, "run", lambda self, stack, limits, tick=None, every=0.0:
+                        real(self, stack, limits, tick, 0.0))
+    shared_r, shared_l, flag = _Counted(100), _Counted(50), pool.Value("b", 0)
+    ex._init(_net(), DOM, False, True, shared_r, shared_l, flag)
+    frozen = Searcher(_net(), DOM).root().freeze()
+    counters, rest, why = ex._task(frozen, math.inf, None)
+    assert why == "" and counters.regions == serial.regions
+    assert shared_r.value == 100 + serial.regions and shared_l.value == 50 + counters.lps
+    assert len(shared_r.seen) > 3 and shared_r.seen == sorted(shared_r.seen)
+    assert len(counters.points) == serial.regions             # keep_points reached the task
+
+
+def test_the_pool_farm_reports_and_answers(pool, serial, monkeypatch):
+    from regioncount.enumeration.search import Searcher
+
+    pool.kinds = []
+    monkeypatch.setattr(ex.mp, "get_context", lambda kind: (pool.kinds.append(kind), pool)[1])
+    s = Searcher(_net(), DOM)
+    roots = [s.root().freeze()] * 3
+    rep = _Rec()
+    reason, left = ex.PoolExecutor(2)._farm(s, roots, Limits(math.inf, None, None), rep)
+    assert reason == "" and left == [] and pool.kinds == ["spawn"]
+    assert s.counters.regions == 3 * serial.regions
+    assert rep.progressed[-1] == (3 * serial.regions, s.counters.lps, 0)
+    assert rep.pendings[-1] == []
+    s2 = Searcher(_net(), DOM)
+    reason, left = ex.PoolExecutor(2)._farm(s2, roots, Limits(math.inf, None, lambda: True),
+                                            _Rec())
+    assert reason == "interrupted"
+
+
+def test_a_worker_starts_its_parent_watch(monkeypatch):
+    made = []
+
+    class Thread:
+        def __init__(self, target=None, name=None, daemon=None):
+            made.append((target, name, daemon))
+
+        def start(self):
+            made.append("started")
+
+    monkeypatch.setattr(ex, "signal", fp.Signals())
+    monkeypatch.setattr(ex.threading, "Thread", Thread)
+    monkeypatch.setattr(ex, "_W", {})
+    ex._init("net", "dom", True, False, "r", "l", "flag")
+    assert made == [(ex._exit_with_parent, "exit-with-parent", True), "started"]
+    assert ex._W == {"searcher_args": ("net", "dom", True, False), "regions": "r",
+                     "lps": "l", "stop": "flag"}
+
+
+def test_shutdown_timer_is_a_daemon_and_any_pool_will_do(monkeypatch):
+    timers = []
+
+    class Timer:
+        def __init__(self, after, fn):
+            self.after, self.fn, self.daemon = after, fn, None
+            timers.append(self)
+
+        def start(self):
+            pass
+
+        def cancel(self):
+            self.cancelled = True
+
+    class Bare:
+        def terminate(self):
+            pass
+
+        def join(self):
+            pass
+
+    monkeypatch.setattr(ex.threading, "Timer", Timer)
+    ex._shutdown(Bare())
+    (t,) = timers
+    assert t.daemon is True and t.after == ex.KILL_AFTER and t.cancelled
+    t.fn()                                       # no processes to kill
+
+
+def test_a_cluster_task_stopped_by_the_event_while_it_runs(cluster, serial):
+    """The event set while a task runs: it stops at its next look (every DASK_STOP_POLL) and
+    hands back its pending nodes with no reason of its own (the master knows why)."""
+    from regioncount.enumeration.search import Searcher
+
+    looks = []
+
+    class Late(fp.Event):
+        def is_set(self):
+            looks.append(1)
+            return len(looks) > 60
+
+    import distributed
+    distributed.Event = Late
+    try:
+        frozen = Searcher(_net(), DOM).root().freeze()
+        counters, rest, why = ex._dask_task(_net(), DOM, False, True, "late", frozen,
+                                            math.inf, None, "ev-late")
+    finally:
+        distributed.Event = fp.Event
+    assert why == "" and rest and 0 < counters.regions < serial.regions
+    assert len(looks) == 61 and len(counters.points) == counters.regions
+
+
+def test_cluster_threads_of_a_scheduler_with_no_workers():
+    class Empty(fp.Client):
+        def scheduler_info(self):
+            return {}
+
+    assert ex.cluster_threads(Empty()) == 1
+
+
+def test_a_guard_on_the_same_line(tmp_path):
+    one = ("import regioncount.enumeration.executors as ex\nRESULT = None\n"
+           "if __name__ == '__main__': RESULT = ex.unguarded_script()\n")
+    assert _run_as_main(tmp_path / "g.py", one) is False
+
+
+def test_a_dask_executor_starts_its_client_with_the_scheduler_and_workers(monkeypatch):
+    got = []
+    monkeypatch.setattr(ex, "dask_client", lambda s, w: (got.append((s, w)), (fp.Client(),
+                                                                             None))[1])
+    ex.DaskExecutor("tcp://h:1", 3).close()
+    assert got == [("tcp://h:1", 3)]
