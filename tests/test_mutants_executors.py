@@ -756,3 +756,88 @@ def test_a_dask_executor_starts_its_client_with_the_scheduler_and_workers(monkey
                                                                              None))[1])
     ex.DaskExecutor("tcp://h:1", 3).close()
     assert got == [("tcp://h:1", 3)]
+
+
+# -- the search in this process and the warm-up ------------------------------------------------------
+
+def _ticks_agree(rep):
+    """Every progress report pairs with the checkpoint of the same tick: its depth is the
+    unit of the node on top of the pending stack (0 with none)."""
+    assert len(rep.progressed) == len(rep.pendings) > 10
+    regions = [p[0] for p in rep.progressed]
+    assert regions == sorted(regions)
+    for (r, lps, depth), pend in zip(rep.progressed, rep.pendings):
+        assert isinstance(lps, int) and depth == (pend[-1][0] if pend else 0)
+    assert any(p[2] > 0 for p in rep.progressed)
+
+
+def test_serial_executor_reports_every_tick(serial):
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    rep = _Rec()
+    reason, left = ex.SerialExecutor().run(s, [s.root()], Limits(math.inf, None, None), rep)
+    assert reason == "" and left == [] and s.counters.regions == serial.regions
+    _ticks_agree(rep)
+
+
+def test_warm_up_and_split(monkeypatch, serial):
+    from regioncount.enumeration.search import Searcher
+
+    monkeypatch.setattr(ex, "SUBTREES_PER_WORKER", 4)
+    monkeypatch.setattr(ex, "SERIAL_WARMUP", 30.0)         # long enough to end the search
+    s = Searcher(_net(), DOM)
+    rep = _Rec()
+    reason, frozen, roots = ex._warm_and_split(s, [s.root()], 2,
+                                              Limits(math.inf, None, None), rep)
+    assert (reason, frozen, roots) == ("", [], None) and s.counters.regions == serial.regions
+    assert len(rep.progressed) > 10 and rep.pendings == []
+    assert all(p[2] >= 0 for p in rep.progressed) and any(p[2] > 0 for p in rep.progressed)
+    monkeypatch.setattr(ex, "SERIAL_WARMUP", 0.0)          # split at once
+    s = Searcher(_net(), DOM)
+    reason, frozen, roots = ex._warm_and_split(s, [s.root()], 2,
+                                              Limits(math.inf, None, None), _Rec())
+    assert reason == "" and frozen == [] and len(roots) >= 8
+    monkeypatch.setattr(ex, "SERIAL_WARMUP", 30.0)
+    s = Searcher(_net(), DOM)
+    reason, frozen, roots = ex._warm_and_split(s, [s.root()], 2,
+                                              Limits(math.inf, 3, None), _Rec())
+    assert reason == "region limit" and roots is None and frozen and s.counters.regions == 3
+    s = Searcher(_net(), DOM)
+    reason, frozen, roots = ex._warm_and_split(s, [s.root()], 2,
+                                              Limits(time.monotonic() - 1, None, None), _Rec())
+    assert reason == "time limit" and roots is None and len(frozen) == 1
+
+
+def test_make_executor_warns_only_with_several_workers(monkeypatch, recwarn):
+    monkeypatch.setattr(ex, "unguarded_script", lambda: True)
+    assert type(ex.make_executor(1)) is ex.SerialExecutor and len(recwarn) == 0
+    with pytest.warns(RuntimeWarning) as rec:
+        assert type(ex.make_executor(2)) is ex.SerialExecutor
+    assert str(rec[0].message) == (
+        "regioncount: counting in one process, not 2: the count was started from the top "
+        "level of a script without `if __name__ == \"__main__\":`, which every worker process "
+        "would run again")
+    got = []
+    monkeypatch.setattr(ex, "dask_client", lambda s, w: (got.append((s, w)), (fp.Client(),
+                                                                             None))[1])
+    ex.make_executor(3, "local").close()
+    assert got == [("local", 3)]
+
+
+def test_resolve_workers_on_two_cores(monkeypatch, caplog):
+    monkeypatch.setattr(ex, "available_cores", lambda: 2)
+    with caplog.at_level(logging.WARNING, logger=ex.log.name):
+        assert ex.resolve_workers(5) == 4
+    assert caplog.messages == ["--workers 5 is more than 2 per core on 2 cores: using 4 worker "
+                               "processes"]
+
+
+def test_unguarded_script_from_a_thread():
+    import threading
+
+    out = []
+    t = threading.Thread(target=lambda: out.append(ex.unguarded_script()))
+    t.start()
+    t.join()
+    assert out == [False]
