@@ -351,6 +351,20 @@ _VP_FALSE = "None, like the default of Spill.adopt, is false: every file is adop
 _VP_PAD = ("malloc_trim's pad (bytes left at the top of the heap): one byte keeps no page, the "
            "same memory is released")
 
+_EX_CACHE = ("the worker's searcher is a cache: without it (or under another key) each task "
+             "builds its own from the same network and domain, the same search")
+_EX_FALSY = ("the reason a task returns is read for its truth and against 'region limit': None "
+             "is as false as ''")
+_EX_ENCODING = ("the script is read to find a main guard: with the platform's default encoding "
+                "(UTF-8 wherever the tests run) or 'UTF-8' in capitals, the same text")
+_EX_ORDER = ("which pending node the split expands first: the roots are disjoint subtrees "
+             "whatever the order, their counts add up the same (load balance only)")
+_EX_BUDGET = ("the warm-up returns before the split once its regions reach the limit, so the "
+              "limit less them is at least 1 where the budget is computed: max(0, .) and "
+              "max(1, .) agree")
+_EX_SET_LATER = ("run() sets the queue before the loop reads it, and stopping starts false: "
+                 "None is as false as False")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1741,7 +1755,7 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
     'regioncount.enumeration.vertex_pool.x__collect__mutmut_63': (
         'stopped_at = got, 2, now', _VP_FLAG),
     'regioncount.enumeration.vertex_pool.x__collect__mutmut_102': (
-        '        if done:', _VP_SLEEP),
+        'if done:', _VP_SLEEP),
     'regioncount.enumeration.vertex_pool.x__merge__mutmut_47': (
         'quota, why = None, "XXXX"', _VP_WHY),
     'regioncount.enumeration.vertex_pool.x__adopt__mutmut_6': (
@@ -1750,6 +1764,65 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'adopt(files, )', _VP_FALSE),
     'regioncount.enumeration.heap.x_trim_heap__mutmut_5': (
         'malloc_trim(1)', _VP_PAD),
+    # enumeration/executors.py
+    'regioncount.enumeration.executors.x__dask_task__mutmut_1': (
+        '    s = None', _EX_CACHE),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_2': (
+        '.get(None)', _EX_CACHE),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_3': (
+        'getattr(None, "searchers", {})', _EX_CACHE),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_9': (
+        '"XXsearchersXX"', _EX_CACHE),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_10': (
+        '"SEARCHERS"', _EX_CACHE),
+    'regioncount.enumeration.executors.x__task__mutmut_4': (
+        '    s = None', _EX_CACHE),
+    'regioncount.enumeration.executors.x__task__mutmut_5': (
+        '_W.get(None)', _EX_CACHE),
+    'regioncount.enumeration.executors.x__task__mutmut_6': (
+        '"XXsearcherXX"', _EX_CACHE),
+    'regioncount.enumeration.executors.x__task__mutmut_7': (
+        '"SEARCHER"', _EX_CACHE),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_61': (
+        '        reason = None', _EX_FALSY),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ_check_limits__mutmut_1': (
+        '    why = None', _EX_FALSY),
+    'regioncount.enumeration.executors.x__stopping__mutmut_4': (
+        'time.monotonic() > limits.deadline', _VP_TIME_EQ),
+    'regioncount.enumeration.executors.x__limit_reason__mutmut_5': (
+        'time.monotonic() > limits.deadline', _VP_TIME_EQ),
+    'regioncount.enumeration.executors.xǁ_MasterTickǁ__call____mutmut_3': (
+        'now - self.last > self.report.every', _VP_TIME_EQ),
+    'regioncount.enumeration.executors.x_unguarded_script__mutmut_35': (
+        'encoding=None', _EX_ENCODING),
+    'regioncount.enumeration.executors.x_unguarded_script__mutmut_37': (
+        'open(path, )', _EX_ENCODING),
+    'regioncount.enumeration.executors.x_unguarded_script__mutmut_39': (
+        'encoding="UTF-8"', _EX_ENCODING),
+    'regioncount.enumeration.executors.x__warm_and_split__mutmut_61': (
+        'key=None', _EX_ORDER),
+    'regioncount.enumeration.executors.x__warm_and_split__mutmut_63': (
+        'min(range(len(stack)), )', _EX_ORDER),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_12': (
+        'ctx.Value("Q", 0), ctx.Value("q", 0), ctx.Value("b"', _VP_UNSIGNED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_19': (
+        'ctx.Value("q", 0), ctx.Value("Q", 0)', _VP_UNSIGNED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_26': (
+        'ctx.Value("B", 0)', _VP_UNSIGNED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_62': (
+        'stop_flag.value = 2', _VP_FLAG),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_37': (
+        'max(1, limits.max_regions - base_r)', _EX_BUDGET),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ__init____mutmut_14': (
+        'max(1, mr - self.base_r)', _EX_BUDGET),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ__init____mutmut_26': (
+        'self.queue: list = None', _EX_SET_LATER),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ__init____mutmut_29': (
+        'self.stopping = None', _EX_SET_LATER),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁrun__mutmut_45': (
+        'if done:', _VP_SLEEP),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_109': (
+        'if done:', _VP_SLEEP),
     # enumeration/vertex_cells.py
     "regioncount.enumeration.vertex_cells.x__bits__mutmut_1": (
         'if hasattr(None, "bitwise_count"):', _VC_NUMPY1),
