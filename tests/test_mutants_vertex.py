@@ -754,3 +754,23 @@ def test_sub_boxes_stop_at_the_deepest_bisection(depth, monkeypatch):
     res = vx.count_vertex(_net2(1), Domain.box(-1, 1, 2))
     assert not res.complete and res.stop_reason == "memory budget" and res.regions == 0
     assert res.extra["subboxes"] == depth + 1
+
+
+def test_the_sub_boxes_left_at_the_deepest_bisection(monkeypatch, caplog):
+    """The sub-boxes left when the cells never fit: the sibling of each bisection, one level
+    deeper each, and the one stopped at the deepest level; each split is logged."""
+    import logging
+
+    monkeypatch.setattr(vx, "MIN_INFLIGHT", 0)
+    monkeypatch.setattr(vx, "INFLIGHT_SHARE", 0.0)
+    monkeypatch.setattr(vx, "MAX_SUBBOX_DEPTH", 3)
+    count = vx._Count(_net2(1), Domain.box(0, 1, 2), 1 << 20, Limits.starting(
+        time.monotonic(), None, None), None, time.monotonic())
+    with caplog.at_level(logging.INFO, logger=vx.log.name):
+        reason, left = vx._count_boxes(count, [(np.zeros(2), np.ones(2), 0)])
+    assert reason == "memory budget" and sorted(b[2] for b in left) == [1, 2, 3, 3]
+    assert [m for m in caplog.messages if "sub-box" in m] == [
+        f"vertex count: sub-box split (depth {k}) to stay in the memory budget"
+        for k in (1, 2, 3)]
+    widths = sorted(float(np.prod(h - l)) for l, h, _ in left)
+    assert np.isclose(sum(widths), 1.0)                 # the pieces tile the domain
