@@ -774,3 +774,30 @@ def test_the_sub_boxes_left_at_the_deepest_bisection(monkeypatch, caplog):
         for k in (1, 2, 3)]
     widths = sorted(float(np.prod(h - l)) for l, h, _ in left)
     assert np.isclose(sum(widths), 1.0)                 # the pieces tile the domain
+
+
+@pytest.mark.parametrize("chunk", [1, 4, vx.CHUNK_CELLS])
+def test_batches_of_any_size_against_the_exact_oracle(chunk, monkeypatch):
+    """Cells handed on in batches of 1, 4 or 4,096 (their maps sliced by ancestor, the ones
+    shared by all kept whole): the exact oracle's pattern set; every cell at the end of a
+    stage counted, one sub-box, and the tables' bytes given back at the end."""
+    import gc
+
+    import oracles
+
+    monkeypatch.setattr(vx, "CHUNK_CELLS", chunk)
+    rng = np.random.default_rng(11)
+    net = Network.from_layers([(np.array([[1.0, -0.5]]), np.array([0.1])),
+                               (rng.normal(size=(4, 1)), rng.normal(size=4) * 0.5),
+                               (rng.normal(size=(4, 4)), rng.normal(size=4) * 0.5),
+                               (rng.normal(size=(2, 4)), np.zeros(2))])
+    dom = Domain.box(-1, 1, 2)
+    res = vx.count_vertex(net, dom, keep_patterns=True)
+    want = oracles.patterns_exact(net, dom)
+    assert res.pattern_set() == want and res.regions == len(want)
+    assert res.extra["subboxes"] == 1 and res.extra["cells"] > res.regions
+    count = vx._Count(net, Domain.box(0, 1, 2), 1 << 28, Limits.starting(
+        time.monotonic(), None, None), None, time.monotonic())
+    assert count.run_box(np.zeros(2), np.ones(2), np.zeros(1, np.uint64)) == ""
+    gc.collect()
+    assert count.table_bytes == 0 and count.cells > count.store.n
