@@ -35,6 +35,7 @@ def events(monkeypatch):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(distributed, "Event", fp.Event)
     monkeypatch.setattr(fp.Event, "flags", {})
+    monkeypatch.setattr(fp.Event, "clients", {})
     monkeypatch.setattr(vd, "DASK_STOP_POLL", 0.0)
 
 
@@ -127,3 +128,44 @@ def test_the_flag_and_the_futures():
     t = vd._Task(fp.Ready(41))
     assert t.ready() and t.get() == 41
     assert not vd._Task(fp.Held()).ready()
+
+
+def test_a_cluster_it_starts_itself(monkeypatch, serial):
+    """``scheduler="local"``: the count starts its own cluster (dask_client with the scheduler
+    and the workers), gives each task the budget divided by the cluster's threads, and closes
+    the client and the cluster at the end; the tasks get the network and domain scattered to
+    every worker, the points asked for, the region limit, the stop event and pure=False."""
+    made, closed = [], []
+
+    class Cluster:
+        def close(self):
+            closed.append("cluster")
+
+    class Own(fp.Client):
+        def submit(self, fn, *args, pure=True):
+            self.pure = pure
+            return super().submit(fn, *args, pure=pure)
+
+        def close(self):
+            closed.append("client")
+
+    client = Own(threads=4)
+    monkeypatch.setattr(vd, "dask_client", lambda s, w: (made.append((s, w)),
+                                                         (client, Cluster()))[1])
+    res = vx.count_vertex(_net(), DOM, scheduler="local", workers=4, keep_points=True,
+                          max_regions=10 ** 6, memory_budget=4001 << 10)
+    assert res.complete and res.regions == serial.regions and res.workers == 4
+    assert made == [("local", 4)] and closed == ["client", "cluster"]
+    args = client.submitted[0]
+    assert args[3] == (4001 << 10) // 4 and type(args[3]) is int
+    assert args[4] is True and args[5][2] == 4 and args[7] == 10 ** 6      # 16 sub-boxes
+    assert args[8].startswith("regioncount-vertex-stop-") and fp.Event.clients[args[8]] is client
+    assert client.pure is False and client.scattered == [(True, False)] * 2
+    assert len(res.points) == res.regions
+
+
+def test_a_client_given_is_left_open(monkeypatch, serial):
+    client = fp.Client(threads=2)
+    monkeypatch.setattr(vd, "dask_client", lambda s, w: pytest.fail("no cluster to start"))
+    res = vx.count_vertex(_net(), DOM, scheduler=client, memory_budget=1 << 26)
+    assert res.complete and not client.closed and client.submitted[0][3] == 1 << 26
