@@ -23,12 +23,12 @@ from regioncount.errors import RegioncountError, SolverError
 
 def _net(seed=5):
     rng = np.random.default_rng(seed)
-    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(2, 8)), np.zeros(2))])
+    return Network.from_layers([(rng.normal(size=(6, 2)), rng.normal(size=6) * 0.3),
+                                (rng.normal(size=(6, 6)), rng.normal(size=6) * 0.3),
+                                (rng.normal(size=(2, 6)), np.zeros(2))])
 
 
-DOM = Domain.box(-1, 1, 3)
+DOM = Domain.box(-1, 1, 2)
 
 
 @pytest.fixture(scope="module")
