@@ -371,6 +371,14 @@ _EX_BUDGET = ("the warm-up returns before the split once its regions reach the l
 _EX_SET_LATER = ("run() sets the queue before the loop reads it, and stopping starts false: "
                  "None is as false as False")
 
+_VX_REDUCEAT = "np.add.reduceat sums along axis 0 by default: the same vertex means"
+_VX_MEANS = ("record computes the vertex means itself when none are given: the same values as "
+             "the ones finish_stage passes")
+_VX_SHARED_MAP = ("a map shared by all cells of a table (leading dimension 1) sliced by the "
+                  "ancestors anyway: the same rows, repeated (more memory, the same values)")
+_VX_TAKE = ("a batch that is the whole cell set taken as a copy (cs.take) instead of shared: "
+            "the same cells")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1747,6 +1755,22 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'maps.get(None)', _VX_CACHE),
     'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_18': (
         'self.stage_map(s.inputs[0], None, maps)', _VX_INPUT_P),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_13': (
+        'cs.vs[:n], ) / cs.vn', _VX_REDUCEAT),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_33': (
+        '"NUD,ND->NU"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_42': (
+        'self.record(cs, P, t, None)', _VX_MEANS),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_46': (
+        'self.record(cs, P, t, )', _VX_MEANS),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_70': (
+        'if (len(m) > 1) or True else m', _VX_SHARED_MAP),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_71': (
+        'if len(m) >= 1 else m', _VX_SHARED_MAP),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_74': (
+        'part = cs if (n <= CHUNK_CELLS) and False', _VX_TAKE),
+    'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_76': (
+        'part = cs if n < CHUNK_CELLS', _VX_TAKE),
     # enumeration/vertex_pool.py, heap.py
     'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_11': (
         'ctx.Value("B", 0)', _VP_UNSIGNED),
