@@ -169,3 +169,38 @@ def test_a_client_given_is_left_open(monkeypatch, serial):
     monkeypatch.setattr(vd, "dask_client", lambda s, w: pytest.fail("no cluster to start"))
     res = vx.count_vertex(_net(), DOM, scheduler=client, memory_budget=1 << 26)
     assert res.complete and not client.closed and client.submitted[0][3] == 1 << 26
+
+
+def test_the_event_is_not_looked_at_again_within_a_poll(monkeypatch):
+    """A task shorter than DASK_STOP_POLL looks at the event once, when it starts."""
+    looks = []
+
+    class Counted(fp.Event):
+        def is_set(self):
+            looks.append(1)
+            return False
+
+    import distributed
+    monkeypatch.setattr(distributed, "Event", Counted)
+    monkeypatch.setattr(vd, "DASK_STOP_POLL", 5.0)
+    t = time.monotonic()
+    rec, _, reason, pending, _ = _task((np.zeros(3), np.ones(3), 0))
+    assert time.monotonic() - t < 5.0
+    assert reason == "" and pending == [] and looks == [1]
+
+
+def test_progress_and_halves_on_a_cluster(monkeypatch):
+    """The master reports progress while it waits (a task that never answers, a time limit),
+    and a task whose share of the budget fills is cut into halves sent as new tasks."""
+    import regioncount.enumeration.vertex_pool as vp
+
+    monkeypatch.setattr(vp, "STOP_GRACE", 0.0)
+    seen = []
+    res = vx.count_vertex(_net(), DOM, scheduler=fp.Client(hold={3}), time_limit=0.8,
+                          progress=seen.append)
+    assert not res.complete and res.stop_reason == "time limit"
+    assert seen and 0 < seen[0].regions and 0.5 <= seen[0].seconds < 30
+    client = fp.Client(threads=2)
+    vx.count_vertex(_net(), DOM, scheduler=client, memory_budget=120_000)
+    depths = [a[5][2] for a in client.submitted]
+    assert len(depths) > 8 and max(depths) > 3             # halves of the first eight
