@@ -379,6 +379,11 @@ _VX_SHARED_MAP = ("a map shared by all cells of a table (leading dimension 1) sl
 _VX_TAKE = ("a batch that is the whole cell set taken as a copy (cs.take) instead of shared: "
             "the same cells")
 
+_VD_ONLY_EVENT = ("a box task is interrupted only by its stop(), which answers looked[1]: the "
+                  "branch for an interruption without the event never runs")
+_VD_RENEW = ("looked[0] not renewed: after the first period the task looks at the event at every "
+             "pass instead of every period, more looks and the same stop")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1853,6 +1858,17 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'if done:', _VP_SLEEP),
     'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_109': (
         'if done:', _VP_SLEEP),
+    # enumeration/vertex_dask.py
+    'regioncount.enumeration.vertex_dask.x__box_task__mutmut_12': (
+        'now - looked[0] > DASK_STOP_POLL', _VP_TIME_EQ),
+    'regioncount.enumeration.vertex_dask.x__box_task__mutmut_14': (
+        'looked[1], looked[1] = now', _VD_RENEW),
+    'regioncount.enumeration.vertex_dask.x__box_task__mutmut_50': (
+        'if (looked[1]) or True else "region limit"', _VD_ONLY_EVENT),
+    'regioncount.enumeration.vertex_dask.x__box_task__mutmut_53': (
+        '"XXregion limitXX"', _VD_ONLY_EVENT),
+    'regioncount.enumeration.vertex_dask.x__box_task__mutmut_54': (
+        '"REGION LIMIT"', _VD_ONLY_EVENT),
     # enumeration/vertex_cells.py
     "regioncount.enumeration.vertex_cells.x__bits__mutmut_1": (
         'if hasattr(None, "bitwise_count"):', _VC_NUMPY1),
