@@ -801,3 +801,33 @@ def test_batches_of_any_size_against_the_exact_oracle(chunk, monkeypatch):
     assert count.run_box(np.zeros(2), np.ones(2), np.zeros(1, np.uint64)) == ""
     gc.collect()
     assert count.table_bytes == 0 and count.cells > count.store.n
+
+
+@pytest.mark.parametrize("chunk", [1, 3, vx.CHUNK_CELLS])
+def test_maxout_in_batches_of_any_size(chunk, monkeypatch):
+    """A maxout stage (three groups of two) under a ReLU layer, cells handed on in batches of
+    1, 3 or 4,096: the exact oracle's pattern set."""
+    import oracles
+
+    monkeypatch.setattr(vx, "CHUNK_CELLS", chunk)
+    rng = np.random.default_rng(4)
+    stages = [Input(size=2), Affine(size=6, sources=(0,), weights=(rng.normal(size=(6, 2)),),
+                                    bias=rng.normal(size=6) * 0.3),
+              _max(3, 2, src=1),
+              Affine(size=4, sources=(2,), weights=(rng.normal(size=(4, 3)),),
+                     bias=rng.normal(size=4) * 0.3),
+              Relu(size=4, source_index=3),
+              Affine(size=2, sources=(4,), weights=(rng.normal(size=(2, 4)),), bias=np.zeros(2))]
+    net, dom = Network(stages), Domain.box(-1, 1, 2)
+    res = vx.count_vertex(net, dom, keep_patterns=True)
+    want = oracles.patterns_exact(net, dom)
+    assert res.pattern_set() == want and res.regions == len(want) > 10
+
+
+def test_bisect_the_widest_side_and_count_boxes_to_the_end():
+    (l1, h1), (l2, h2) = vx._bisect(np.array([0.6, 0.0]), np.array([1.0, 0.5]))
+    assert h1.tolist() == [1.0, 0.25] and l2.tolist() == [0.6, 0.25]
+    count = vx._Count(_net2(1), Domain.box(0, 1, 2), 1 << 28, Limits.starting(
+        time.monotonic(), None, None), None, time.monotonic())
+    assert vx._count_boxes(count, [(np.zeros(2), np.ones(2), 0)]) == ("", [])
+    assert count.subboxes == 1 and count.store.n > 10
