@@ -53,7 +53,7 @@ class Pool:
     tasks numbered in ``hold`` (in submission order) never finish."""
 
     def __init__(self, n, initializer=None, initargs=(), hold=()):
-        self.n, self.hold, self.calls = n, set(hold), 0
+        self.n, self.hold, self.calls, self.args = n, set(hold), 0, []
         self._pool = []
         self.terminated = False
         if initializer is not None:
@@ -61,6 +61,7 @@ class Pool:
 
     def apply_async(self, fn, args=()):
         i, self.calls = self.calls, self.calls + 1
+        self.args.append(args)
         return Held() if i in self.hold else Ready(fn(*args))
 
     def terminate(self):
@@ -125,7 +126,7 @@ class Client:
     def __init__(self, threads=2, hold=(), fail=None):
         self.threads, self.hold, self.fail = threads, set(hold), fail
         self.submitted, self.cancelled, self.closed = [], [], False
-        self.scattered = []
+        self.scattered, self.pure = [], []
 
     def scheduler_info(self):
         return {"workers": {f"w{i}": {"nthreads": 1} for i in range(self.threads)}}
@@ -137,6 +138,7 @@ class Client:
     def submit(self, fn, *args, pure=True):
         i = len(self.submitted)
         self.submitted.append(args)
+        self.pure.append(pure)
         if i in self.hold:
             return Held()
         if self.fail is not None and i == self.fail[0]:

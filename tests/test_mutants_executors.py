@@ -841,3 +841,42 @@ def test_unguarded_script_from_a_thread():
     t.start()
     t.join()
     assert out == [False]
+
+
+def test_farm_collect_keeps_every_task_left_and_its_reason(cluster):
+    from regioncount.enumeration.search import Counters
+
+    farm, s = _farm(Limits(math.inf, 50, None))
+    farm.stopping = True
+    done = {f"k{i}": (f"root{i}", fp.Ready((Counters(regions=i), [f"left{i}"], why)))
+            for i, why in enumerate(["time limit", "", "region limit"])}
+    farm.pending = dict(done)
+    assert sorted(farm._collect()) == ["k0", "k1", "k2"] and farm.pending == {}
+    assert farm.leftovers == ["left0", "left1", "left2"]
+    assert farm.reasons == {"time limit", "region limit"} and s.counters.regions == 3
+    farm.stopping = False                          # a task's own share ran out: queued again
+    farm.pending = {"k3": ("root3", fp.Ready((Counters(regions=1), ["left3"], "region limit")))}
+    farm._collect()
+    assert farm.queue == ["left3"] and farm.leftovers == ["left0", "left1", "left2"]
+
+
+def test_pool_tasks_get_the_region_budget_left_after_the_warm_up(pool):
+    from regioncount.enumeration.search import Searcher
+
+    s = Searcher(_net(), DOM)
+    s.counters.regions = 20
+    roots = [s.root().freeze()] * 3
+    ex.PoolExecutor(2)._farm(s, roots, Limits(math.inf, 30, None), _Rec())
+    (p,) = pool.pools
+    assert [a[2] for a in p.args] == [10, 10, 10] and all(a[1] == math.inf for a in p.args)
+
+
+def test_pool_workers_own_time_limit_with_a_region_limit(pool):
+    res = count_tree(_net(), DOM, workers=2, time_limit=0.0, max_regions=10 ** 6)
+    assert not res.complete and res.stop_reason == "time limit"
+
+
+def test_cluster_tasks_are_not_pure(cluster):
+    client = fp.Client()
+    count_tree(_net(), DOM, scheduler=client)
+    assert client.pure and set(client.pure) == {False}
