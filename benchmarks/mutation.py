@@ -384,6 +384,15 @@ _VD_ONLY_EVENT = ("a box task is interrupted only by its stop(), which answers l
 _VD_RENEW = ("looked[0] not renewed: after the first period the task looks at the event at every "
              "pass instead of every period, more looks and the same stop")
 
+_EX_SECONDS = ("a task's seconds are zeroed before the merge, and Counters.merge never reads "
+               "them: any value is the same")
+_EX_NEXT_LOOK = ("the finished tasks not merged in this pass stay in pending, finished: the next "
+                 "pass merges them")
+_EX_INTERRUPTED = ("the pool's stop flag is set only where 'interrupted' joins the reasons, and "
+                   "it wins over every other: the grace's reason for a set flag never shows")
+_EX_REASONED = ("a pool task that leaves nodes always gives its reason, and the grace adds one "
+                "for the tasks that do not answer: leftovers never come without a reason")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1858,6 +1867,32 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'if done:', _VP_SLEEP),
     'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_109': (
         'if done:', _VP_SLEEP),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_93': (
+        'counters.seconds = None', _EX_SECONDS),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_94': (
+        'counters.seconds = 1.0', _EX_SECONDS),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ_collect__mutmut_7': (
+        'counters.seconds = None', _EX_SECONDS),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ_collect__mutmut_8': (
+        'counters.seconds = 1.0', _EX_SECONDS),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ_collect__mutmut_17': (
+        'break', _EX_NEXT_LOOK),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_83': (
+        '"interrupted" if (stop_flag.value) and False', _EX_INTERRUPTED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_85': (
+        '"XXinterruptedXX"', _EX_INTERRUPTED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_86': (
+        '"INTERRUPTED"', _EX_INTERRUPTED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_113': (
+        '_final_reason(reasons, None,', _EX_REASONED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_114': (
+        '_final_reason(reasons, leftovers, None)', _EX_REASONED),
+    'regioncount.enumeration.executors.xǁPoolExecutorǁ_farm__mutmut_79': (
+        'time.monotonic() - stopped_at >= STOP_GRACE', _VP_TIME_EQ),
+    'regioncount.enumeration.executors.xǁ_DaskFarmǁ_check_limits__mutmut_6': (
+        'time.monotonic() > self.limits.deadline', _VP_TIME_EQ),
+    'regioncount.enumeration.executors.x__dask_task__mutmut_38': (
+        'now - looked[0] > DASK_STOP_POLL', _VP_TIME_EQ),
     # enumeration/vertex_dask.py
     'regioncount.enumeration.vertex_dask.x__box_task__mutmut_12': (
         'now - looked[0] > DASK_STOP_POLL', _VP_TIME_EQ),
