@@ -831,3 +831,32 @@ def test_bisect_the_widest_side_and_count_boxes_to_the_end():
         time.monotonic(), None, None), None, time.monotonic())
     assert vx._count_boxes(count, [(np.zeros(2), np.ones(2), 0)]) == ("", [])
     assert count.subboxes == 1 and count.store.n > 10
+
+
+def test_touching_rows_of_no_cell():
+    count = vx._Count(_net2(0), Domain.box(0, 1, 2), 1 << 28, Limits.starting(
+        time.monotonic(), None, None), None, time.monotonic())
+    cell, row = vx._touching(vx.CellSet(2, count.plan.words), count.plan)
+    assert cell.shape == row.shape == (0,) and cell.dtype == row.dtype == np.int64
+
+
+def test_verify_in_blocks_and_point_by_point():
+    """verify reads every point of a batch larger than its block of 8,192, and flags exactly
+    the points whose pattern differs from the one recorded."""
+    net = _net2(2)
+    packer = vx._Packer([s for s in net.stages if s.is_pwl])
+    X = np.random.default_rng(0).uniform(0, 1, size=(8200, 2))
+    P = np.concatenate([p.reshape(len(X), -1) for p in net.region_pattern(X)], axis=1)
+    B = packer.pack(P)
+    B[8193] = packer.pack(1 - P[8193:8194])[0]            # one pattern that is not its point's
+    C, U = vx.verify(net, packer, B, X)
+    assert np.flatnonzero(U).tolist() == [8193]
+    assert np.array_equal(C, np.argmax(net.forward(X)[net.output], axis=1))
+
+
+def test_the_point_of_a_network_with_no_pwl_stage():
+    net = Network([Input(size=2), Affine(size=2, sources=(0,), weights=(np.eye(2),),
+                                         bias=np.zeros(2))])
+    res = vx.count_vertex(net, Domain(np.array([-1.0, 2.0]), np.array([3.0, 4.0])),
+                          keep_points=True)
+    assert res.regions == 1 and np.allclose(res.points, [[1.0, 3.0]])
