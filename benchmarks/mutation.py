@@ -393,6 +393,15 @@ _EX_INTERRUPTED = ("the pool's stop flag is set only where 'interrupted' joins t
 _EX_REASONED = ("a pool task that leaves nodes always gives its reason, and the grace adds one "
                 "for the tasks that do not answer: leftovers never come without a reason")
 
+_VX_BLOCKS = ("the points verified in blocks of another size (one, or overlapping by one): "
+              "every point read once at least, with the same values")
+_VX_RECOMPUTE = ("region_pattern computes the forward pass itself when not given it: the same "
+                 "values")
+_VX_NO_PWL = ("with no PWL stage the recorded patterns are empty: a (n, 1) array of zeros "
+              "compared with (n, 0) broadcasts to nothing differing")
+_VX_EXTRA_PASS = ("a pass for j = -1 reads no row (no line row has stage -1) and only walks "
+                  "from the first stage's table to its parent, which it never reads")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1785,6 +1794,30 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'part = cs if (n <= CHUNK_CELLS) and False', _VX_TAKE),
     'regioncount.enumeration.vertex.xǁ_Countǁfinish_stage__mutmut_76': (
         'part = cs if n < CHUNK_CELLS', _VX_TAKE),
+    'regioncount.enumeration.vertex.x__touching__mutmut_18': (
+        'cs.vs[:cs.nc], )', _VX_REDUCEAT),
+    'regioncount.enumeration.vertex.x_verify__mutmut_15': (
+        'range(0, len(X), )', _VX_BLOCKS),
+    'regioncount.enumeration.vertex.x_verify__mutmut_20': (
+        'X[a:a + 8193]', _VX_BLOCKS),
+    'regioncount.enumeration.vertex.x_verify__mutmut_30': (
+        'p.reshape(n, -2)', _VX_RESHAPE),
+    'regioncount.enumeration.vertex.x_verify__mutmut_67': (
+        '.reshape(n, -2)', _VX_RESHAPE),
+    'regioncount.enumeration.vertex.x_verify__mutmut_32': (
+        'net.region_pattern(x, None)', _VX_RECOMPUTE),
+    'regioncount.enumeration.vertex.x_verify__mutmut_34': (
+        'net.region_pattern(x, )', _VX_RECOMPUTE),
+    'regioncount.enumeration.vertex.x_verify__mutmut_44': (
+        'np.zeros((n, 1))', _VX_NO_PWL),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_coefficients__mutmut_18': (
+        'range(len(plan.stages) - 1, -2, -1)', _VX_EXTRA_PASS),
+    'regioncount.enumeration.vertex.xǁ_Countǁcertify__mutmut_25': (
+        '"IJ,IJ->I"', _VX_EINSUM),
+    'regioncount.enumeration.vertex.xǁ_Countǁcertify__mutmut_65': (
+        'ok[i] = None', _VX_BOOL_NONE),
+    'regioncount.enumeration.vertex.xǁ_Countǁrecord__mutmut_10': (
+        'cs.vs[:n], ) / cs.vn', _VX_REDUCEAT),
     # enumeration/vertex_pool.py, heap.py
     'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_11': (
         'ctx.Value("B", 0)', _VP_UNSIGNED),
