@@ -880,3 +880,18 @@ def test_cluster_tasks_are_not_pure(cluster):
     client = fp.Client()
     count_tree(_net(), DOM, scheduler=client)
     assert client.pure and set(client.pure) == {False}
+
+
+@pytest.mark.parametrize("front", ["count_tree", "count"])
+def test_the_warning_names_the_callers_line(front, monkeypatch):
+    """The warning of an unguarded script names the user's line, through either front door
+    (regioncount.app.count or count_tree; it named a line of pytest or of regioncount
+    before)."""
+    from regioncount import app
+
+    monkeypatch.setattr(ex, "unguarded_script", lambda: True)
+
+    call = count_tree if front == "count_tree" else app.count
+    with pytest.warns(RuntimeWarning) as rec:
+        call(_net(), DOM, workers=2, max_regions=1)
+    assert rec[0].filename == __file__

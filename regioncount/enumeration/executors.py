@@ -128,11 +128,24 @@ def make_executor(workers: int, scheduler=None) -> "SerialExecutor | PoolExecuto
         warnings.warn(f"regioncount: counting in one process, not {workers}: the count was "
                       "started from the top level of a script without `if __name__ == "
                       "\"__main__\":`, which every worker process would run again",
-                      RuntimeWarning, stacklevel=4)
+                      RuntimeWarning, stacklevel=_caller_level())
         return SerialExecutor()
     if workers > 1:
         return PoolExecutor(workers)
     return SerialExecutor()
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that makes a warning raised by the function calling this one name
+    the first line outside regioncount (the user's call, whichever front door led here:
+    ``count_tree`` or ``regioncount.count``)."""
+    import inspect
+
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == \
+            "regioncount":
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def unguarded_script() -> bool:
