@@ -12,22 +12,11 @@ import numpy as np
 import pytest
 
 import fake_parallel as fp
-from regioncount import Domain, Network
 from regioncount.enumeration import vertex as vx
 from regioncount.enumeration import vertex_dask as vd
 from regioncount.enumeration.unitbox import unit_box
 
-KERNEL = (vx._Count, vx._count_boxes, vx._bisect)
-
-
-def _net(seed=12):
-    rng = np.random.default_rng(seed)
-    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(3, 8)), np.zeros(3))])
-
-
-DOM = Domain.box(-1, 1, 3)
+from test_mutants_vertex_pool import DOM, KERNEL, _net  # the same network
 
 
 @pytest.fixture(autouse=True)
