@@ -59,9 +59,9 @@ class Target:
 
 
 #: The vertex method's tests: the worker pool, dask and the CLI (spawned processes, seconds
-#: each; ``cli_vertex``, since a bare ``cli`` would also leave out the clip cases), the 45 s TLL model and the spilled record resumed with two workers (13 s alone,
-#: past mutmut's 30 s beside a second child) left out (the same cell code on the tests'
-#: networks).
+#: each; ``cli_vertex``: a bare ``cli`` would also leave out the clip cases), the 45 s TLL
+#: model and the spilled record resumed with two workers (13 s alone, past mutmut's 30 s
+#: beside a second child) left out (the same cell code on the tests' networks).
 _VERTEX_TESTS = ("tests/test_vertex.py", "tests/test_oracles.py", "-k",
                  "test_mutants or not (workers or dask or tllBench or hands_back or "
                  "cli_vertex or milp or spilled_record_with)")

@@ -479,6 +479,7 @@ def test_store_keeps_repeats_once_and_stops_at_its_quota():
     assert st.nbytes() == 3 * 31 + max(2 * 141, 3 * 41) == 375
     assert st.room(1000, True) == 625 // (31 + 41 + 141) == 2
     assert st.room(1000, False) == 625 // (31 + 41) == 8
+    assert st.room(10_000, False) == 9625 // 72 == 133
     assert st.add(_rec([1, 4, 3, 5], [1, 0, 1, 0], cls=[0, 1, 2, 3])) == 2 and st.n == 5
     assert st.truncated == ""
     assert st.add(_rec([6, 7, 8], [0, 0, 0]), quota=2, why="region limit") == 2
@@ -860,3 +861,27 @@ def test_the_point_of_a_network_with_no_pwl_stage():
     res = vx.count_vertex(net, Domain(np.array([-1.0, 2.0]), np.array([3.0, 4.0])),
                           keep_points=True)
     assert res.regions == 1 and np.allclose(res.points, [[1.0, 3.0]])
+
+
+def test_an_affine_stage_reading_two_relu_stages():
+    """A ReLU over an affine stage that reads two earlier ReLU stages (both maps and offsets
+    added): the exact oracle's pattern set."""
+    import oracles
+
+    rng = np.random.default_rng(8)
+    stages = [Input(size=2),
+              Affine(size=3, sources=(0,), weights=(rng.normal(size=(3, 2)),),
+                     bias=rng.normal(size=3) * 0.4),
+              Relu(size=3, source_index=1),
+              Affine(size=3, sources=(2,), weights=(rng.normal(size=(3, 3)),),
+                     bias=rng.normal(size=3) * 0.4),
+              Relu(size=3, source_index=3),
+              Affine(size=4, sources=(2, 4), weights=(rng.normal(size=(4, 3)),
+                                                     rng.normal(size=(4, 3))),
+                     bias=rng.normal(size=4) * 0.4),
+              Relu(size=4, source_index=5),
+              Affine(size=2, sources=(6,), weights=(rng.normal(size=(2, 4)),), bias=np.zeros(2))]
+    net, dom = Network(stages), Domain.box(-1, 1, 2)
+    res = vx.count_vertex(net, dom, keep_patterns=True)
+    want = oracles.patterns_exact(net, dom)
+    assert res.pattern_set() == want and res.regions == len(want) > 10
