@@ -402,6 +402,29 @@ _VX_NO_PWL = ("with no PWL stage the recorded patterns are empty: a (n, 1) array
 _VX_EXTRA_PASS = ("a pass for j = -1 reads no row (no line row has stage -1) and only walks "
                   "from the first stage's table to its parent, which it never reads")
 
+_VX_HALVES = ("the halving of a batch is a memory policy: where the cells are cut (a third, a "
+              "half), whether a batch of one or two cells is cut, and the table links of the "
+              "second half (it keeps the table, whose parent and ancestors it then reads) "
+              "change no cell")
+_VX_USERS = ("a table's count of users only decides when it drops the maps no batch needs any "
+             "more: a count that never reaches zero keeps them longer (memory), the same cells")
+_VX_SPLIT_TRY = ("which lines are tried on a cell: split() itself cuts only where vertices lie "
+                 "beyond the margin on both sides, so an extra try or another order of the "
+                 "crossing lines gives the same cells")
+_VX_LINE_COLUMNS = ("the columns of crossing lines per ancestor: more columns (all lines, or one "
+                    "when none crosses) are never read past ncross")
+_VX_KEPT_MAPS = ("which maps a table keeps for later stages: one kept longer costs memory, one "
+                 "dropped is computed again from the patterns (the maps are a cache)")
+_VX_CONST_ALWAYS = ("np.where over a const mask with no True entry is A itself: the same maps")
+_VX_NEAR_MEMBERS = ("lines between max-group members that are one function (a residue norm) made "
+                    "lines, or lines of entries that cannot be the maximum: extra cuts, and the "
+                    "pieces on both sides read as the same by piece_on_maps; the regions are "
+                    "merged by pattern")
+_VX_FLOAT_BIAS = ("the stages' biases are float arrays (the network's float64 parameters): "
+                  "asarray without a dtype adds the same values")
+_VX_ONES = ("the input's scale is all ones: a (2, d) array of ones sliced or broadcast gives "
+            "the same ones")
+
 _VC_NUMPY1 = ("the popcount path of numpy before 2.0 instead of bitwise_count: the same counts "
               "(test_set_bits_of_each_word_and_each_row checks both paths)")
 _VC_WORDS = ("the incidence words are uint64 arrays already (CellSet.Z): the same bytes")
@@ -1818,6 +1841,52 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         'ok[i] = None', _VX_BOOL_NONE),
     'regioncount.enumeration.vertex.xǁ_Countǁrecord__mutmut_10': (
         'cs.vs[:n], ) / cs.vn', _VX_REDUCEAT),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_4': (
+        'cs.nc >= 1', _VX_HALVES),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_5': (
+        'cs.nc > 2', _VX_HALVES),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_8': (
+        'half = cs.nc // 3', _VX_HALVES),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_12': (
+        'b.j, None, None, None, b.up)', _VX_HALVES),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_13': (
+        'b.j, None, None, b.parent, None)', _VX_HALVES),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_27': (
+        'b.table.users -= 1', _VX_USERS),
+    'regioncount.enumeration.vertex.xǁ_Countǁ_bound__mutmut_28': (
+        'b.table.users += 2', _VX_USERS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_144': (
+        'j, parent, up, T, 2', _VX_USERS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_141': (
+        'vals.min(axis=1) < +eps', _VX_SPLIT_TRY),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_155': (
+        'np.argsort(~crossing, axis=1, kind=None)', _VX_SPLIT_TRY),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_157': (
+        'np.argsort(~crossing, kind="stable")', _VX_SPLIT_TRY),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_158': (
+        'np.argsort(~crossing, axis=1, )', _VX_SPLIT_TRY),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_162': (
+        'kind="STABLE"', _VX_SPLIT_TRY),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_148': (
+        '    K = None', _VX_LINE_COLUMNS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_151': (
+        't.ncross.max(initial=1)', _VX_LINE_COLUMNS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_166': (
+        'plan.last_use[i] >= st.k', _VX_KEPT_MAPS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_167': (
+        'i != st.src', _VX_KEPT_MAPS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_40': (
+        'if (const.any()) or True else A', _VX_CONST_ALWAYS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_80': (
+        'act = _candidate_lines(st, cs, Aeff, c)', _VX_NEAR_MEMBERS),
+    'regioncount.enumeration.vertex.x_build_table__mutmut_81': (
+        'act |= _candidate_lines(st, cs, Aeff, c)', _VX_NEAR_MEMBERS),
+    'regioncount.enumeration.vertex.xǁ_Planǁstage_map__mutmut_12': (
+        'np.ones((2, d))', _VX_ONES),
+    'regioncount.enumeration.vertex.xǁ_Planǁ_affine__mutmut_87': (
+        'np.asarray(s.bias, None)', _VX_FLOAT_BIAS),
+    'regioncount.enumeration.vertex.xǁ_Planǁ_affine__mutmut_89': (
+        'np.asarray(s.bias, )', _VX_FLOAT_BIAS),
     # enumeration/vertex_pool.py, heap.py
     'regioncount.enumeration.vertex_pool.x_count_pool__mutmut_11': (
         'ctx.Value("B", 0)', _VP_UNSIGNED),
