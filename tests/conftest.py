@@ -106,6 +106,18 @@ def network_from_entry(entry):
     return net, dom
 
 
+def relu_net(seed: int, d: int, width: int, outputs: int):
+    """Two ReLU layers of ``width`` units on ``d`` inputs (normal weights, biases scaled by
+    0.3) and ``outputs`` ReLU outputs with zero bias: the worker and cluster tests' network."""
+    from regioncount import Network
+
+    rng = np.random.default_rng(seed)
+    return Network.from_layers([(rng.normal(size=(width, d)), rng.normal(size=width) * 0.3),
+                                (rng.normal(size=(width, width)),
+                                 rng.normal(size=width) * 0.3),
+                                (rng.normal(size=(outputs, width)), np.zeros(outputs))])
+
+
 def make_model(nodes, inputs, inits=None, outputs=("y",), opset=13):
     """A small float ONNX model: ``inputs`` [(name, shape)], ``inits`` {name: array}."""
     from onnx import TensorProto, helper, numpy_helper

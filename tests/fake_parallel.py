@@ -150,3 +150,14 @@ class Client:
 
     def close(self):
         self.closed = True
+
+
+def install_events(monkeypatch) -> None:
+    """``distributed.Event`` replaced by :class:`Event`, no flag set (the test is skipped
+    without dask.distributed)."""
+    import pytest
+
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(distributed, "Event", Event)
+    monkeypatch.setattr(Event, "flags", {})
+    monkeypatch.setattr(Event, "clients", {})

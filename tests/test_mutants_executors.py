@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import fake_parallel as fp
-from regioncount import Domain, Network
+from conftest import relu_net
+from regioncount import Domain
 from regioncount.enumeration import count_tree
 from regioncount.enumeration import executors as ex
 from regioncount.enumeration.limits import Limits
@@ -22,10 +23,7 @@ from regioncount.errors import RegioncountError, SolverError
 
 
 def _net(seed=5):
-    rng = np.random.default_rng(seed)
-    return Network.from_layers([(rng.normal(size=(6, 2)), rng.normal(size=6) * 0.3),
-                                (rng.normal(size=(6, 6)), rng.normal(size=6) * 0.3),
-                                (rng.normal(size=(2, 6)), np.zeros(2))])
+    return relu_net(seed, 2, 6, 2)
 
 
 DOM = Domain.box(-1, 1, 2)
@@ -53,10 +51,7 @@ def pool(monkeypatch):
 
 @pytest.fixture
 def cluster(monkeypatch):
-    distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(distributed, "Event", fp.Event)
-    monkeypatch.setattr(fp.Event, "flags", {})
-    monkeypatch.setattr(fp.Event, "clients", {})
+    fp.install_events(monkeypatch)
     monkeypatch.setattr(ex, "SERIAL_WARMUP", 0.0)
     monkeypatch.setattr(ex, "SUBTREES_PER_WORKER", 4)
     monkeypatch.setattr(ex, "DASK_STOP_POLL", 0.0)

@@ -21,10 +21,7 @@ from test_mutants_vertex_pool import DOM, KERNEL, _net  # the same network
 
 @pytest.fixture(autouse=True)
 def events(monkeypatch):
-    distributed = pytest.importorskip("distributed")
-    monkeypatch.setattr(distributed, "Event", fp.Event)
-    monkeypatch.setattr(fp.Event, "flags", {})
-    monkeypatch.setattr(fp.Event, "clients", {})
+    fp.install_events(monkeypatch)
     monkeypatch.setattr(vd, "DASK_STOP_POLL", 0.0)
 
 

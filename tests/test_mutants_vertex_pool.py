@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from regioncount import Domain, Network
+from regioncount import Domain
 from regioncount.enumeration import heap
 from regioncount.enumeration import vertex as vx
 from regioncount.enumeration import vertex_pool as vp
@@ -22,14 +22,13 @@ from regioncount.enumeration.results import Progress
 from regioncount.enumeration.unitbox import unit_box
 from regioncount.enumeration.vertex_record import Spill
 
+from conftest import relu_net
+
 KERNEL = (vx._Count, vx._count_boxes, vx._bisect)
 
 
 def _net(seed=12):
-    rng = np.random.default_rng(seed)
-    return Network.from_layers([(rng.normal(size=(8, 3)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(8, 8)), rng.normal(size=8) * 0.3),
-                                (rng.normal(size=(3, 8)), np.zeros(3))])
+    return relu_net(seed, 3, 8, 3)
 
 
 DOM = Domain.box(-1, 1, 3)
