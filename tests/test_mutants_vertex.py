@@ -885,3 +885,38 @@ def test_an_affine_stage_reading_two_relu_stages():
     res = vx.count_vertex(net, dom, keep_patterns=True)
     want = oracles.patterns_exact(net, dom)
     assert res.pattern_set() == want and res.regions == len(want) > 10
+
+
+def test_the_result_its_extras_and_its_warnings(caplog):
+    """A stopped count: its warning, and the extras of the result key by key; a complete
+    one-layer count: one split per region past the first, every region a cell."""
+    import logging
+
+    net, dom = _net2(2), Domain.box(-1, 1, 2)
+    with caplog.at_level(logging.WARNING, logger=vx.log.name):
+        part = vx.count_vertex(net, dom, max_regions=5, memory_budget=64 << 20)
+    assert not part.complete and part.regions == 5 and part.stop_reason == "region limit"
+    assert caplog.messages == ["vertex count stopped early (region limit): 5 regions found "
+                               "so far"]
+    assert set(part.extra) == {"cells", "splits", "slivers", "subboxes", "unverified_points",
+                               "memory_budget", "spilled"}
+    assert part.extra["memory_budget"] == 64 << 20 and part.extra["spilled"] == 0
+    assert part.extra["subboxes"] == 1 and part.extra["unverified_points"] == 0
+    one = Network.from_layers([(np.random.default_rng(3).normal(size=(5, 2)),
+                                np.random.default_rng(4).normal(size=5) * 0.3)])
+    res = vx.count_vertex(one, dom)
+    assert res.complete and res.stop_reason == ""
+    assert res.extra["splits"] == res.regions - 1 and res.extra["cells"] == res.regions
+
+
+def test_progress_reports_field_by_field(monkeypatch):
+    monkeypatch.setattr(vx, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(vx, "CHUNK_CELLS", 4)
+    seen = []
+    t = time.monotonic()
+    res = vx.count_vertex(_net2(2), Domain.box(-1, 1, 2), progress=seen.append)
+    assert len(seen) > 3 and all(isinstance(p.lps, int) and p.lps >= 0 for p in seen)
+    assert all(p.depth in (0, 1, 2) for p in seen) and any(p.depth > 0 for p in seen)
+    assert all(0 <= p.seconds <= time.monotonic() - t for p in seen)
+    assert [p.regions for p in seen] == sorted(p.regions for p in seen)
+    assert seen[-1].regions <= res.regions
