@@ -161,3 +161,25 @@ def install_events(monkeypatch) -> None:
     monkeypatch.setattr(distributed, "Event", Event)
     monkeypatch.setattr(Event, "flags", {})
     monkeypatch.setattr(Event, "clients", {})
+
+
+class Counted:
+    """A shared value (``value``, ``get_lock``) that records every value it is given in
+    ``seen``."""
+
+    def __init__(self, v=0):
+        self._v, self.seen = v, []
+
+    @property
+    def value(self):
+        return self._v
+
+    @value.setter
+    def value(self, v):
+        self._v = v
+        self.seen.append(v)
+
+    def get_lock(self):
+        import contextlib
+
+        return contextlib.nullcontext()

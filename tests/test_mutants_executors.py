@@ -603,26 +603,6 @@ def test_farm_run_reports_and_ends_with_what_is_left(cluster):
 
 # -- the pool's tasks and master loop, piece by piece ------------------------------------------------
 
-class _Counted:
-    """A shared value that records every value it is given."""
-
-    def __init__(self, v=0):
-        self._v, self.seen = v, []
-
-    @property
-    def value(self):
-        return self._v
-
-    @value.setter
-    def value(self, v):
-        self._v = v
-        self.seen.append(v)
-
-    def get_lock(self):
-        import contextlib
-        return contextlib.nullcontext()
-
-
 def test_a_pool_task_reports_as_it_goes(pool, serial, monkeypatch):
     """A task adds its regions and LPs to the shared counters between nodes (here at every
     node), each once, on top of what is there."""
@@ -631,7 +611,7 @@ def test_a_pool_task_reports_as_it_goes(pool, serial, monkeypatch):
     real = Searcher.run
     monkeypatch.setattr(Searcher, "run", lambda self, stack, limits, tick=None, every=0.0:
                         real(self, stack, limits, tick, 0.0))
-    shared_r, shared_l, flag = _Counted(100), _Counted(50), pool.Value("b", 0)
+    shared_r, shared_l, flag = fp.Counted(100), fp.Counted(50), pool.Value("b", 0)
     ex._init(_net(), DOM, False, True, shared_r, shared_l, flag)
     frozen = Searcher(_net(), DOM).root().freeze()
     counters, rest, why = ex._task(frozen, math.inf, None)

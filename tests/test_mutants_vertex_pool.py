@@ -449,27 +449,11 @@ def test_count_pool_shows_the_running_regions(local_pool, monkeypatch):
 def test_a_task_shows_its_regions_while_it_runs(monkeypatch):
     """With a progress report at every pass, a task adds its regions so far to the shared
     count of the running tasks, and takes them back when it returns its record."""
-    seen = []
+    import fake_parallel as fp
 
-    class Value:
-        def __init__(self):
-            self._v = 0
-
-        @property
-        def value(self):
-            return self._v
-
-        @value.setter
-        def value(self, v):
-            self._v = v
-            seen.append(v)
-
-        def get_lock(self):
-            import contextlib
-            return contextlib.nullcontext()
-
-    pool = _Pool(monkeypatch, _net(), DOM)
-    vp._W["running"] = Value()
+    _Pool(monkeypatch, _net(), DOM)
+    vp._W["running"] = running = fp.Counted()
+    seen = running.seen
     monkeypatch.setattr(vx, "PROGRESS_EVERY", 0.0)
     monkeypatch.setattr(vx, "CHUNK_CELLS", 4)           # many batches, a report between them
     rec, *_ = vp._task(np.zeros(3), np.ones(3), 0, math.inf, None)
